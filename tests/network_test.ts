@@ -11,6 +11,7 @@ import {
   OUTPUTS,
   type Parameters,
   scaleInputs,
+  sigmoidInPlace,
   TARGET_OFF,
   TARGET_ON,
   zeroParameters,
@@ -200,4 +201,18 @@ Deno.test("Network.random() is seeded: the same seed gives the same weights", ()
   // N(0, 1/784): the sample's standard deviation is close to 1/28.
   const sd = Math.sqrt(a.w1.reduce((s, v) => s + v * v, 0) / a.w1.length);
   assertAlmostEquals(sd, 1 / 28, 0.002);
+});
+
+Deno.test("sigmoidInPlace() is within 3e-7 of the exact sigmoid and keeps NaN", () => {
+  const zs = Array.from({ length: 40001 }, (_, i) => -20 + i * 0.001);
+  const a = Float32Array.from(zs);
+  sigmoidInPlace(a, a.length);
+  zs.forEach((z, i) =>
+    assertAlmostEquals(a[i], sigmoid(Math.fround(z)), 3e-7, `z=${z}`)
+  );
+  const b = new Float32Array([NaN, Infinity, -Infinity]);
+  sigmoidInPlace(b, 3);
+  assert(Number.isNaN(b[0]));
+  assertAlmostEquals(b[1], 1, 2e-7);
+  assertAlmostEquals(b[2], 0, 2e-7);
 });

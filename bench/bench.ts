@@ -1,0 +1,295 @@
+/**
+ * Performance targets of the trainer, measured on this machine:
+ *
+ * 1. sgemm throughput at the network's shapes, and the kernel OpenBLAS runs;
+ * 2. loading the 60,000 training images;
+ * 3. one epoch over 60,000 images, and where its time goes;
+ * 4. a whole `train --epochs 2 --batch 64` run against the same run written in
+ *    NumPy (bench/mnist_numpy.py), side by side, alternating, median of several;
+ * 5. the default `deno task train`: test accuracy and training time.
+ *
+ * Timings on a shared machine are noisy: compare the ratios, not the seconds.
+ *
+ * Usage: deno task bench [--quick] [--keep-env]
+ *   --quick     skip the default training run (5)
+ *   --keep-env  keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE from the environment for
+ *               the runs; by default they are cleared, so that what is measured is
+ *               what a user without them gets (our own kernel choice, and NumPy's)
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { loadBlas, sgemm } from "../lib/blas.ts";
+import { loadMnist } from "../lib/mnist.ts";
+import {
+  Batch,
+  INPUTS,
+  Network,
+  scaleInputs,
+  sigmoidInPlace,
+  zeroParameters,
+} from "../lib/network.ts";
+import { Random } from "../lib/random.ts";
+import { train } from "../lib/train.ts";
+import { DEFAULTS } from "../scripts/mnist_train.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const TARGETS = {
+  epochSeconds: 0.45,
+  ratioToNumpy: 0.7,
+  accuracy: 0.98,
+  trainSeconds: 20,
+};
+
+const { values: flags } = parseArgs({
+  options: { quick: { type: "boolean" }, "keep-env": { type: "boolean" } },
+});
+
+const cleared = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
+const env = Deno.env.toObject();
+if (!flags["keep-env"]) {
+  const set = cleared.filter((k) => k in env);
+  if (set.length) {
+    console.log(
+      `note: ${
+        set.map((k) => `${k}=${env[k]}`).join(" ")
+      } cleared for these runs (--keep-env keeps them)`,
+    );
+  }
+  for (const k of cleared) {
+    delete env[k];
+    Deno.env.delete(k);
+  }
+}
+
+const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2
+    ? s[(s.length - 1) / 2]
+    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const time = (f: () => void) => {
+  const t = performance.now();
+  f();
+  return (performance.now() - t) / 1000;
+};
+
+// 1. sgemm
+const blas = loadBlas();
+console.log(
+  `\nOpenBLAS kernel ${blas.core} (${blas.coreSource}), ${blas.threads} threads`,
+);
+{
+  const rng = new Random(1);
+  const rand = (n: number) =>
+    Float32Array.from({ length: n }, () => rng.next());
+  const shapes: [string, boolean, boolean, number, number, number][] = [
+    ["forward  x W1^T (64x784 . 784x200)", false, true, 64, 200, 784],
+    ["backward dz1^T x (200x64 . 64x784)", true, false, 200, 784, 64],
+    ["square 1000x1000x1000", false, false, 1000, 1000, 1000],
+  ];
+  for (const [name, ta, tb, m, n, k] of shapes) {
+    const a = rand(m * k), b = rand(k * n), c = new Float32Array(m * n);
+    const call = () =>
+      sgemm(ta, tb, m, n, k, 1, a, ta ? m : k, b, tb ? k : n, 0, c, n);
+    call();
+    const reps = Math.max(5, Math.round(1e9 / (2 * m * n * k)));
+    const s = time(() => {
+      for (let i = 0; i < reps; i++) call();
+    });
+    console.log(
+      `sgemm ${name}: ${(2 * m * n * k * reps / s / 1e9).toFixed(0)} GFLOPS`,
+    );
+  }
+}
+
+// 2. loading
+let trainSet = await loadMnist("train");
+{
+  const t = performance.now();
+  trainSet = await loadMnist("train");
+  const testSet = await loadMnist("test");
+  console.log(
+    `\nload ${trainSet.count} + ${testSet.count} images: ${
+      (performance.now() - t).toFixed(0)
+    } ms`,
+  );
+}
+
+// 3. one epoch, and its parts timed separately with the same shapes
+{
+  const config = { ...DEFAULTS, epochs: 1 };
+  train({ ...config }, await loadMnist("train", { limit: 5000 }), undefined); // warm up the JIT
+  const epochs = [1, 2, 3].map(() =>
+    train(config, trainSet, undefined).history[0].seconds
+  );
+  const epoch = median(epochs);
+  console.log(
+    `\none epoch, 60000 images, batch ${config.batch}: ${epoch.toFixed(3)} s ` +
+      `(median of 3; target < ${TARGETS.epochSeconds} s: ${
+        verdict(epoch < TARGETS.epochSeconds)
+      })`,
+  );
+  const B = config.batch,
+    H = config.hidden,
+    steps = Math.ceil(trainSet.count / B);
+  const net = Network.random(H, new Random(1));
+  const batch = new Batch(B, H);
+  const grads = zeroParameters(H);
+  const inputs = new Float32Array(trainSet.count * INPUTS);
+  scaleInputs(trainSet.images, inputs);
+  const big = () => {
+    for (let s = 0; s < steps; s++) {
+      sgemm(
+        false,
+        true,
+        B,
+        H,
+        INPUTS,
+        1,
+        batch.x,
+        INPUTS,
+        net.params.w1,
+        INPUTS,
+        1,
+        batch.a1,
+        H,
+      );
+      sgemm(
+        true,
+        false,
+        H,
+        INPUTS,
+        B,
+        1,
+        batch.dz1,
+        H,
+        batch.x,
+        INPUTS,
+        0.9,
+        grads.w1,
+        INPUTS,
+      );
+    }
+  };
+  const sig = () => {
+    for (let s = 0; s < steps; s++) sigmoidInPlace(batch.a1, B * H);
+  };
+  const gather = () => {
+    for (let s = 0; s < steps; s++) {
+      for (let r = 0; r < B; r++) {
+        const i = (s * B + r) * 7919 % trainSet.count;
+        batch.x.set(inputs.subarray(i * INPUTS, (i + 1) * INPUTS), r * INPUTS);
+      }
+    }
+  };
+  big(), sig(), gather();
+  const parts = {
+    "the two large sgemm": time(big),
+    "hidden sigmoids": time(sig),
+    "gathering rows": time(gather),
+  };
+  for (const [name, s] of Object.entries(parts)) {
+    console.log(
+      `  ${name}: ${s.toFixed(3)} s (${(100 * s / epoch).toFixed(0)}%)`,
+    );
+  }
+}
+
+// 4. whole runs side by side
+async function runCommand(cmd: string, args: string[]) {
+  const t = performance.now();
+  const out = await new Deno.Command(cmd, {
+    args,
+    cwd: ROOT,
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const seconds = (performance.now() - t) / 1000;
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed: ${
+        new TextDecoder().decode(out.stderr)
+      }`,
+    );
+  }
+  return { seconds, text };
+}
+
+const tmp = await Deno.makeTempDir({ prefix: "mnist-bench-" });
+const denoTrain = (args: string[]) =>
+  runCommand(Deno.execPath(), [
+    "run",
+    "--allow-read",
+    `--allow-write=${tmp}`,
+    "--allow-ffi",
+    "--allow-env",
+    "scripts/mnist_train.ts",
+    "--out",
+    `${tmp}/m.safetensors`,
+    ...args,
+  ]);
+const accuracyOf = (text: string) =>
+  Number(/Test accuracy ([\d.]+)%/.exec(text)?.[1] ?? NaN) / 100;
+try {
+  const args = [
+    "--epochs",
+    "2",
+    "--batch",
+    "64",
+    "--rate",
+    String(DEFAULTS.rate),
+  ];
+  const deno: number[] = [], numpy: number[] = [];
+  let denoAcc = NaN, numpyAcc = NaN;
+  for (let i = 0; i < 3; i++) {
+    const d = await denoTrain(args);
+    deno.push(d.seconds);
+    denoAcc = accuracyOf(d.text);
+    const n = await runCommand("python3", ["bench/mnist_numpy.py", ...args]);
+    numpy.push(n.seconds);
+    numpyAcc = Number(/accuracy=([\d.]+)/.exec(n.text)?.[1] ?? NaN);
+  }
+  const ratio = median(deno) / median(numpy);
+  console.log(
+    `\ntrain --epochs 2 --batch 64, whole run (median of 3, alternating):\n` +
+      `  deno  ${median(deno).toFixed(2)} s (test accuracy ${
+        (denoAcc * 100).toFixed(2)
+      }%)\n` +
+      `  numpy ${median(numpy).toFixed(2)} s (test accuracy ${
+        (numpyAcc * 100).toFixed(2)
+      }%)\n` +
+      `  ratio ${ratio.toFixed(2)} (target <= ${TARGETS.ratioToNumpy}: ${
+        verdict(ratio <= TARGETS.ratioToNumpy)
+      })`,
+  );
+
+  // 5. the default training run
+  if (!flags.quick) {
+    const d = await denoTrain([]);
+    const acc = accuracyOf(d.text);
+    const trainSeconds = Number(
+      / ([\d.]+) s training/.exec(d.text)?.[1] ?? NaN,
+    );
+    console.log(
+      `\ndefault train (${DEFAULTS.epochs} epochs): test accuracy ${
+        (acc * 100).toFixed(2)
+      }% ` +
+        `(target >= ${TARGETS.accuracy * 100}%: ${
+          verdict(acc >= TARGETS.accuracy)
+        }), ` +
+        `${
+          trainSeconds.toFixed(2)
+        } s training (target < ${TARGETS.trainSeconds} s: ${
+          verdict(trainSeconds < TARGETS.trainSeconds)
+        }), ${d.seconds.toFixed(2)} s in all`,
+    );
+  }
+} finally {
+  await Deno.remove(tmp, { recursive: true });
+}
