@@ -1,0 +1,333 @@
+/**
+ * Binding to the system's OpenBLAS (Debian: libopenblas0-pthread) through Deno FFI.
+ *
+ * OpenBLAS picks its CPU kernel when the library is loaded, from the variable
+ * OPENBLAS_CORETYPE or its own CPU detection. Older releases (0.3.21, Debian 12)
+ * do not know newer CPUs and fall back to the slowest kernel (`Prescott`), about
+ * six times slower than the right one. So before loading, unless the user set
+ * OPENBLAS_CORETYPE, we read the CPU's features and name the kernel ourselves.
+ *
+ * Only the few routines the network needs are bound. BLAS reports no errors, so
+ * every wrapper checks dimensions and buffer lengths before the call: a wrong size
+ * would otherwise read or write out of bounds.
+ *
+ * @module
+ */
+
+/** Row-major storage (CBLAS_ORDER). */
+const ROW_MAJOR = 101;
+/** CBLAS_TRANSPOSE values. */
+const NO_TRANS = 111;
+const TRANS = 112;
+
+const SYMBOLS = {
+  // void cblas_sgemm(CBLAS_ORDER order, CBLAS_TRANSPOSE transA, CBLAS_TRANSPOSE transB,
+  //   blasint M, blasint N, blasint K, float alpha, const float *A, blasint lda,
+  //   const float *B, blasint ldb, float beta, float *C, blasint ldc)
+  cblas_sgemm: {
+    parameters: [
+      "i32", // order
+      "i32", // transA
+      "i32", // transB
+      "i32", // M
+      "i32", // N
+      "i32", // K
+      "f32", // alpha
+      "buffer", // A
+      "i32", // lda
+      "buffer", // B
+      "i32", // ldb
+      "f32", // beta
+      "buffer", // C
+      "i32", // ldc
+    ],
+    result: "void",
+  },
+  // void cblas_sgemv(CBLAS_ORDER order, CBLAS_TRANSPOSE trans, blasint M, blasint N,
+  //   float alpha, const float *A, blasint lda, const float *x, blasint incx,
+  //   float beta, float *y, blasint incy)
+  cblas_sgemv: {
+    parameters: [
+      "i32", // order
+      "i32", // trans
+      "i32", // M
+      "i32", // N
+      "f32", // alpha
+      "buffer", // A
+      "i32", // lda
+      "buffer", // x
+      "i32", // incx
+      "f32", // beta
+      "buffer", // y
+      "i32", // incy
+    ],
+    result: "void",
+  },
+  // void cblas_saxpy(blasint n, float alpha, const float *x, blasint incx, float *y, blasint incy)
+  cblas_saxpy: {
+    parameters: ["i32", "f32", "buffer", "i32", "buffer", "i32"],
+    result: "void",
+  },
+  // void openblas_set_num_threads(int num_threads)
+  openblas_set_num_threads: { parameters: ["i32"], result: "void" },
+  // int openblas_get_num_threads(void)
+  openblas_get_num_threads: { parameters: [], result: "i32" },
+  // char *openblas_get_corename(void)
+  openblas_get_corename: { parameters: [], result: "pointer" },
+  // char *openblas_get_config(void)
+  openblas_get_config: { parameters: [], result: "pointer" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** Environment variable that overrides the library's path. */
+export const LIBRARY_ENV = "MNIST_OPENBLAS_PATH";
+
+/** Library names tried in order when the variable is not set. */
+const CANDIDATES = [
+  "libopenblas.so.0",
+  "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+  "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
+  "libopenblas.dylib",
+];
+
+/**
+ * The OpenBLAS kernel for a CPU with these /proc/cpuinfo flags, or undefined
+ * where OpenBLAS's own detection should decide.
+ */
+export function coreTypeForFlags(flags: Set<string>): string | undefined {
+  const has = (...names: string[]) => names.every((n) => flags.has(n));
+  if (has("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl")) {
+    return "SkylakeX";
+  }
+  if (has("avx2", "fma")) return "Haswell";
+  if (has("avx")) return "Sandybridge";
+  return undefined;
+}
+
+/** The flags of the first processor in /proc/cpuinfo text. */
+export function cpuFlags(cpuinfo: string): Set<string> {
+  const line = cpuinfo.split("\n").find((l) => /^(flags|Features)\s*:/.test(l));
+  return new Set(
+    line ? line.slice(line.indexOf(":") + 1).trim().split(/\s+/) : [],
+  );
+}
+
+/** How the kernel was chosen. */
+export type CoreTypeSource = "environment" | "detected" | "openblas";
+
+/** What was loaded and how it runs. */
+export interface BlasInfo {
+  /** The path or name the library was loaded from. */
+  library: string;
+  /** The kernel OpenBLAS runs, as it reports it (e.g. "SkylakeX"). */
+  core: string;
+  /** Who chose the kernel: the user's OPENBLAS_CORETYPE, our detection, or OpenBLAS. */
+  coreSource: CoreTypeSource;
+  /** Threads OpenBLAS uses. */
+  threads: number;
+  /** OpenBLAS's build configuration string. */
+  config: string;
+}
+
+function chooseCoreType(): CoreTypeSource {
+  if (Deno.env.get("OPENBLAS_CORETYPE")) return "environment";
+  let cpuinfo = "";
+  try {
+    cpuinfo = Deno.readTextFileSync("/proc/cpuinfo");
+  } catch {
+    return "openblas";
+  }
+  const core = coreTypeForFlags(cpuFlags(cpuinfo));
+  if (!core) return "openblas";
+  Deno.env.set("OPENBLAS_CORETYPE", core);
+  return "detected";
+}
+
+function open(): { lib: Deno.DynamicLibrary<typeof SYMBOLS>; name: string } {
+  const override = Deno.env.get(LIBRARY_ENV);
+  const names = override ? [override] : CANDIDATES;
+  for (const name of names) {
+    try {
+      return { lib: Deno.dlopen(name, SYMBOLS), name };
+    } catch (e) {
+      if (e instanceof Deno.errors.NotCapable) throw e;
+    }
+  }
+  throw new Error(
+    override
+      ? `Cannot load OpenBLAS from ${LIBRARY_ENV}='${override}'`
+      : "Cannot load OpenBLAS (libopenblas.so.0): install it with `apt-get install libopenblas0-pthread`",
+  );
+}
+
+let symbols: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
+let info: BlasInfo | undefined;
+
+function readCString(p: Deno.PointerValue): string {
+  return p ? Deno.UnsafePointerView.getCString(p) : "";
+}
+
+/**
+ * Loads OpenBLAS once (choosing its kernel first, see the module's doc) and
+ * returns what runs. `threads` sets how many threads it uses (default: all cores).
+ */
+export function loadBlas({ threads }: { threads?: number } = {}): BlasInfo {
+  if (!symbols) {
+    const coreSource = chooseCoreType();
+    const { lib, name } = open();
+    symbols = lib.symbols;
+    info = {
+      library: name,
+      core: readCString(symbols.openblas_get_corename()),
+      coreSource,
+      threads: 0,
+      config: readCString(symbols.openblas_get_config()).trim(),
+    };
+  }
+  if (threads !== undefined) {
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new RangeError(
+        `threads must be a positive integer, got ${threads}`,
+      );
+    }
+    symbols.openblas_set_num_threads(threads);
+  }
+  info!.threads = symbols.openblas_get_num_threads();
+  return { ...info! };
+}
+
+function lib() {
+  if (!symbols) loadBlas();
+  return symbols!;
+}
+
+function checkDims(what: string, dims: Record<string, number>) {
+  for (const [name, v] of Object.entries(dims)) {
+    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
+      throw new RangeError(
+        `${what}: ${name} must be a non-negative int32, got ${v}`,
+      );
+    }
+  }
+}
+
+function checkMatrix(
+  what: string,
+  name: string,
+  buf: Float32Array,
+  rows: number,
+  cols: number,
+  ld: number,
+) {
+  if (ld < Math.max(1, cols)) {
+    throw new RangeError(
+      `${what}: leading dimension of ${name} is ${ld}, its rows hold ${cols}`,
+    );
+  }
+  const need = rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
+  if (buf.length < need) {
+    throw new RangeError(
+      `${what}: ${name} has ${buf.length} elements, a ${rows}x${cols} matrix with leading dimension ${ld} needs ${need}`,
+    );
+  }
+}
+
+/**
+ * C = alpha * op(A) * op(B) + beta * C, all row-major, where op(X) is X or its
+ * transpose. op(A) is m x k, op(B) is k x n, C is m x n.
+ */
+export function sgemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
+): void {
+  checkDims("sgemm", { m, n, k, lda, ldb, ldc });
+  checkMatrix("sgemm", "A", a, transA ? k : m, transA ? m : k, lda);
+  checkMatrix("sgemm", "B", b, transB ? n : k, transB ? k : n, ldb);
+  checkMatrix("sgemm", "C", c, m, n, ldc);
+  if (m === 0 || n === 0) return;
+  lib().cblas_sgemm(
+    ROW_MAJOR,
+    transA ? TRANS : NO_TRANS,
+    transB ? TRANS : NO_TRANS,
+    m,
+    n,
+    k,
+    alpha,
+    a,
+    lda,
+    b,
+    ldb,
+    beta,
+    c,
+    ldc,
+  );
+}
+
+/**
+ * y = alpha * op(A) * x + beta * y, A row-major m x n; op(A) is A or its transpose
+ * (then x has m elements and y has n).
+ */
+export function sgemv(
+  trans: boolean,
+  m: number,
+  n: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  x: Float32Array,
+  beta: number,
+  y: Float32Array,
+): void {
+  checkDims("sgemv", { m, n, lda });
+  checkMatrix("sgemv", "A", a, m, n, lda);
+  const [xn, yn] = trans ? [m, n] : [n, m];
+  if (x.length < xn || y.length < yn) {
+    throw new RangeError(
+      `sgemv: x has ${x.length} and y ${y.length} elements, a ${
+        trans ? "transposed " : ""
+      }${m}x${n} matrix needs ${xn} and ${yn}`,
+    );
+  }
+  if (m === 0 || n === 0) return;
+  lib().cblas_sgemv(
+    ROW_MAJOR,
+    trans ? TRANS : NO_TRANS,
+    m,
+    n,
+    alpha,
+    a,
+    lda,
+    x,
+    1,
+    beta,
+    y,
+    1,
+  );
+}
+
+/** y += alpha * x over the first `n` elements. */
+export function saxpy(
+  n: number,
+  alpha: number,
+  x: Float32Array,
+  y: Float32Array,
+): void {
+  checkDims("saxpy", { n });
+  if (x.length < n || y.length < n) {
+    throw new RangeError(
+      `saxpy: x has ${x.length} and y ${y.length} elements, n is ${n}`,
+    );
+  }
+  if (n === 0) return;
+  lib().cblas_saxpy(n, alpha, x, 1, y, 1);
+}

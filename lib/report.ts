@@ -1,0 +1,81 @@
+/**
+ * Text output of the trainer: a progress bar and a confusion matrix.
+ *
+ * @module
+ */
+import { OUTPUTS } from "./network.ts";
+import type { Progress } from "./train.ts";
+
+/**
+ * A one-line progress bar with throughput, running loss and time left, redrawn in
+ * place on a terminal; silent where the output is not one (logs stay clean).
+ */
+export class ProgressBar {
+  #epochs: number;
+  #out: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
+  #enabled: boolean;
+  #encoder = new TextEncoder();
+  #shown = false;
+
+  constructor(
+    epochs: number,
+    out: { writeSync(p: Uint8Array): number; isTerminal(): boolean },
+  ) {
+    this.#epochs = epochs;
+    this.#out = out;
+    this.#enabled = out.isTerminal();
+  }
+
+  /** The bar's text for a progress report. */
+  static format(p: Progress, epochs: number, width = 24): string {
+    const frac = p.done / p.total;
+    const filled = Math.round(frac * width);
+    const seen = (p.epoch - 1) * p.total + p.done;
+    const rate = p.seconds > 0 ? seen / p.seconds : 0;
+    const left = rate > 0 ? (epochs * p.total - seen) / rate : NaN;
+    return `epoch ${p.epoch}/${epochs} [${"#".repeat(filled)}${
+      "-".repeat(width - filled)
+    }] ${Math.round(frac * 100)}%  ${
+      Math.round(rate).toLocaleString("en-US")
+    } img/s` +
+      `  loss ${p.loss.toFixed(4)}  ETA ${
+        Number.isFinite(left) ? left.toFixed(1) : "?"
+      } s`;
+  }
+
+  update(p: Progress): void {
+    if (!this.#enabled) return;
+    this.#write(`\r\x1b[2K${ProgressBar.format(p, this.#epochs)}`);
+    this.#shown = true;
+  }
+
+  /** Removes the bar so that a normal line can be printed. */
+  clear(): void {
+    if (!this.#shown) return;
+    this.#write("\r\x1b[2K");
+    this.#shown = false;
+  }
+
+  #write(s: string) {
+    this.#out.writeSync(this.#encoder.encode(s));
+  }
+}
+
+/** A 10x10 confusion matrix (confusion[label * 10 + predicted]) as a text table. */
+export function formatConfusion(confusion: Uint32Array): string {
+  const w = Math.max(5, ...Array.from(confusion, (c) => String(c).length + 1));
+  const cell = (s: string | number) => String(s).padStart(w);
+  const lines = [
+    `${"".padStart(5)}${
+      Array.from({ length: OUTPUTS }, (_, j) => cell(j)).join("")
+    }`,
+  ];
+  for (let i = 0; i < OUTPUTS; i++) {
+    const row = Array.from(
+      { length: OUTPUTS },
+      (_, j) => cell(confusion[i * OUTPUTS + j]),
+    );
+    lines.push(`${String(i).padStart(5)}${row.join("")}`);
+  }
+  return lines.join("\n");
+}

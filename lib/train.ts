@@ -1,0 +1,203 @@
+/**
+ * Minibatch SGD with momentum for the network in lib/network.ts.
+ *
+ * @module
+ */
+import type { Dataset } from "./mnist.ts";
+import {
+  argmaxRow,
+  Batch,
+  INPUTS,
+  Network,
+  OUTPUTS,
+  scaleInputs,
+  zeroParameters,
+} from "./network.ts";
+import { Random } from "./random.ts";
+
+/** What to train and how. */
+export interface TrainConfig {
+  /** Passes over the training set. */
+  epochs: number;
+  /** Peak learning rate. */
+  rate: number;
+  /** Images per minibatch. */
+  batch: number;
+  /** Momentum coefficient (0 = plain SGD). */
+  momentum: number;
+  /** Hidden units. */
+  hidden: number;
+  /** Seed for weights and shuffling. */
+  seed: number;
+}
+
+/** Progress inside an epoch, reported every few batches. */
+export interface Progress {
+  /** 1-based epoch. */
+  epoch: number;
+  /** Images seen in this epoch. */
+  done: number;
+  /** Images per epoch. */
+  total: number;
+  /** Mean loss over the batches of this epoch so far. */
+  loss: number;
+  /** Seconds spent training so far, all epochs. */
+  seconds: number;
+}
+
+/** The result of one epoch. */
+export interface EpochReport {
+  epoch: number;
+  /** Mean training loss over the epoch. */
+  loss: number;
+  /** Test accuracy after the epoch, 0..1 (NaN where there is no test set). */
+  accuracy: number;
+  /** Seconds of training in this epoch (evaluation excluded). */
+  seconds: number;
+}
+
+/** Thrown when the loss becomes NaN or infinite. */
+export class DivergedError extends Error {
+  constructor(epoch: number, batch: number, rate: number) {
+    super(
+      `training diverged (loss is not finite) in epoch ${epoch}, batch ${batch}: try a smaller --rate than ${rate}`,
+    );
+    this.name = "DivergedError";
+  }
+}
+
+/**
+ * Learning rate for step `step` of `total`: the peak rate, decayed along a half
+ * cosine to zero at the end. Large steps early cover ground quickly; small steps at
+ * the end settle into a minimum instead of rattling around it, which is worth
+ * several tenths of a percent of test accuracy with few epochs.
+ */
+export function learningRate(
+  peak: number,
+  step: number,
+  total: number,
+): number {
+  return peak * 0.5 * (1 + Math.cos(Math.PI * Math.min(step / total, 1)));
+}
+
+/** Checks a configuration, with a message naming the bad setting. */
+export function checkConfig(c: TrainConfig): void {
+  const positiveInt = (name: string, v: number) => {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new RangeError(`${name} must be a positive integer, got ${v}`);
+    }
+  };
+  positiveInt("epochs", c.epochs);
+  positiveInt("batch", c.batch);
+  positiveInt("hidden", c.hidden);
+  if (!(c.rate > 0 && Number.isFinite(c.rate))) {
+    throw new RangeError(`rate must be a positive number, got ${c.rate}`);
+  }
+  if (!(c.momentum >= 0 && c.momentum < 1)) {
+    throw new RangeError(`momentum must be in [0, 1), got ${c.momentum}`);
+  }
+  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) {
+    throw new RangeError(
+      `seed must be an integer in 0..4294967295, got ${c.seed}`,
+    );
+  }
+}
+
+/** Test-set evaluation: accuracy and the confusion matrix. */
+export interface Evaluation {
+  accuracy: number;
+  /** confusion[label * 10 + predicted] = count. */
+  confusion: Uint32Array;
+}
+
+/** Classifies every image of `data` and compares with its labels. */
+export function evaluate(network: Network, data: Dataset): Evaluation {
+  const probs = network.predict(data.images, data.count);
+  const confusion = new Uint32Array(OUTPUTS * OUTPUTS);
+  let correct = 0;
+  for (let i = 0; i < data.count; i++) {
+    const p = argmaxRow(probs, i);
+    confusion[data.labels[i] * OUTPUTS + p]++;
+    if (p === data.labels[i]) correct++;
+  }
+  return { accuracy: correct / data.count, confusion };
+}
+
+/**
+ * Trains a new network on `train`, evaluating on `test` (if given) after each
+ * epoch. `onProgress` is called every `progressEvery` batches and at each
+ * epoch's end.
+ */
+export function train(
+  config: TrainConfig,
+  trainSet: Dataset,
+  testSet: Dataset | undefined,
+  { onProgress, onEpoch, progressEvery = 50 }: {
+    onProgress?: (p: Progress) => void;
+    onEpoch?: (r: EpochReport) => void;
+    progressEvery?: number;
+  } = {},
+): { network: Network; history: EpochReport[] } {
+  checkConfig(config);
+  const rng = new Random(config.seed);
+  const network = Network.random(config.hidden, rng);
+  const n = trainSet.count;
+  const B = Math.min(config.batch, n);
+  const batch = new Batch(B, config.hidden);
+  const velocity = zeroParameters(config.hidden);
+  const labels = new Uint8Array(B);
+  // Scaling every image once costs 60000x784 float writes; scaling per batch would
+  // repeat it every epoch.
+  const inputs = new Float32Array(n * INPUTS);
+  scaleInputs(trainSet.images, inputs);
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  const batches = Math.ceil(n / B);
+  const totalSteps = config.epochs * batches;
+  const history: EpochReport[] = [];
+  let seconds = 0;
+
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const start = performance.now();
+    rng.shuffle(order);
+    let lossSum = 0;
+    for (let b = 0; b < batches; b++) {
+      const first = b * B;
+      const rows = Math.min(B, n - first);
+      // Gather the batch's rows (B, 784) and labels (B).
+      for (let r = 0; r < rows; r++) {
+        const i = order[first + r];
+        batch.x.set(inputs.subarray(i * INPUTS, (i + 1) * INPUTS), r * INPUTS);
+        labels[r] = trainSet.labels[i];
+      }
+      network.forward(batch, rows);
+      const loss = network.loss(batch, labels, rows);
+      if (!Number.isFinite(loss)) {
+        throw new DivergedError(epoch, b + 1, config.rate);
+      }
+      lossSum += loss;
+      network.backward(batch, labels, rows, velocity, config.momentum);
+      const step = (epoch - 1) * batches + b;
+      network.step(velocity, -learningRate(config.rate, step, totalSteps));
+      if (onProgress && ((b + 1) % progressEvery === 0 || b === batches - 1)) {
+        onProgress({
+          epoch,
+          done: first + rows,
+          total: n,
+          loss: lossSum / (b + 1),
+          seconds: seconds + (performance.now() - start) / 1000,
+        });
+      }
+    }
+    const epochSeconds = (performance.now() - start) / 1000;
+    seconds += epochSeconds;
+    const report: EpochReport = {
+      epoch,
+      loss: lossSum / batches,
+      accuracy: testSet ? evaluate(network, testSet).accuracy : NaN,
+      seconds: epochSeconds,
+    };
+    history.push(report);
+    onEpoch?.(report);
+  }
+  return { network, history };
+}
