@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import {
   Canvas,
   CANVAS_SIDE,
@@ -52,23 +52,25 @@ function changedBounds(before: Float32Array, canvas: Canvas) {
 
 Deno.test("new Canvas() makes an empty 672x672 canvas with the default brush", () => {
   const canvas = new Canvas();
-  assert.deepEqual([canvas.width, canvas.height], [CANVAS_SIDE, CANVAS_SIDE]);
-  assert.deepEqual(canvas.data.length, 672 * 672);
-  assert.deepEqual(canvas.radius, DEFAULT_RADIUS);
-  assert.deepEqual(canvas.softness, DEFAULT_SOFTNESS);
+  assertEquals([canvas.width, canvas.height], [CANVAS_SIDE, CANVAS_SIDE]);
+  assertEquals(canvas.data.length, 672 * 672);
+  assertEquals(canvas.radius, DEFAULT_RADIUS);
+  assertEquals(canvas.softness, DEFAULT_SOFTNESS);
   assert(canvas.isEmpty());
-  assert.deepEqual(canvas.takeDirty(), null);
+  assertEquals(canvas.takeDirty(), null);
 });
 
 Deno.test("new Canvas() rejects sizes that are not whole positive pixels", () => {
-  assert.throws(() => new Canvas(0, 10), {
-    name: "RangeError",
-    message: /must be positive, got 0x10/,
-  });
-  assert.throws(() => new Canvas(10.5, 10), {
-    name: "RangeError",
-    message: /whole pixels, got 10\.5x10/,
-  });
+  assertThrows(
+    () => new Canvas(0, 10),
+    RangeError,
+    "must be positive, got 0x10",
+  );
+  assertThrows(
+    () => new Canvas(10.5, 10),
+    RangeError,
+    "whole pixels, got 10.5x10",
+  );
 });
 
 Deno.test("Canvas.stroke() covers every point of a long, fast stroke given as two events", () => {
@@ -93,7 +95,7 @@ Deno.test("Canvas.stroke() covers every point of a long, fast stroke given as tw
         if (px < 0 || py < 0 || px >= canvas.width || py >= canvas.height) {
           continue;
         }
-        assert.deepEqual(
+        assertEquals(
           inkAt(canvas, px, py),
           1,
           `gap at (${px.toFixed(1)}, ${py.toFixed(1)}) on ${[x0, y0, x1, y1]}`,
@@ -112,9 +114,9 @@ Deno.test("Canvas.stroke() inks the capsule around the segment and nothing beyon
       const d = walkedDistance(i + 0.5, j + 0.5, segment);
       const v = canvas.data[j * canvas.width + i];
       if (d < 9 - 1 - 0.05) {
-        assert.deepEqual(v, 1, `pixel (${i}, ${j}) at ${d}`);
+        assertEquals(v, 1, `pixel (${i}, ${j}) at ${d}`);
       } else if (d > 9 + 1 + 0.05) {
-        assert.deepEqual(v, 0, `pixel (${i}, ${j}) at ${d}`);
+        assertEquals(v, 0, `pixel (${i}, ${j}) at ${d}`);
       } else {
         // On the ramp: coverage falls linearly with distance.
         const expected = Math.min(1, Math.max(0, (9 - d) / 2 + 0.5));
@@ -137,8 +139,8 @@ Deno.test("Canvas.stroke() gives the brush grey anti-aliased edges", () => {
   // From the centre outwards along a row, ink never rises and passes through grey.
   const row = Array.from({ length: 30 }, (_, k) => inkAt(canvas, 50 + k, 50));
   for (let k = 1; k < row.length; k++) assert(row[k] <= row[k - 1]);
-  assert.deepEqual(row[0], 1);
-  assert.deepEqual(row.at(-1), 0);
+  assertEquals(row[0], 1);
+  assertEquals(row.at(-1), 0);
   assert(row.some((v) => v > 0.2 && v < 0.8), `no mid-grey in ${row}`);
 });
 
@@ -148,7 +150,7 @@ Deno.test("Canvas.stroke() does not darken where strokes overlap or repeat", () 
   const once = canvas.data.slice();
   canvas.stroke(10, 50, 50, 50);
   canvas.stroke(30, 50, 50, 50);
-  assert.deepEqual(canvas.data, once);
+  assertEquals(canvas.data, once);
   assert(canvas.data.every((v) => v >= 0 && v <= 1));
 });
 
@@ -157,11 +159,11 @@ Deno.test("Canvas.stroke() with 'erase' removes ink under the brush only", () =>
   canvas.stroke(20, 100, 180, 100);
   canvas.stroke(100, 20, 100, 180, "erase");
   for (let y = 89; y <= 111; y++) {
-    for (let x = 90; x <= 110; x++) assert.deepEqual(inkAt(canvas, x, y), 0);
+    for (let x = 90; x <= 110; x++) assertEquals(inkAt(canvas, x, y), 0);
   }
   // Well away from the eraser the line is untouched, and the eraser's edge left grey.
-  assert.deepEqual(inkAt(canvas, 40, 100), 1);
-  assert.deepEqual(inkAt(canvas, 160, 100), 1);
+  assertEquals(inkAt(canvas, 40, 100), 1);
+  assertEquals(inkAt(canvas, 160, 100), 1);
   const v = inkAt(canvas, 112, 100);
   assert(v > 0 && v < 1, `eraser edge at x=112 is ${v}`);
   // Erasing everything leaves an empty canvas.
@@ -173,13 +175,13 @@ Deno.test("Canvas.stroke() clips strokes that leave the canvas", () => {
   const canvas = new Canvas(50, 40, { radius: 5 });
   canvas.stroke(-100, -100, 25, 20);
   canvas.stroke(25, 20, 500, 20);
-  assert.deepEqual(inkAt(canvas, 0, 0), 1);
-  assert.deepEqual(inkAt(canvas, 49, 20), 1);
+  assertEquals(inkAt(canvas, 0, 0), 1);
+  assertEquals(inkAt(canvas, 49, 20), 1);
   canvas.stroke(-50, -50, -20, -20);
   canvas.stroke(1000, 1000, 2000, 2000);
   canvas.takeDirty();
   canvas.stroke(-50, 100, 500, 100);
-  assert.deepEqual(canvas.takeDirty(), null);
+  assertEquals(canvas.takeDirty(), null);
 });
 
 Deno.test("Canvas.takeDirty() returns the rectangle of changed pixels, then forgets it", () => {
@@ -187,52 +189,53 @@ Deno.test("Canvas.takeDirty() returns the rectangle of changed pixels, then forg
   let before = canvas.data.slice();
   canvas.stroke(100, 80, 160, 120);
   canvas.dab(250, 30);
-  assert.deepEqual(canvas.takeDirty(), changedBounds(before, canvas));
-  assert.deepEqual(canvas.takeDirty(), null);
+  assertEquals(canvas.takeDirty(), changedBounds(before, canvas));
+  assertEquals(canvas.takeDirty(), null);
 
   before = canvas.data.slice();
   canvas.stroke(100, 80, 120, 100, "erase");
-  assert.deepEqual(canvas.takeDirty(), changedBounds(before, canvas));
+  assertEquals(canvas.takeDirty(), changedBounds(before, canvas));
 
   // Erasing where there is no ink changes nothing.
   canvas.stroke(20, 180, 40, 180, "erase");
-  assert.deepEqual(canvas.takeDirty(), null);
+  assertEquals(canvas.takeDirty(), null);
 });
 
 Deno.test("Canvas.clear() removes all ink and marks the whole canvas changed", () => {
   const canvas = new Canvas(64, 48);
   canvas.clear();
-  assert.deepEqual(canvas.takeDirty(), null);
+  assertEquals(canvas.takeDirty(), null);
   canvas.dab(10, 10);
   canvas.takeDirty();
   canvas.clear();
   assert(canvas.isEmpty());
-  assert.deepEqual(canvas.takeDirty(), { x: 0, y: 0, width: 64, height: 48 });
+  assertEquals(canvas.takeDirty(), { x: 0, y: 0, width: 64, height: 48 });
 });
 
 Deno.test("Canvas.stroke() rejects a brush without a positive radius", () => {
   const canvas = new Canvas(10, 10);
   canvas.radius = 0;
-  assert.throws(() => canvas.dab(5, 5), {
-    name: "RangeError",
-    message: /radius and softness must be positive/,
-  });
+  assertThrows(
+    () => canvas.dab(5, 5),
+    RangeError,
+    "radius and softness must be positive",
+  );
 });
 
 Deno.test("cellsOf() gives the grid cells a pixel rectangle touches", () => {
-  assert.deepEqual(cellsOf({ x: 0, y: 0, width: 24, height: 24 }, 24), {
+  assertEquals(cellsOf({ x: 0, y: 0, width: 24, height: 24 }, 24), {
     x: 0,
     y: 0,
     width: 1,
     height: 1,
   });
-  assert.deepEqual(cellsOf({ x: 23, y: 47, width: 2, height: 25 }, 24), {
+  assertEquals(cellsOf({ x: 23, y: 47, width: 2, height: 25 }, 24), {
     x: 0,
     y: 1,
     width: 2,
     height: 2,
   });
-  assert.deepEqual(cellsOf({ x: 0, y: 0, width: 672, height: 672 }, 24), {
+  assertEquals(cellsOf({ x: 0, y: 0, width: 672, height: 672 }, 24), {
     x: 0,
     y: 0,
     width: 28,

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { Canvas } from "../lib/canvas.ts";
 import { imageAt, loadMnist, PIXELS, SIDE } from "../lib/mnist.ts";
 import { inkBox, preprocess } from "../lib/preprocess.ts";
@@ -65,33 +65,33 @@ const TWO = [[180, 220], [250, 140], [380, 130], [450, 220], [420, 320], [
 
 Deno.test("preprocess() returns zeros and empty for a blank canvas or image", () => {
   const fromCanvas = preprocess(new Canvas());
-  assert.equal(fromCanvas.empty, true);
-  assert.equal(fromCanvas.box, null);
-  assert.deepEqual(fromCanvas.pixels, new Uint8Array(PIXELS));
+  assertEquals(fromCanvas.empty, true);
+  assertEquals(fromCanvas.box, null);
+  assertEquals(fromCanvas.pixels, new Uint8Array(PIXELS));
   const bytes = new Uint8Array(PIXELS);
   const fromBytes = preprocess({ width: SIDE, height: SIDE, data: bytes });
-  assert.equal(fromBytes.empty, true);
-  assert.deepEqual(fromBytes.pixels, new Uint8Array(PIXELS));
+  assertEquals(fromBytes.empty, true);
+  assertEquals(fromBytes.pixels, new Uint8Array(PIXELS));
 });
 
 Deno.test("preprocess() clears the output array it is given", () => {
   const out = new Uint8Array(PIXELS).fill(7);
   const result = preprocess(new Canvas(50, 50), { out });
-  assert.equal(result.pixels, out);
-  assert.deepEqual(out, new Uint8Array(PIXELS));
+  assertEquals(result.pixels, out);
+  assertEquals(out, new Uint8Array(PIXELS));
 });
 
 Deno.test("inkBox() finds the bounding box of the non-zero pixels", () => {
   const data = new Uint8Array(10 * 6);
   data[2 * 10 + 3] = 1;
   data[4 * 10 + 7] = 200;
-  assert.deepEqual(inkBox({ width: 10, height: 6, data }), {
+  assertEquals(inkBox({ width: 10, height: 6, data }), {
     x: 3,
     y: 2,
     width: 5,
     height: 3,
   });
-  assert.equal(
+  assertEquals(
     inkBox({ width: 10, height: 6, data: new Uint8Array(60) }),
     null,
   );
@@ -103,10 +103,10 @@ Deno.test("preprocess() fits a tall thin stroke into 20 rows and keeps it narrow
   const { pixels, box } = preprocess(canvas);
   // The box is the stroke plus the brush reach (radius 30 and half the soft
   // edge, 1) around it: pixels whose centres lie within 31 of the segment.
-  assert.deepEqual(box, { x: 169, y: 29, width: 72, height: 612 });
+  assertEquals(box, { x: 169, y: 29, width: 72, height: 612 });
   const [w, h] = extent(pixels);
-  assert.equal(h, 20);
-  assert.ok(w <= 4, `stroke is ${w} pixels wide`);
+  assertEquals(h, 20);
+  assert(w <= 4, `stroke is ${w} pixels wide`);
 });
 
 Deno.test("preprocess() fits a wide shape into 20 columns, keeping its aspect ratio", () => {
@@ -114,16 +114,16 @@ Deno.test("preprocess() fits a wide shape into 20 columns, keeping its aspect ra
   // A rectangle outline 400 x 200 (plus the brush): aspect about 460 : 260.
   draw(canvas, [[100, 200], [500, 200], [500, 400], [100, 400], [100, 200]]);
   const [w, h] = extent(preprocess(canvas).pixels);
-  assert.equal(w, 20);
+  assertEquals(w, 20);
   const expected = 20 * 262 / 462;
-  assert.ok(Math.abs(h - expected) <= 1, `height ${h}, expected ${expected}`);
+  assert(Math.abs(h - expected) <= 1, `height ${h}, expected ${expected}`);
 });
 
 Deno.test("preprocess() enlarges a small drawing to fit 20 pixels", () => {
   const canvas = new Canvas(672, 672, { radius: 6 });
   draw(canvas, SEVEN, 0.15, 300, 300);
   const [w, h] = extent(preprocess(canvas).pixels);
-  assert.equal(Math.max(w, h), 20);
+  assertEquals(Math.max(w, h), 20);
 });
 
 Deno.test("preprocess() puts the centre of mass within half a pixel of (14, 14)", () => {
@@ -150,9 +150,9 @@ Deno.test("preprocess() puts the centre of mass within half a pixel of (14, 14)"
   }
   for (const [i, canvas] of shapes.entries()) {
     const { pixels, empty } = preprocess(canvas);
-    assert.equal(empty, false);
+    assertEquals(empty, false);
     const [cx, cy] = centreOfMass(pixels);
-    assert.ok(
+    assert(
       Math.abs(cx - 14) <= 0.5 && Math.abs(cy - 14) <= 0.5,
       `shape ${i}: centre of mass (${cx.toFixed(2)}, ${cy.toFixed(2)})`,
     );
@@ -168,7 +168,7 @@ Deno.test("preprocess() gives the same image wherever and at whatever size a dig
     const a = preprocess(big).pixels, b = preprocess(small).pixels;
     let diff = 0;
     for (let k = 0; k < PIXELS; k++) diff += Math.abs(a[k] - b[k]);
-    assert.ok(diff / PIXELS < 2, `mean difference ${diff / PIXELS}`);
+    assert(diff / PIXELS < 2, `mean difference ${diff / PIXELS}`);
   }
 });
 
@@ -183,8 +183,8 @@ Deno.test("preprocess() averages areas when shrinking instead of picking pixels"
   }
   const { pixels } = preprocess({ width: side, height: side, data });
   const values = new Set(pixels.filter((v) => v > 0));
-  for (const v of values) assert.ok(v >= 126 && v <= 129, `value ${v}`);
-  assert.deepEqual(extent(pixels), [20, 20]);
+  for (const v of values) assert(v >= 126 && v <= 129, `value ${v}`);
+  assertEquals(extent(pixels), [20, 20]);
 });
 
 Deno.test("preprocess() reads byte and float images alike", () => {
@@ -194,14 +194,14 @@ Deno.test("preprocess() reads byte and float images alike", () => {
   const a = preprocess(canvas).pixels;
   const b = preprocess({ width: 300, height: 200, data: bytes }).pixels;
   for (let k = 0; k < PIXELS; k++) {
-    assert.ok(Math.abs(a[k] - b[k]) <= 1, `pixel ${k}: ${a[k]} vs ${b[k]}`);
+    assert(Math.abs(a[k] - b[k]) <= 1, `pixel ${k}: ${a[k]} vs ${b[k]}`);
   }
   // And `full` says what full ink is.
   const halves = Float32Array.from(canvas.data, (v) => v / 2);
   const c = preprocess({ width: 300, height: 200, data: halves }, {
     full: 0.5,
   });
-  assert.deepEqual(c.pixels, a);
+  assertEquals(c.pixels, a);
 });
 
 Deno.test("preprocess() returns MNIST test images unchanged", async () => {
@@ -212,7 +212,7 @@ Deno.test("preprocess() returns MNIST test images unchanged", async () => {
     const { pixels } = preprocess({ width: SIDE, height: SIDE, data: image });
     if (pixels.every((v, k) => v === image[k])) same++;
   }
-  assert.ok(same >= 0.99 * test.count, `${same} of ${test.count} unchanged`);
+  assert(same >= 0.99 * test.count, `${same} of ${test.count} unchanged`);
 });
 
 Deno.test("preprocess() cuts off ink moved past the edge", () => {
@@ -223,17 +223,19 @@ Deno.test("preprocess() cuts off ink moved past the edge", () => {
   canvas.radius = 3;
   canvas.stroke(100, 100, 640, 640);
   const { pixels, shift } = preprocess(canvas);
-  assert.ok(shift.x >= 5 && shift.y >= 5, `shift ${shift.x}, ${shift.y}`);
-  assert.ok(pixels[PIXELS - 1] > 0, "the tail should reach the corner");
+  assert(shift.x >= 5 && shift.y >= 5, `shift ${shift.x}, ${shift.y}`);
+  assert(pixels[PIXELS - 1] > 0, "the tail should reach the corner");
 });
 
 Deno.test("preprocess() rejects data of the wrong size", () => {
-  assert.throws(
+  assertThrows(
     () => preprocess({ width: 28, height: 28, data: new Uint8Array(100) }),
-    { name: "RangeError", message: /100 values, 28x28 needs 784/ },
+    RangeError,
+    "100 values, 28x28 needs 784",
   );
-  assert.throws(
+  assertThrows(
     () => preprocess(new Canvas(10, 10), { out: new Uint8Array(10) }),
-    { name: "RangeError", message: /Output has 10 bytes, expected 784/ },
+    RangeError,
+    "Output has 10 bytes, expected 784",
   );
 });
