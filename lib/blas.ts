@@ -142,10 +142,15 @@ function chooseCoreType(): CoreTypeSource {
   return "detected";
 }
 
-function open(): { lib: Deno.DynamicLibrary<typeof SYMBOLS>; name: string } {
-  const override = Deno.env.get(LIBRARY_ENV);
-  const names = override ? [override] : CANDIDATES;
-  for (const name of names) {
+/**
+ * Opens the first library of `names` that loads; `override` (the value of
+ * MNIST_OPENBLAS_PATH), when set, is the only one tried.
+ */
+export function openLibrary(
+  names: string[] = CANDIDATES,
+  override: string | undefined = Deno.env.get(LIBRARY_ENV),
+): { lib: Deno.DynamicLibrary<typeof SYMBOLS>; name: string } {
+  for (const name of override ? [override] : names) {
     try {
       return { lib: Deno.dlopen(name, SYMBOLS), name };
     } catch (e) {
@@ -173,7 +178,7 @@ function readCString(p: Deno.PointerValue): string {
 export function loadBlas({ threads }: { threads?: number } = {}): BlasInfo {
   if (!symbols) {
     const coreSource = chooseCoreType();
-    const { lib, name } = open();
+    const { lib, name } = openLibrary();
     symbols = lib.symbols;
     info = {
       library: name,

@@ -11,6 +11,7 @@ import { DEFAULT_DATA_DIR, loadMnist } from "../lib/mnist.ts";
 import { DEFAULT_MODEL_PATH, saveModel } from "../lib/model_file.ts";
 import { INPUT_SCALING, TARGET_OFF, TARGET_ON } from "../lib/network.ts";
 import {
+  checkConfig,
   type EpochReport,
   evaluate,
   type Progress,
@@ -105,6 +106,11 @@ export function parseOptions(
     hidden: pick("hidden", true) ?? DEFAULTS.hidden,
     seed: pick("seed", true) ?? DEFAULTS.seed,
   };
+  try {
+    checkConfig(config);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const limit = pick("limit", true, "LIMIT");
   if (limit !== undefined && limit < 1) {
     throw new UsageError(`--limit must be at least 1, got ${limit}`);

@@ -1,0 +1,203 @@
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertThrows,
+} from "./_assert.ts";
+import {
+  Batch,
+  INPUTS,
+  Network,
+  OUTPUTS,
+  type Parameters,
+  scaleInputs,
+  TARGET_OFF,
+  TARGET_ON,
+  zeroParameters,
+} from "../lib/network.ts";
+import { Random } from "../lib/random.ts";
+import { fakeImages } from "./_fixtures.ts";
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** Independent float64 forward pass and loss, written from the definitions. */
+function referenceLoss(p: Parameters, x: Float32Array, labels: number[]): {
+  loss: number;
+  outputs: number[][];
+} {
+  const H = p.b1.length;
+  let loss = 0;
+  const outputs: number[][] = [];
+  labels.forEach((label, r) => {
+    const h = Array.from({ length: H }, (_, j) => {
+      let s = p.b1[j];
+      for (let i = 0; i < INPUTS; i++) {
+        s += p.w1[j * INPUTS + i] * x[r * INPUTS + i];
+      }
+      return sigmoid(s);
+    });
+    const out = Array.from({ length: OUTPUTS }, (_, k) => {
+      let s = p.b2[k];
+      for (let j = 0; j < H; j++) s += p.w2[k * H + j] * h[j];
+      return sigmoid(s);
+    });
+    outputs.push(out);
+    out.forEach((a, k) => {
+      const t = k === label ? TARGET_ON : TARGET_OFF;
+      loss -= t * Math.log(a) + (1 - t) * Math.log(1 - a);
+    });
+  });
+  return { loss: loss / labels.length, outputs };
+}
+
+function setup(hidden: number, n: number, seed = 3) {
+  const rng = new Random(seed);
+  const net = Network.random(hidden, rng);
+  // Non-zero biases, so their gradients matter too.
+  for (const b of [net.params.b1, net.params.b2]) {
+    for (let i = 0; i < b.length; i++) b[i] = rng.normal() * 0.5;
+  }
+  const batch = new Batch(n, hidden);
+  scaleInputs(fakeImages(n, seed), batch.x);
+  const labels = Array.from({ length: n }, (_, i) => (i * 7 + seed) % 10);
+  return { net, batch, labels };
+}
+
+Deno.test("scaleInputs() maps 0..255 to 0.01..1.0", () => {
+  const out = new Float32Array(3);
+  scaleInputs(new Uint8Array([0, 255, 51]), out);
+  assertAlmostEquals(out[0], 0.01, 1e-7);
+  assertAlmostEquals(out[1], 1.0, 1e-7);
+  assertAlmostEquals(out[2], 51 / 255 * 0.99 + 0.01, 1e-7);
+  assertThrows(
+    () => scaleInputs(new Uint8Array(4), out),
+    RangeError,
+    "output has 3",
+  );
+});
+
+Deno.test("Network.forward() and loss() match a float64 reference", () => {
+  const { net, batch, labels } = setup(12, 5);
+  net.forward(batch, 5);
+  const ref = referenceLoss(net.params, batch.x, labels);
+  for (let r = 0; r < 5; r++) {
+    for (let k = 0; k < OUTPUTS; k++) {
+      assertAlmostEquals(batch.a2[r * OUTPUTS + k], ref.outputs[r][k], 1e-5);
+    }
+  }
+  assertAlmostEquals(net.loss(batch, labels, 5), ref.loss, 1e-4);
+});
+
+Deno.test("Network.backward() matches finite differences of the loss", () => {
+  const hidden = 6, n = 4;
+  const { net, batch, labels } = setup(hidden, n);
+  const grads = zeroParameters(hidden);
+  net.forward(batch, n);
+  net.backward(batch, labels, n, grads);
+  // Central differences in float64 on a float64 copy of the parameters.
+  const h = 1e-4;
+  const rng = new Random(11);
+  for (const key of ["w1", "b1", "w2", "b2"] as const) {
+    // All of the small tensors, a sample of w1's 4704 weights (those on bright pixels too).
+    const indices = key === "w1"
+      ? Array.from(
+        { length: 60 },
+        () => Math.floor(rng.next() * net.params.w1.length),
+      )
+      : Array.from({ length: net.params[key].length }, (_, i) => i);
+    for (const i of indices) {
+      const p64 = Object.fromEntries(
+        (["w1", "b1", "w2", "b2"] as const).map((
+          k,
+        ) => [k, Float64Array.from(net.params[k])]),
+      ) as unknown as Parameters;
+      const orig = p64[key][i];
+      p64[key][i] = orig + h;
+      const up = referenceLoss(p64, batch.x, labels).loss;
+      p64[key][i] = orig - h;
+      const down = referenceLoss(p64, batch.x, labels).loss;
+      const numeric = (up - down) / (2 * h);
+      const analytic = grads[key][i];
+      const tol = 1e-4 + 1e-3 * Math.abs(numeric);
+      assertAlmostEquals(analytic, numeric, tol, `${key}[${i}]`);
+    }
+  }
+});
+
+Deno.test("Network.backward() folds momentum in: grads = gradient + beta * grads", () => {
+  const { net, batch, labels } = setup(5, 3);
+  net.forward(batch, 3);
+  const g = zeroParameters(5);
+  net.backward(batch, labels, 3, g);
+  const v = zeroParameters(5);
+  for (const k of ["w1", "b1", "w2", "b2"] as const) v[k].fill(0.5);
+  net.backward(batch, labels, 3, v, 0.9);
+  for (const k of ["w1", "b1", "w2", "b2"] as const) {
+    for (let i = 0; i < v[k].length; i += 37) {
+      assertAlmostEquals(v[k][i], g[k][i] + 0.45, 1e-6);
+    }
+  }
+});
+
+Deno.test("Network.predict() gives probabilities that sum to one per image", () => {
+  const { net } = setup(8, 1);
+  const images = fakeImages(1203); // more than one internal batch of 1000
+  const probs = net.predict(images, 1203);
+  assertEquals(probs.length, 1203 * OUTPUTS);
+  for (let r = 0; r < 1203; r += 101) {
+    let s = 0;
+    for (let k = 0; k < OUTPUTS; k++) s += probs[r * OUTPUTS + k];
+    assertAlmostEquals(s, 1, 1e-5);
+  }
+  // The same image gives the same answer wherever it sits in the input.
+  const last = net.predict(images.subarray(1202 * INPUTS), 1);
+  for (let k = 0; k < OUTPUTS; k++) {
+    assertAlmostEquals(last[k], probs[1202 * OUTPUTS + k], 1e-6);
+  }
+  assertThrows(() => net.predict(images, 3), RangeError, "3 images need 2352");
+});
+
+Deno.test("Network rejects mismatched shapes with both in the message", () => {
+  const p = zeroParameters(4);
+  assertThrows(
+    () => new Network({ ...p, w2: new Float32Array(39) }),
+    RangeError,
+    "w2 has 39 elements, a 784-4-10 network needs 40",
+  );
+  const net = new Network(p);
+  assertThrows(
+    () => net.forward(new Batch(2, 5), 2),
+    RangeError,
+    "batch buffers are for 5 hidden units, the network has 4",
+  );
+  assertThrows(
+    () => net.forward(new Batch(2, 4), 3),
+    RangeError,
+    "3 rows do not fit a batch of 2",
+  );
+  assertThrows(
+    () => new Batch(0, 4),
+    RangeError,
+    "batch size must be a positive integer",
+  );
+  assertThrows(
+    () => zeroParameters(0),
+    RangeError,
+    "hidden size must be an integer",
+  );
+});
+
+Deno.test("Network.random() is seeded: the same seed gives the same weights", () => {
+  const a = Network.random(10, new Random(5)).params;
+  const b = Network.random(10, new Random(5)).params;
+  const c = Network.random(10, new Random(6)).params;
+  assertEquals(a.w1, b.w1);
+  assertEquals(a.w2, b.w2);
+  assert(
+    a.w1.some((v, i) => v !== c.w1[i]),
+    "another seed gives other weights",
+  );
+  // N(0, 1/784): the sample's standard deviation is close to 1/28.
+  const sd = Math.sqrt(a.w1.reduce((s, v) => s + v * v, 0) / a.w1.length);
+  assertAlmostEquals(sd, 1 / 28, 0.002);
+});

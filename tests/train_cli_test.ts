@@ -1,0 +1,191 @@
+/** The trainer as a user meets it: run as the task runs it, read what it prints. */
+import { assert, assertEquals } from "./_assert.ts";
+import { encodeIdx } from "../lib/idx.ts";
+import { loadModel } from "../lib/model_file.ts";
+import { writeDataDir } from "./_fixtures.ts";
+
+const SCRIPT = new URL("../scripts/mnist_train.ts", import.meta.url).pathname;
+
+async function trainCli(
+  args: string[],
+  env: Record<string, string> = {},
+  writeDir?: string,
+) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      `--allow-write=${writeDir ?? "/nonexistent"}`,
+      "--allow-ffi",
+      "--allow-env",
+      SCRIPT,
+      ...args,
+    ],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+/** Exactly one line on stderr, no stack trace, exit code 1. */
+function assertOneLineError(
+  r: { code: number; stderr: string },
+  fragment: string,
+) {
+  assertEquals(r.code, 1, r.stderr);
+  const lines = r.stderr.trim().split("\n");
+  assertEquals(lines.length, 1, `one line, got:\n${r.stderr}`);
+  assert(lines[0].startsWith("train: "), lines[0]);
+  assert(
+    lines[0].includes(fragment),
+    `"${lines[0]}" should include "${fragment}"`,
+  );
+  assert(!/\bat .*:\d+:\d+/.test(r.stderr), "no stack trace");
+}
+
+Deno.test("mnist_train --data names a missing folder's file", async () => {
+  assertOneLineError(
+    await trainCli(["--data", "/nonexistent/mnist"]),
+    "Cannot find 'train-images-idx3-ubyte' or 'train-images-idx3-ubyte.gz' in '/nonexistent/mnist'",
+  );
+});
+
+Deno.test("mnist_train --data names a corrupt file and what is wrong with it", async () => {
+  const dir = await writeDataDir(20, 10, {
+    testImages: encodeIdx([10], new Uint8Array(10)),
+  });
+  assertOneLineError(
+    await trainCli(["--data", dir]),
+    `Cannot load test images '${dir}/t10k-images-idx3-ubyte': magic is 0x00000801, expected 0x00000803`,
+  );
+  await Deno.remove(dir, { recursive: true });
+  const dir2 = await writeDataDir(20, 10);
+  const bytes = await Deno.readFile(`${dir2}/train-images-idx3-ubyte`);
+  await Deno.writeFile(
+    `${dir2}/train-images-idx3-ubyte`,
+    bytes.subarray(0, 1000),
+  );
+  assertOneLineError(
+    await trainCli(["--data", dir2]),
+    `Cannot load train images '${dir2}/train-images-idx3-ubyte': truncated`,
+  );
+  await Deno.remove(dir2, { recursive: true });
+});
+
+Deno.test("mnist_train rejects bad flags with one line", async () => {
+  assertOneLineError(
+    await trainCli(["--epochs", "two"]),
+    "--epochs must be an integer, got 'two' (see --help)",
+  );
+  assertOneLineError(
+    await trainCli(["--rate=-3"]),
+    "rate must be a positive number, got -3",
+  );
+  assertOneLineError(
+    await trainCli(["--batch", "0"]),
+    "batch must be a positive integer, got 0",
+  );
+  assertOneLineError(await trainCli(["--bogus"]), "Unknown option '--bogus'");
+  assertOneLineError(
+    await trainCli([], { EPOCHS: "x" }),
+    "--epochs must be an integer, got 'x'",
+  );
+  assertOneLineError(
+    await trainCli(["--threads", "0"]),
+    "--threads must be at least 1",
+  );
+});
+
+Deno.test("mnist_train --help lists every option", async () => {
+  const r = await trainCli(["--help"]);
+  assertEquals(r.code, 0);
+  for (
+    const flag of [
+      "--epochs",
+      "--rate",
+      "--batch",
+      "--hidden",
+      "--limit",
+      "--seed",
+      "--data",
+      "--out",
+      "--threads",
+      "--verbose",
+      "--help",
+    ]
+  ) {
+    assert(r.stdout.includes(flag), flag);
+  }
+});
+
+Deno.test("mnist_train trains, reports and saves; flags win over the environment", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = `${dir}/m.safetensors`;
+  const r = await trainCli(
+    [
+      "--epochs",
+      "2",
+      "--limit",
+      "3000",
+      "--hidden",
+      "30",
+      "--out",
+      out,
+      "--verbose",
+    ],
+    { EPOCHS: "7", LIMIT: "100", RATE: "0.05", OPENBLAS_CORETYPE: "Haswell" },
+    dir,
+  );
+  assertEquals(r.code, 0, r.stderr);
+  assert(
+    r.stdout.includes("OpenBLAS: kernel Haswell (set by OPENBLAS_CORETYPE)"),
+    r.stdout,
+  );
+  assert(r.stdout.includes("on 3000 images"), "--limit wins over LIMIT");
+  assert(r.stdout.includes("rate 0.05"), "RATE applies without --rate");
+  assert(/epoch 2\/2 +loss [\d.]+ +test [\d.]+%/.test(r.stdout), r.stdout);
+  assert(!r.stdout.includes("epoch 3/"), "--epochs wins over EPOCHS");
+  assert(r.stdout.includes("Confusion matrix"), r.stdout);
+  const model = await loadModel(out);
+  assertEquals(model.network.hidden, 30);
+  assertEquals(model.metadata.epochs, "2");
+  assertEquals(model.metadata.input_scaling, "x/255*0.99+0.01");
+  assertEquals(model.metadata.activation, "sigmoid");
+  const acc = Number(model.metadata.test_accuracy);
+  assert(
+    r.stdout.includes(`Test accuracy ${(acc * 100).toFixed(2)}%`),
+    r.stdout,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("mnist_train leaves the existing model intact when training diverges", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = `${dir}/m.safetensors`;
+  await Deno.writeTextFile(out, "old model");
+  const r = await trainCli(
+    ["--rate", "1e37", "--limit", "500", "--epochs", "1", "--out", out],
+    {},
+    dir,
+  );
+  assertOneLineError(r, "training diverged (loss is not finite) in epoch 1");
+  assertEquals(await Deno.readTextFile(out), "old model");
+  assertEquals([...Deno.readDirSync(dir)].length, 1, "no temporary file left");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("mnist_train says which permission stops it from writing --out", async () => {
+  const r = await trainCli([
+    "--limit",
+    "200",
+    "--epochs",
+    "1",
+    "--hidden",
+    "10",
+    "--out",
+    "/tmp/elsewhere/m.safetensors",
+  ]);
+  assertOneLineError(r, "/tmp/elsewhere");
+});

@@ -1,0 +1,115 @@
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { loadMnist } from "../lib/mnist.ts";
+import { encodeModel } from "../lib/model_file.ts";
+import {
+  checkConfig,
+  DivergedError,
+  evaluate,
+  learningRate,
+  train,
+  type TrainConfig,
+} from "../lib/train.ts";
+
+const config: TrainConfig = {
+  epochs: 2,
+  rate: 0.1,
+  batch: 32,
+  momentum: 0.9,
+  hidden: 50,
+  seed: 4,
+};
+
+Deno.test("train() reaches a sensible accuracy on a subset of MNIST", async () => {
+  const trainSet = await loadMnist("train", { limit: 6000 });
+  const testSet = await loadMnist("test", { limit: 2000 });
+  const epochs: number[] = [];
+  const { network, history } = train(
+    { ...config, epochs: 3, hidden: 100 },
+    trainSet,
+    testSet,
+    {
+      onEpoch: (r) => epochs.push(r.epoch),
+    },
+  );
+  assertEquals(epochs, [1, 2, 3]);
+  const { accuracy, confusion } = evaluate(network, testSet);
+  assert(
+    accuracy > 0.9,
+    `accuracy ${accuracy} > 0.9 after 3 epochs on 6000 images`,
+  );
+  assertEquals(history[2].accuracy, accuracy);
+  assert(history[2].loss < history[0].loss, "the loss falls");
+  assertEquals(confusion.reduce((a, b) => a + b, 0), 2000);
+  let diagonal = 0;
+  for (let i = 0; i < 10; i++) diagonal += confusion[i * 11];
+  assertEquals(diagonal / 2000, accuracy);
+});
+
+Deno.test("train() is deterministic: the same seed gives the same model", async () => {
+  const data = await loadMnist("train", { limit: 1000 });
+  const a = encodeModel(train(config, data, undefined).network, {});
+  const b = encodeModel(train(config, data, undefined).network, {});
+  const c = encodeModel(
+    train({ ...config, seed: 5 }, data, undefined).network,
+    {},
+  );
+  assertEquals(a, b);
+  assert(a.some((v, i) => v !== c[i]), "another seed gives another model");
+});
+
+Deno.test("train() stops with DivergedError when the loss is not finite", async () => {
+  const data = await loadMnist("train", { limit: 500 });
+  assertThrows(
+    () => train({ ...config, rate: 1e37 }, data, undefined),
+    DivergedError,
+    "training diverged (loss is not finite) in epoch 1",
+  );
+});
+
+Deno.test("train() reports progress with a running loss", async () => {
+  const data = await loadMnist("train", { limit: 320 });
+  const seen: number[] = [];
+  train({ ...config, epochs: 1 }, data, undefined, {
+    progressEvery: 3,
+    onProgress: (p) => {
+      assert(p.loss > 0 && Number.isFinite(p.loss));
+      seen.push(p.done);
+    },
+  });
+  assertEquals(seen, [96, 192, 288, 320]);
+});
+
+Deno.test("learningRate() decays from the peak to zero along a cosine", () => {
+  assertEquals(learningRate(0.2, 0, 100), 0.2);
+  assert(Math.abs(learningRate(0.2, 50, 100) - 0.1) < 1e-12);
+  assert(learningRate(0.2, 100, 100) < 1e-12);
+  assert(learningRate(0.2, 30, 100) > learningRate(0.2, 31, 100));
+});
+
+Deno.test("checkConfig() names the bad setting", () => {
+  assertThrows(
+    () => checkConfig({ ...config, epochs: 0 }),
+    RangeError,
+    "epochs must be a positive integer, got 0",
+  );
+  assertThrows(
+    () => checkConfig({ ...config, batch: 1.5 }),
+    RangeError,
+    "batch must be a positive integer",
+  );
+  assertThrows(
+    () => checkConfig({ ...config, rate: -1 }),
+    RangeError,
+    "rate must be a positive number",
+  );
+  assertThrows(
+    () => checkConfig({ ...config, momentum: 1 }),
+    RangeError,
+    "momentum must be in [0, 1)",
+  );
+  assertThrows(
+    () => checkConfig({ ...config, seed: -2 }),
+    RangeError,
+    "seed must be an integer",
+  );
+});
