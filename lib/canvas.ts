@@ -1,0 +1,238 @@
+/**
+ * A high-resolution grey canvas to draw digits on with a round, anti-aliased brush.
+ *
+ * Each pixel holds an ink amount from 0 (background) to 1 (full ink). A brush
+ * stroke between two mouse positions paints the capsule around the segment
+ * that joins them (every point within `radius` of the segment), so a fast
+ * stroke that arrives as two far-apart events still draws a solid line.
+ * The brush edge is a linear ramp `softness` pixels wide, which gives grey,
+ * anti-aliased borders.
+ *
+ * Coordinates are in canvas pixels, floating point: pixel (i, j) covers the
+ * square [i, i+1) x [j, j+1) and its centre is (i + 0.5, j + 0.5).
+ *
+ * A stroke only reads and writes the pixels of its own bounding box and
+ * allocates nothing. The canvas remembers the rectangle of pixels that changed
+ * since the last `takeDirty()`, so a window can redraw just that part.
+ *
+ * @module
+ */
+
+/** An axis-aligned rectangle of pixels: columns x..x+width-1, rows y..y+height-1. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** What a stroke does: lay ink down or take it away. */
+export type Tool = "ink" | "erase";
+
+/** Side of the default canvas: 28 cells of 24 pixels. */
+export const CANVAS_SIDE = 672;
+
+/**
+ * Default brush radius in canvas pixels. MNIST strokes are about 2.5 pixels
+ * wide in a digit whose longer side is 20 pixels; a digit drawn over the
+ * middle 20 cells of a 672-pixel canvas (480 pixels) therefore wants a pen
+ * about 2.5 x 24 = 60 pixels wide.
+ */
+export const DEFAULT_RADIUS = 30;
+
+/** Default width in pixels of the grey ramp at the brush edge. */
+export const DEFAULT_SOFTNESS = 2;
+
+/** A grey canvas of `width` x `height` ink amounts in 0..1, row-major. */
+export class Canvas {
+  /** Width in pixels. */
+  readonly width: number;
+  /** Height in pixels. */
+  readonly height: number;
+  /** Ink amount of each pixel, 0..1, row-major. Read it; draw through the methods. */
+  readonly data: Float32Array;
+  /** Brush radius in pixels: ink is full up to `radius - softness / 2` from the stroke. */
+  radius: number;
+  /** Width of the anti-aliased edge in pixels; ink fades to 0 at `radius + softness / 2`. */
+  softness: number;
+
+  // The changed area since the last takeDirty(), inclusive pixel bounds;
+  // empty while #dirtyX0 > #dirtyX1.
+  #dirtyX0: number;
+  #dirtyY0: number;
+  #dirtyX1 = -1;
+  #dirtyY1 = -1;
+
+  constructor(
+    width = CANVAS_SIDE,
+    height = width,
+    { radius = DEFAULT_RADIUS, softness = DEFAULT_SOFTNESS }: {
+      radius?: number;
+      softness?: number;
+    } = {},
+  ) {
+    if (!Number.isInteger(width) || !Number.isInteger(height)) {
+      throw new RangeError(
+        `Canvas size must be whole pixels, got ${width}x${height}`,
+      );
+    }
+    if (width < 1 || height < 1) {
+      throw new RangeError(
+        `Canvas size must be positive, got ${width}x${height}`,
+      );
+    }
+    this.width = width;
+    this.height = height;
+    this.data = new Float32Array(width * height);
+    this.radius = radius;
+    this.softness = softness;
+    this.#dirtyX0 = width;
+    this.#dirtyY0 = height;
+  }
+
+  /**
+   * Paints (or with `tool` "erase", removes) the brush along the segment from
+   * (x0, y0) to (x1, y1), both ends included. Ink combines by maximum, so
+   * overlapping strokes and the shared ends of consecutive segments do not
+   * darken; erasing subtracts the brush coverage from the ink.
+   */
+  stroke(
+    x0: number,
+    y0: number,
+    x1: number,
+    y1: number,
+    tool: Tool = "ink",
+  ): void {
+    if (!(this.radius > 0) || !(this.softness > 0)) {
+      throw new RangeError(
+        `Brush radius and softness must be positive, got ${this.radius} and ${this.softness}`,
+      );
+    }
+    const half = this.softness / 2;
+    const reach = this.radius + half;
+    // Pixels whose centre can lie within `reach` of the segment.
+    const i0 = Math.max(0, Math.floor(Math.min(x0, x1) - reach - 0.5));
+    const i1 = Math.min(
+      this.width - 1,
+      Math.ceil(Math.max(x0, x1) + reach - 0.5),
+    );
+    const j0 = Math.max(0, Math.floor(Math.min(y0, y1) - reach - 0.5));
+    const j1 = Math.min(
+      this.height - 1,
+      Math.ceil(Math.max(y0, y1) + reach - 0.5),
+    );
+    if (i0 > i1 || j0 > j1) return;
+
+    const dx = x1 - x0;
+    const dy = y1 - y0;
+    const len2 = dx * dx + dy * dy;
+    const inv = len2 > 0 ? 1 / len2 : 0;
+    const reach2 = reach * reach;
+    // coverage = clamp((radius - distance) / softness + 0.5, 0, 1)
+    const scale = 1 / this.softness;
+    const offset = this.radius * scale + 0.5;
+    const erase = tool === "erase";
+    const data = this.data;
+    const w = this.width;
+    let cx0 = this.#dirtyX0, cy0 = this.#dirtyY0;
+    let cx1 = this.#dirtyX1, cy1 = this.#dirtyY1;
+
+    for (let j = j0; j <= j1; j++) {
+      const py = j + 0.5 - y0;
+      const row = j * w;
+      for (let i = i0; i <= i1; i++) {
+        const px = i + 0.5 - x0;
+        // Distance from the pixel centre to the nearest point of the segment.
+        let t = (px * dx + py * dy) * inv;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        const ex = px - t * dx;
+        const ey = py - t * dy;
+        const d2 = ex * ex + ey * ey;
+        if (d2 >= reach2) continue;
+        let c = offset - Math.sqrt(d2) * scale;
+        if (c <= 0) continue;
+        if (c > 1) c = 1;
+        const k = row + i;
+        const old = data[k];
+        let v: number;
+        if (erase) {
+          if (old === 0) continue;
+          // Subtracting (rather than scaling by 1 - c) lets an eraser that
+          // follows a stroke remove its grey edge too. A nearly erased pixel
+          // becomes background, so it does not stretch the ink's bounding box.
+          v = old - c;
+          if (v < 1 / 1024) v = 0;
+        } else {
+          if (c <= old) continue;
+          v = c;
+        }
+        data[k] = v;
+        if (i < cx0) cx0 = i;
+        if (i > cx1) cx1 = i;
+        if (j < cy0) cy0 = j;
+        if (j > cy1) cy1 = j;
+      }
+    }
+    this.#dirtyX0 = cx0;
+    this.#dirtyY0 = cy0;
+    this.#dirtyX1 = cx1;
+    this.#dirtyY1 = cy1;
+  }
+
+  /** Paints (or erases) one round dab of the brush centred at (x, y). */
+  dab(x: number, y: number, tool: Tool = "ink"): void {
+    this.stroke(x, y, x, y, tool);
+  }
+
+  /** Removes all ink. */
+  clear(): void {
+    if (this.isEmpty()) return;
+    this.data.fill(0);
+    this.#dirtyX0 = 0;
+    this.#dirtyY0 = 0;
+    this.#dirtyX1 = this.width - 1;
+    this.#dirtyY1 = this.height - 1;
+  }
+
+  /** True when no pixel holds any ink. */
+  isEmpty(): boolean {
+    const data = this.data;
+    for (let k = 0; k < data.length; k++) if (data[k] !== 0) return false;
+    return true;
+  }
+
+  /**
+   * The rectangle that holds every pixel changed since the previous call (or
+   * since the canvas was made), or `null` when nothing changed; then forgets it.
+   */
+  takeDirty(): Rect | null {
+    if (this.#dirtyX0 > this.#dirtyX1) return null;
+    const rect = {
+      x: this.#dirtyX0,
+      y: this.#dirtyY0,
+      width: this.#dirtyX1 - this.#dirtyX0 + 1,
+      height: this.#dirtyY1 - this.#dirtyY0 + 1,
+    };
+    this.#dirtyX0 = this.width;
+    this.#dirtyY0 = this.height;
+    this.#dirtyX1 = -1;
+    this.#dirtyY1 = -1;
+    return rect;
+  }
+}
+
+/**
+ * The cells of a `cell`-pixel grid that a pixel rectangle touches, as a
+ * rectangle of cell indices, e.g. to redraw only the 24-pixel cells of a
+ * 28x28 display that a stroke changed.
+ */
+export function cellsOf(rect: Rect, cell: number): Rect {
+  const x = Math.floor(rect.x / cell);
+  const y = Math.floor(rect.y / cell);
+  return {
+    x,
+    y,
+    width: Math.floor((rect.x + rect.width - 1) / cell) - x + 1,
+    height: Math.floor((rect.y + rect.height - 1) / cell) - y + 1,
+  };
+}
