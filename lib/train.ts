@@ -56,11 +56,22 @@ export interface EpochReport {
   seconds: number;
 }
 
-/** Thrown when the loss becomes NaN or infinite. */
+/**
+ * A batch's loss above this many times the first batch's means training has
+ * diverged. At the start the loss is about 10 ln 2 (every output near 0.5); it
+ * only grows that much when steps are so large that the sigmoids saturate on the
+ * wrong side, from where cross-entropy grows with the logits while its gradients
+ * stay bounded, so such a run never recovers.
+ */
+export const DIVERGENCE_FACTOR = 100;
+
+/** Thrown when the loss becomes NaN, infinite or explodes. */
 export class DivergedError extends Error {
-  constructor(epoch: number, batch: number, rate: number) {
+  constructor(epoch: number, batch: number, rate: number, loss: number) {
     super(
-      `training diverged (loss is not finite) in epoch ${epoch}, batch ${batch}: try a smaller --rate than ${rate}`,
+      `training diverged (loss ${
+        Number.isFinite(loss) ? loss.toExponential(2) : loss
+      }) in epoch ${epoch}, batch ${batch}: try a smaller --rate than ${rate}`,
     );
     this.name = "DivergedError";
   }
@@ -155,6 +166,7 @@ export function train(
   const totalSteps = config.epochs * batches;
   const history: EpochReport[] = [];
   let seconds = 0;
+  let firstLoss: number | undefined;
 
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const start = performance.now();
@@ -171,8 +183,9 @@ export function train(
       }
       network.forward(batch, rows);
       const loss = network.loss(batch, labels, rows);
-      if (!Number.isFinite(loss)) {
-        throw new DivergedError(epoch, b + 1, config.rate);
+      firstLoss ??= loss;
+      if (!(loss <= DIVERGENCE_FACTOR * firstLoss)) { // also true for NaN
+        throw new DivergedError(epoch, b + 1, config.rate, loss);
       }
       lossSum += loss;
       network.backward(batch, labels, rows, velocity, config.momentum);

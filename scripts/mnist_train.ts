@@ -6,6 +6,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { dirname, resolve } from "node:path";
 import { loadBlas } from "../lib/blas.ts";
 import { DEFAULT_DATA_DIR, loadMnist } from "../lib/mnist.ts";
 import { DEFAULT_MODEL_PATH, saveModel } from "../lib/model_file.ts";
@@ -130,6 +131,21 @@ export function parseOptions(
   };
 }
 
+/**
+ * Fails before training, not after it, when the model could not be saved: the
+ * task may write under models/ only.
+ */
+function checkWritable(path: string) {
+  const dir = dirname(resolve(path));
+  if (
+    Deno.permissions.querySync({ name: "write", path: dir }).state !== "granted"
+  ) {
+    throw new UsageError(
+      `cannot save the model to '${path}': the train task may only write under models/`,
+    );
+  }
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 async function main(args: string[]) {
@@ -139,6 +155,7 @@ async function main(args: string[]) {
     return;
   }
   const { config } = opts;
+  checkWritable(opts.out);
   const blas = loadBlas({ threads: opts.threads });
   if (opts.verbose) {
     const how = {

@@ -20,11 +20,11 @@ const config: TrainConfig = {
 };
 
 Deno.test("train() reaches a sensible accuracy on a subset of MNIST", async () => {
-  const trainSet = await loadMnist("train", { limit: 6000 });
+  const trainSet = await loadMnist("train", { limit: 10000 });
   const testSet = await loadMnist("test", { limit: 2000 });
   const epochs: number[] = [];
   const { network, history } = train(
-    { ...config, epochs: 3, hidden: 100 },
+    { ...config, epochs: 3, rate: 0.3, hidden: 100 },
     trainSet,
     testSet,
     {
@@ -57,12 +57,12 @@ Deno.test("train() is deterministic: the same seed gives the same model", async 
   assert(a.some((v, i) => v !== c[i]), "another seed gives another model");
 });
 
-Deno.test("train() stops with DivergedError when the loss is not finite", async () => {
+Deno.test("train() stops with DivergedError when the loss explodes", async () => {
   const data = await loadMnist("train", { limit: 500 });
   assertThrows(
     () => train({ ...config, rate: 1e37 }, data, undefined),
     DivergedError,
-    "training diverged (loss is not finite) in epoch 1",
+    "training diverged (loss ",
   );
 });
 
