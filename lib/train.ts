@@ -78,17 +78,22 @@ export class DivergedError extends Error {
 }
 
 /**
- * Learning rate for step `step` of `total`: the peak rate, decayed along a half
- * cosine to zero at the end. Large steps early cover ground quickly; small steps at
- * the end settle into a minimum instead of rattling around it, which is worth
- * several tenths of a percent of test accuracy with few epochs.
+ * Learning rate for step `step` (0-based) of `total`: a linear warm-up to the peak
+ * over the first `warmup` steps, then a half cosine down to zero at the end.
+ * Large early steps from random weights can push the sigmoids into saturation,
+ * where they learn slowly; the warm-up lets a higher peak rate be used safely.
+ * Small steps at the end settle into a minimum instead of rattling around it,
+ * which is worth several tenths of a percent of test accuracy with few epochs.
  */
 export function learningRate(
   peak: number,
   step: number,
   total: number,
+  warmup = 0,
 ): number {
-  return peak * 0.5 * (1 + Math.cos(Math.PI * Math.min(step / total, 1)));
+  const ramp = warmup > 0 ? Math.min(1, (step + 1) / warmup) : 1;
+  return peak * ramp * 0.5 *
+    (1 + Math.cos(Math.PI * Math.min(step / total, 1)));
 }
 
 /** Checks a configuration, with a message naming the bad setting. */
@@ -190,7 +195,10 @@ export function train(
       lossSum += loss;
       network.backward(batch, labels, rows, velocity, config.momentum);
       const step = (epoch - 1) * batches + b;
-      network.step(velocity, -learningRate(config.rate, step, totalSteps));
+      network.step(
+        velocity,
+        -learningRate(config.rate, step, totalSteps, batches),
+      );
       if (onProgress && ((b + 1) % progressEvery === 0 || b === batches - 1)) {
         onProgress({
           epoch,

@@ -24,8 +24,8 @@ import { run, UsageError } from "../lib/cli.ts";
 
 /** Defaults: reach 98% test accuracy in well under 20 s on two cores. */
 export const DEFAULTS: TrainConfig = {
-  epochs: 30,
-  rate: 0.1,
+  epochs: 20,
+  rate: 0.2,
   batch: 64,
   momentum: 0.9,
   hidden: 200,
@@ -38,7 +38,8 @@ Usage: deno task train [options]
 
 Options:
   --epochs N     passes over the training set (default ${DEFAULTS.epochs}; env EPOCHS)
-  --rate R       peak learning rate, decayed along a cosine (default ${DEFAULTS.rate}; env RATE)
+  --rate R       peak learning rate (default ${DEFAULTS.rate}; env RATE): a linear
+                 warm-up over the first epoch, then a cosine decay to zero
   --batch N      images per minibatch (default ${DEFAULTS.batch})
   --momentum M   momentum (default ${DEFAULTS.momentum})
   --hidden N     hidden units (default ${DEFAULTS.hidden})

@@ -198,9 +198,12 @@ Deno.test("Network.random() is seeded: the same seed gives the same weights", ()
     a.w1.some((v, i) => v !== c.w1[i]),
     "another seed gives other weights",
   );
-  // N(0, 1/784): the sample's standard deviation is close to 1/28.
+  // Uniform in +-4 sqrt(6 / (784 + 10)): within the bounds, standard deviation limit / sqrt(3).
+  const limit = 4 * Math.sqrt(6 / (784 + 10));
+  assert(a.w1.every((v) => Math.abs(v) <= limit), "within the bounds");
   const sd = Math.sqrt(a.w1.reduce((s, v) => s + v * v, 0) / a.w1.length);
-  assertAlmostEquals(sd, 1 / 28, 0.002);
+  assertAlmostEquals(sd, limit / Math.sqrt(3), 0.003);
+  assert(a.b1.every((v) => v === 0), "biases start at zero");
 });
 
 Deno.test("sigmoidInPlace() is within 3e-7 of the exact sigmoid and keeps NaN", () => {

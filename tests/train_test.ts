@@ -1,4 +1,9 @@
-import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertThrows,
+} from "./_assert.ts";
 import { loadMnist } from "../lib/mnist.ts";
 import { encodeModel } from "../lib/model_file.ts";
 import {
@@ -77,6 +82,19 @@ Deno.test("train() reports progress with a running loss", async () => {
     },
   });
   assertEquals(seen, [96, 192, 288, 320]);
+});
+
+Deno.test("learningRate() warms up linearly, then decays along a cosine", () => {
+  assertAlmostEquals(learningRate(0.2, 0, 100, 10), 0.02, 1e-12);
+  assertAlmostEquals(
+    learningRate(0.2, 4, 100, 10),
+    0.2 * 0.5 * 0.5 * (1 + Math.cos(Math.PI * 0.04)),
+    1e-12,
+  );
+  assert(
+    learningRate(0.2, 9, 100, 10) > learningRate(0.2, 10, 100, 10),
+    "decays after the warm-up",
+  );
 });
 
 Deno.test("learningRate() decays from the peak to zero along a cosine", () => {
