@@ -21,7 +21,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { loadBlas, sgemm } from "../lib/blas.ts";
-import { loadMnist } from "../lib/mnist.ts";
+import { DEFAULT_DATA_DIR, loadMnist } from "../lib/mnist.ts";
 import {
   Batch,
   INPUTS,
@@ -46,19 +46,23 @@ const { values: flags } = parseArgs({
   options: { quick: { type: "boolean" }, "keep-env": { type: "boolean" } },
 });
 
+// The Deno runs measure our own kernel choice: the OpenBLAS variables are cleared
+// for them (and for this process), unless --keep-env. NumPy keeps the environment
+// as it is: its bundled OpenBLAS relies on them on machines that set them.
 const cleared = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
-const env = Deno.env.toObject();
+const numpyEnv = Deno.env.toObject();
+const denoEnv = { ...numpyEnv };
 if (!flags["keep-env"]) {
-  const set = cleared.filter((k) => k in env);
+  const set = cleared.filter((k) => k in denoEnv);
   if (set.length) {
     console.log(
       `note: ${
-        set.map((k) => `${k}=${env[k]}`).join(" ")
-      } cleared for these runs (--keep-env keeps them)`,
+        set.map((k) => `${k}=${denoEnv[k]}`).join(" ")
+      } cleared for the Deno runs, kept for NumPy (--keep-env keeps them for both)`,
     );
   }
   for (const k of cleared) {
-    delete env[k];
+    delete denoEnv[k];
     Deno.env.delete(k);
   }
 }
@@ -199,7 +203,11 @@ let trainSet = await loadMnist("train");
 }
 
 // 4. whole runs side by side
-async function runCommand(cmd: string, args: string[]) {
+async function runCommand(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+) {
   const t = performance.now();
   const out = await new Deno.Command(cmd, {
     args,
@@ -233,7 +241,7 @@ const denoTrain = (args: string[]) =>
     "--out",
     `${tmp}/m.safetensors`,
     ...args,
-  ]);
+  ], denoEnv);
 const accuracyOf = (text: string) =>
   Number(/Test accuracy ([\d.]+)%/.exec(text)?.[1] ?? NaN) / 100;
 try {
@@ -251,7 +259,12 @@ try {
     const d = await denoTrain(args);
     deno.push(d.seconds);
     denoAcc = accuracyOf(d.text);
-    const n = await runCommand("python3", ["bench/mnist_numpy.py", ...args]);
+    const n = await runCommand("python3", [
+      "bench/mnist_numpy.py",
+      "--data",
+      DEFAULT_DATA_DIR,
+      ...args,
+    ], numpyEnv);
     numpy.push(n.seconds);
     numpyAcc = Number(/accuracy=([\d.]+)/.exec(n.text)?.[1] ?? NaN);
   }

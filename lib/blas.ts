@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { cpuFeatures } from "./_cpu_features.ts";
 
 /** Row-major storage (CBLAS_ORDER). */
 const ROW_MAJOR = 101;
@@ -90,7 +91,8 @@ const CANDIDATES = [
 ];
 
 /**
- * The OpenBLAS kernel for a CPU with these /proc/cpuinfo flags, or undefined
+ * The OpenBLAS kernel for a CPU with these features (named as in /proc/cpuinfo),
+ * or undefined
  * where OpenBLAS's own detection should decide.
  */
 export function coreTypeForFlags(flags: Set<string>): string | undefined {
@@ -101,14 +103,6 @@ export function coreTypeForFlags(flags: Set<string>): string | undefined {
   if (has("avx2", "fma")) return "Haswell";
   if (has("avx")) return "Sandybridge";
   return undefined;
-}
-
-/** The flags of the first processor in /proc/cpuinfo text. */
-export function cpuFlags(cpuinfo: string): Set<string> {
-  const line = cpuinfo.split("\n").find((l) => /^(flags|Features)\s*:/.test(l));
-  return new Set(
-    line ? line.slice(line.indexOf(":") + 1).trim().split(/\s+/) : [],
-  );
 }
 
 /** How the kernel was chosen. */
@@ -130,13 +124,8 @@ export interface BlasInfo {
 
 function chooseCoreType(): CoreTypeSource {
   if (Deno.env.get("OPENBLAS_CORETYPE")) return "environment";
-  let cpuinfo = "";
-  try {
-    cpuinfo = Deno.readTextFileSync("/proc/cpuinfo");
-  } catch {
-    return "openblas";
-  }
-  const core = coreTypeForFlags(cpuFlags(cpuinfo));
+  const features = cpuFeatures();
+  const core = features && coreTypeForFlags(features);
   if (!core) return "openblas";
   Deno.env.set("OPENBLAS_CORETYPE", core);
   return "detected";
