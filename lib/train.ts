@@ -7,10 +7,9 @@ import type { Dataset } from "./mnist.ts";
 import {
   argmaxRow,
   Batch,
-  INPUTS,
+  gatherScaled,
   Network,
   OUTPUTS,
-  scaleInputs,
   zeroParameters,
 } from "./network.ts";
 import { Random } from "./random.ts";
@@ -162,10 +161,6 @@ export function train(
   const batch = new Batch(B, config.hidden);
   const velocity = zeroParameters(config.hidden);
   const labels = new Uint8Array(B);
-  // Scaling every image once costs 60000x784 float writes; scaling per batch would
-  // repeat it every epoch.
-  const inputs = new Float32Array(n * INPUTS);
-  scaleInputs(trainSet.images, inputs);
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const batches = Math.ceil(n / B);
   const totalSteps = config.epochs * batches;
@@ -180,11 +175,10 @@ export function train(
     for (let b = 0; b < batches; b++) {
       const first = b * B;
       const rows = Math.min(B, n - first);
-      // Gather the batch's rows (B, 784) and labels (B).
+      // Gather the batch: (B, 784) scaled inputs and (B) labels.
+      gatherScaled(trainSet.images, order, first, rows, batch.x);
       for (let r = 0; r < rows; r++) {
-        const i = order[first + r];
-        batch.x.set(inputs.subarray(i * INPUTS, (i + 1) * INPUTS), r * INPUTS);
-        labels[r] = trainSet.labels[i];
+        labels[r] = trainSet.labels[order[first + r]];
       }
       network.forward(batch, rows);
       const loss = network.loss(batch, labels, rows);

@@ -10,7 +10,7 @@ import { dirname, resolve } from "node:path";
 import { loadBlas } from "../lib/blas.ts";
 import { DEFAULT_DATA_DIR, loadMnist } from "../lib/mnist.ts";
 import { DEFAULT_MODEL_PATH, saveModel } from "../lib/model_file.ts";
-import { INPUT_SCALING, TARGET_OFF, TARGET_ON } from "../lib/network.ts";
+import { INPUT_SCALING, TARGETS } from "../lib/network.ts";
 import {
   checkConfig,
   type EpochReport,
@@ -211,7 +211,7 @@ async function main(args: string[]) {
     layers: `784-${config.hidden}-10`,
     activation: "sigmoid",
     loss: "binary cross-entropy per output",
-    targets: `${TARGET_OFF}/${TARGET_ON}`,
+    targets: TARGETS,
     input_scaling: INPUT_SCALING,
     epochs: String(config.epochs),
     rate: String(config.rate),

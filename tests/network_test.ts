@@ -6,14 +6,13 @@ import {
 } from "./_assert.ts";
 import {
   Batch,
+  gatherScaled,
   INPUTS,
   Network,
   OUTPUTS,
   type Parameters,
   scaleInputs,
   sigmoidInPlace,
-  TARGET_OFF,
-  TARGET_ON,
   zeroParameters,
 } from "../lib/network.ts";
 import { Random } from "../lib/random.ts";
@@ -22,7 +21,12 @@ import { fakeImages } from "./_fixtures.ts";
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** Independent float64 forward pass and loss, written from the definitions. */
-function referenceLoss(p: Parameters, x: Float32Array, labels: number[]): {
+function referenceLoss(
+  p: Parameters,
+  x: Float32Array,
+  labels: number[],
+  fromLogits = false,
+): {
   loss: number;
   outputs: number[][];
 } {
@@ -37,15 +41,20 @@ function referenceLoss(p: Parameters, x: Float32Array, labels: number[]): {
       }
       return sigmoid(s);
     });
-    const out = Array.from({ length: OUTPUTS }, (_, k) => {
+    const logits = Array.from({ length: OUTPUTS }, (_, k) => {
       let s = p.b2[k];
       for (let j = 0; j < H; j++) s += p.w2[k * H + j] * h[j];
-      return sigmoid(s);
+      return s;
     });
+    const out = logits.map(sigmoid);
     outputs.push(out);
     out.forEach((a, k) => {
-      const t = k === label ? TARGET_ON : TARGET_OFF;
-      loss -= t * Math.log(a) + (1 - t) * Math.log(1 - a);
+      const t = k === label ? 1 : 0;
+      // -log(s(z)) = log(1 + e^-z); -log(1 - s(z)) = log(1 + e^z)
+      const z = logits[k];
+      loss += fromLogits
+        ? Math.log1p(Math.exp(t ? -z : z))
+        : -(t * Math.log(a) + (1 - t) * Math.log(1 - a));
     });
   });
   return { loss: loss / labels.length, outputs };
@@ -218,4 +227,39 @@ Deno.test("sigmoidInPlace() is within 3e-7 of the exact sigmoid and keeps NaN", 
   assert(Number.isNaN(b[0]));
   assertAlmostEquals(b[1], 1, 2e-7);
   assertAlmostEquals(b[2], 0, 2e-7);
+});
+
+Deno.test("gatherScaled() gathers rows in the given order, scaled", () => {
+  const images = fakeImages(5);
+  const order = Uint32Array.from([4, 0, 3, 1, 2]);
+  const out = new Float32Array(3 * INPUTS);
+  gatherScaled(images, order, 1, 3, out);
+  const expected = new Float32Array(INPUTS);
+  [0, 3, 1].forEach((image, row) => {
+    scaleInputs(
+      images.subarray(image * INPUTS, (image + 1) * INPUTS),
+      expected,
+    );
+    assertEquals(out.subarray(row * INPUTS, (row + 1) * INPUTS), expected);
+  });
+  assertThrows(
+    () => gatherScaled(images, order, 3, 3, out),
+    RangeError,
+    "3 rows from 3",
+  );
+  assertThrows(
+    () => gatherScaled(images, Uint32Array.from([5]), 0, 1, out),
+    RangeError,
+    "image 5 of 5",
+  );
+});
+
+Deno.test("Network.loss() stays exact for saturated outputs", () => {
+  const { net, batch, labels } = setup(12, 5);
+  // Large output weights saturate the sigmoids: some outputs round to 0 or 1.
+  for (let i = 0; i < net.params.w2.length; i++) net.params.w2[i] *= 40;
+  net.forward(batch, 5);
+  assert(batch.a2.some((a) => a === 1 || a === 0), "saturated outputs");
+  const ref = referenceLoss(net.params, batch.x, labels, true);
+  assertAlmostEquals(net.loss(batch, labels, 5), ref.loss, 1e-4 * ref.loss);
 });
