@@ -36,6 +36,8 @@ const SDL2_TTF_SONAMES = ["libSDL2_ttf-2.0.so.0", "libSDL2_ttf-2.0.so"];
 const SDL_SYMBOLS = {
   // int SDL_Init(Uint32 flags)
   SDL_Init: { parameters: ["u32"], result: "i32" },
+  // SDL_bool SDL_SetHint(const char *name, const char *value)
+  SDL_SetHint: { parameters: ["buffer", "buffer"], result: "i32" },
   // const char *SDL_GetError(void)
   SDL_GetError: { parameters: [], result: "pointer" },
   // SDL_Window *SDL_CreateWindow(const char *title, int x, int y, int w, int h, Uint32 flags)
@@ -292,23 +294,28 @@ function cString(s: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Initialises SDL's video subsystem once, with a clear message for no display. */
+/**
+ * Initialises SDL's video subsystem once. Without DISPLAY or WAYLAND_DISPLAY it
+ * does not try: SDL would go on to probe the console's graphics devices.
+ */
 function initVideo(): SdlSymbols {
   const s = sdlSymbols();
   if (videoReady) return s;
+  const x11 = Deno.env.get("DISPLAY");
+  const display = x11 || Deno.env.get("WAYLAND_DISPLAY");
+  if (!display) {
+    throw new SdlError(
+      "No display: neither DISPLAY nor WAYLAND_DISPLAY is set (without a screen, run it under a virtual one: xvfb-run -a deno task ...)",
+    );
+  }
+  // The display the environment names, and no other: when it cannot be opened,
+  // SDL would otherwise carry on with a driver that shows nothing (an
+  // SDL_VIDEODRIVER environment variable still wins over this hint).
+  s.SDL_SetHint(cString("SDL_VIDEODRIVER"), cString(x11 ? "x11" : "wayland"));
   if (s.SDL_Init(SDL_INIT_VIDEO) < 0) {
     const why = sdlErrorText();
-    const display = Deno.env.get("DISPLAY");
-    const wayland = Deno.env.get("WAYLAND_DISPLAY");
-    if (!display && !wayland) {
-      throw new SdlError(
-        "No display: DISPLAY is not set (to run without a screen, use a virtual one: xvfb-run -a deno task ...)",
-      );
-    }
     throw new SdlError(
-      `Cannot open the display ${display ? `'${display}'` : `'${wayland}'`}${
-        why ? ` (${why})` : ""
-      }`,
+      `Cannot open the display '${display}'${why ? ` (${why})` : ""}`,
     );
   }
   videoReady = true;
