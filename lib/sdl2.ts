@@ -112,6 +112,8 @@ const SDL_INIT_VIDEO = 0x20;
 // SDL_CreateWindow position and flags.
 const SDL_WINDOWPOS_UNDEFINED = 0x1fff0000;
 const SDL_WINDOW_SHOWN = 0x4;
+// SDL_CreateRenderer flags.
+const SDL_RENDERER_SOFTWARE = 0x1;
 // SDL_BlendMode
 const SDL_BLENDMODE_NONE = 0;
 const SDL_BLENDMODE_BLEND = 1;
@@ -312,6 +314,10 @@ function initVideo(): SdlSymbols {
   // SDL would otherwise carry on with a driver that shows nothing (an
   // SDL_VIDEODRIVER environment variable still wins over this hint).
   s.SDL_SetHint(cString("SDL_VIDEODRIVER"), cString(x11 ? "x11" : "wayland"));
+  // Draw the software renderer's pixels straight into the window (XShm on X11).
+  // By default SDL would back them with an OpenGL texture, and to get an
+  // OpenGL window it destroys the X window it made and creates another.
+  s.SDL_SetHint(cString("SDL_FRAMEBUFFER_ACCELERATION"), cString("0"));
   if (s.SDL_Init(SDL_INIT_VIDEO) < 0) {
     const why = sdlErrorText();
     throw new SdlError(
@@ -451,8 +457,14 @@ export class Window {
     );
     if (this.#window === null) throwSdlError("SDL_CreateWindow");
     this.#id = s.SDL_GetWindowID(this.#window);
-    // Index -1 and no flags: the first renderer that works, accelerated if any.
-    this.#renderer = s.SDL_CreateRenderer(this.#window, -1, 0);
+    // The software renderer: rectangles and a little text need no GPU, it
+    // starts at once, and unlike the OpenGL one it keeps the X window it was
+    // given instead of replacing it with a new one.
+    this.#renderer = s.SDL_CreateRenderer(
+      this.#window,
+      -1,
+      SDL_RENDERER_SOFTWARE,
+    );
     if (this.#renderer === null) {
       const error = sdlErrorText();
       s.SDL_DestroyWindow(this.#window);
