@@ -36,6 +36,8 @@ const SDL2_TTF_SONAMES = ["libSDL2_ttf-2.0.so.0", "libSDL2_ttf-2.0.so"];
 const SDL_SYMBOLS = {
   // int SDL_Init(Uint32 flags)
   SDL_Init: { parameters: ["u32"], result: "i32" },
+  // SDL_bool SDL_SetHint(const char *name, const char *value)
+  SDL_SetHint: { parameters: ["buffer", "buffer"], result: "i32" },
   // const char *SDL_GetError(void)
   SDL_GetError: { parameters: [], result: "pointer" },
   // SDL_Window *SDL_CreateWindow(const char *title, int x, int y, int w, int h, Uint32 flags)
@@ -110,6 +112,8 @@ const SDL_INIT_VIDEO = 0x20;
 // SDL_CreateWindow position and flags.
 const SDL_WINDOWPOS_UNDEFINED = 0x1fff0000;
 const SDL_WINDOW_SHOWN = 0x4;
+// SDL_CreateRenderer flags.
+const SDL_RENDERER_SOFTWARE = 0x1;
 // SDL_BlendMode
 const SDL_BLENDMODE_NONE = 0;
 const SDL_BLENDMODE_BLEND = 1;
@@ -292,23 +296,32 @@ function cString(s: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Initialises SDL's video subsystem once, with a clear message for no display. */
+/**
+ * Initialises SDL's video subsystem once. Without DISPLAY or WAYLAND_DISPLAY it
+ * does not try: SDL would go on to probe the console's graphics devices.
+ */
 function initVideo(): SdlSymbols {
   const s = sdlSymbols();
   if (videoReady) return s;
+  const x11 = Deno.env.get("DISPLAY");
+  const display = x11 || Deno.env.get("WAYLAND_DISPLAY");
+  if (!display) {
+    throw new SdlError(
+      "No display: neither DISPLAY nor WAYLAND_DISPLAY is set (without a screen, run it under a virtual one: xvfb-run -a deno task ...)",
+    );
+  }
+  // The display the environment names, and no other: when it cannot be opened,
+  // SDL would otherwise carry on with a driver that shows nothing (an
+  // SDL_VIDEODRIVER environment variable still wins over this hint).
+  s.SDL_SetHint(cString("SDL_VIDEODRIVER"), cString(x11 ? "x11" : "wayland"));
+  // Draw the software renderer's pixels straight into the window (XShm on X11).
+  // By default SDL would back them with an OpenGL texture, and to get an
+  // OpenGL window it destroys the X window it made and creates another.
+  s.SDL_SetHint(cString("SDL_FRAMEBUFFER_ACCELERATION"), cString("0"));
   if (s.SDL_Init(SDL_INIT_VIDEO) < 0) {
     const why = sdlErrorText();
-    const display = Deno.env.get("DISPLAY");
-    const wayland = Deno.env.get("WAYLAND_DISPLAY");
-    if (!display && !wayland) {
-      throw new SdlError(
-        "No display: DISPLAY is not set (to run without a screen, use a virtual one: xvfb-run -a deno task ...)",
-      );
-    }
     throw new SdlError(
-      `Cannot open the display ${display ? `'${display}'` : `'${wayland}'`}${
-        why ? ` (${why})` : ""
-      }`,
+      `Cannot open the display '${display}'${why ? ` (${why})` : ""}`,
     );
   }
   videoReady = true;
@@ -444,8 +457,14 @@ export class Window {
     );
     if (this.#window === null) throwSdlError("SDL_CreateWindow");
     this.#id = s.SDL_GetWindowID(this.#window);
-    // Index -1 and no flags: the first renderer that works, accelerated if any.
-    this.#renderer = s.SDL_CreateRenderer(this.#window, -1, 0);
+    // The software renderer: rectangles and a little text need no GPU, it
+    // starts at once, and unlike the OpenGL one it keeps the X window it was
+    // given instead of replacing it with a new one.
+    this.#renderer = s.SDL_CreateRenderer(
+      this.#window,
+      -1,
+      SDL_RENDERER_SOFTWARE,
+    );
     if (this.#renderer === null) {
       const error = sdlErrorText();
       s.SDL_DestroyWindow(this.#window);

@@ -23,12 +23,15 @@ export interface Xvfb extends AsyncDisposable {
 /**
  * Starts Xvfb on a display number it picks itself (-displayfd), so tests never
  * collide with another server, and returns once it accepts connections.
+ * `nice` (0-19) runs the server at a lower priority, a slow X server for
+ * shaking out races.
  */
 export async function startXvfb(
-  { width = 1280, height = 1024 } = {},
+  { width = 1280, height = 1024, nice = 0 } = {},
 ): Promise<Xvfb> {
-  const child = new Deno.Command("Xvfb", {
+  const child = new Deno.Command(nice ? "nice" : "Xvfb", {
     args: [
+      ...(nice ? ["-n", String(nice), "Xvfb"] : []),
       "-displayfd",
       "1",
       "-screen",

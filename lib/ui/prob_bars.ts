@@ -71,8 +71,11 @@ export function drawProbBars(
     );
     window.setColour(colours.track);
     window.fillRect(barX, barTop, barWidth, barHeight);
-    window.setColour(d === best ? colours.best : colours.bar);
-    window.fillRect(barX, barTop, Math.round(barWidth * p), barHeight);
+    const filled = Math.round(barWidth * p);
+    if (filled > 0) {
+      window.setColour(d === best ? colours.best : colours.bar);
+      window.fillRect(barX, barTop, filled, barHeight);
+    }
     drawText(
       window,
       font,
