@@ -90,6 +90,20 @@ const SDL_SYMBOLS = {
   SDL_WaitEventTimeout: { parameters: ["buffer", "i32"], result: "i32" },
   // int SDL_PollEvent(SDL_Event *event)
   SDL_PollEvent: { parameters: ["buffer"], result: "i32" },
+
+  // Streaming textures (PixelTexture).
+  // SDL_Texture *SDL_CreateTexture(SDL_Renderer *renderer, Uint32 format,
+  //                                int access, int w, int h)
+  SDL_CreateTexture: {
+    parameters: ["pointer", "u32", "i32", "i32", "i32"],
+    result: "pointer",
+  },
+  // int SDL_UpdateTexture(SDL_Texture *texture, const SDL_Rect *rect,
+  //                       const void *pixels, int pitch)
+  SDL_UpdateTexture: {
+    parameters: ["pointer", "buffer", "buffer", "i32"],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 const TTF_SYMBOLS = {
@@ -117,6 +131,11 @@ const SDL_RENDERER_SOFTWARE = 0x1;
 // SDL_BlendMode
 const SDL_BLENDMODE_NONE = 0;
 const SDL_BLENDMODE_BLEND = 1;
+
+// SDL_PixelFormatEnum: 32-bit pixels 0xAARRGGBB in native byte order.
+const SDL_PIXELFORMAT_ARGB8888 = 0x16362004;
+// SDL_TextureAccess: changes often, written with SDL_UpdateTexture.
+const SDL_TEXTUREACCESS_STREAMING = 1;
 
 // SDL_EventType values.
 const SDL_QUIT = 0x100;
@@ -432,6 +451,131 @@ export class Text {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/**
+ * A texture of one window that the program writes pixels into, e.g. a canvas
+ * being drawn on. Pixels are 32-bit 0xAARRGGBB values (`argb()` makes one) in
+ * a `Uint32Array` of `width * height`, row-major, which the caller keeps; only
+ * the rectangle that changed needs to be sent again.
+ */
+export class PixelTexture {
+  #texture: Deno.PointerValue;
+  readonly #window: Window;
+  // The SDL_Rect { int x, y, w, h } of update(), reused by every call.
+  readonly #rect = new Int32Array(4);
+  /** Size in pixels. */
+  readonly width: number;
+  readonly height: number;
+
+  /** A `width` x `height` texture for drawing in `window`; its pixels start undefined. */
+  constructor(window: Window, width: number, height: number) {
+    if (!Number.isInteger(width) || !Number.isInteger(height)) {
+      throw new RangeError(
+        `A texture is whole pixels, got ${width}x${height}`,
+      );
+    }
+    if (width < 1 || height < 1) {
+      throw new RangeError(`A texture is at least 1x1, got ${width}x${height}`);
+    }
+    this.#texture = sdl!.SDL_CreateTexture(
+      window[RENDERER],
+      SDL_PIXELFORMAT_ARGB8888,
+      SDL_TEXTUREACCESS_STREAMING,
+      width,
+      height,
+    );
+    if (this.#texture === null) throwSdlError("SDL_CreateTexture");
+    this.#window = window;
+    this.width = width;
+    this.height = height;
+  }
+
+  /**
+   * Sends the pixels of `rect` (all of them when `null`) from `pixels`, an
+   * image of exactly this texture's size, to the texture.
+   */
+  update(
+    rect: { x: number; y: number; width: number; height: number } | null,
+    pixels: Uint32Array,
+  ): void {
+    if (this.#texture === null) throw new SdlError("The texture is closed");
+    const w = this.width;
+    if (pixels.length !== w * this.height) {
+      throw new RangeError(
+        `PixelTexture.update: ${pixels.length} pixels, a ${w}x${this.height} texture has ${
+          w * this.height
+        }`,
+      );
+    }
+    const r = this.#rect;
+    r[0] = rect ? rect.x : 0;
+    r[1] = rect ? rect.y : 0;
+    r[2] = rect ? rect.width : w;
+    r[3] = rect ? rect.height : this.height;
+    if (
+      r[0] < 0 || r[1] < 0 || r[2] < 1 || r[3] < 1 || r[0] + r[2] > w ||
+      r[1] + r[3] > this.height
+    ) {
+      throw new RangeError(
+        `PixelTexture.update: rectangle ${r[2]}x${r[3]} at (${r[0]}, ${
+          r[1]
+        }) is not inside ${w}x${this.height}`,
+      );
+    }
+    // SDL reads `rect.h` rows of `rect.w` pixels from the rectangle's first
+    // pixel, one row every `pitch` bytes: the full image's row length.
+    check(
+      sdl!.SDL_UpdateTexture(
+        this.#texture,
+        r,
+        pixels.subarray(r[1] * w + r[0]),
+        w * 4,
+      ),
+      "SDL_UpdateTexture",
+    );
+  }
+
+  /** Draws the texture stretched to `w` x `h` at (x, y); by default at its own size. */
+  draw(x: number, y: number, w = this.width, h = this.height): void {
+    if (this.#texture === null) throw new SdlError("The texture is closed");
+    this.#window[COPY](this.#texture, x, y, w, h);
+  }
+
+  /** Frees the texture; later calls do nothing. */
+  close(): void {
+    if (this.#texture !== null) {
+      sdl!.SDL_DestroyTexture(this.#texture);
+      this.#texture = null;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** Hints (SDL_hints.h) for `setHint()`. */
+export const Hint = {
+  /**
+   * "1": a click that gives a window the focus also reaches the window. By
+   * default SDL drops a button press that comes within 10 ms of the focus,
+   * which loses the start of a stroke into a window that was not focused.
+   */
+  MOUSE_FOCUS_CLICKTHROUGH: "SDL_MOUSE_FOCUS_CLICKTHROUGH",
+} as const;
+
+/**
+ * Sets an SDL hint, a setting read when the behaviour it changes happens;
+ * set it before opening the window. Returns false when SDL refused it.
+ */
+export function setHint(name: string, value: string): boolean {
+  return sdlSymbols().SDL_SetHint(cString(name), cString(value)) !== 0;
+}
+
+/** An opaque `PixelTexture` pixel of colour `rgb`. */
+export function argb(rgb: Rgb): number {
+  return (0xff000000 | rgb) >>> 0;
 }
 
 /** A window with a 2D renderer, and the events sent to it. */
