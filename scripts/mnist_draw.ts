@@ -1,0 +1,22 @@
+/**
+ * Draw a digit with the mouse and watch the trained network read it.
+ *
+ * Usage: deno task draw [options]   (see --help)
+ *
+ * @module
+ */
+import { run } from "../lib/cli.ts";
+import { HELP, parseDrawArgs, runDraw } from "../lib/draw_app.ts";
+
+async function main() {
+  const options = parseDrawArgs(Deno.args);
+  if (options === null) {
+    console.log(HELP);
+    return;
+  }
+  await runDraw(options);
+}
+
+if (import.meta.main) {
+  await run("draw", main);
+}
