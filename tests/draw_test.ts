@@ -803,6 +803,36 @@ Deno.test("draw script without a display says so in one line", async () => {
   assert(err.includes("No display"), err);
 });
 
+Deno.test("draw script reports a missing library, font or a bad model in one line", async () => {
+  const bad = await Deno.makeTempFile({ suffix: ".safetensors" });
+  await Deno.writeTextFile(bad, "not a model");
+  try {
+    for (
+      const [env, args, fragment] of [
+        [{ MNIST_SDL2_PATH: "/nonexistent/libSDL2.so" }, [], "SDL2"],
+        [{ MNIST_SDL2_TTF_PATH: "/nonexistent/libttf.so" }, [], "SDL2_ttf"],
+        [{ MNIST_FONT_DIR: "/nonexistent" }, [], "fonts-dejavu-core"],
+        [{}, ["--model", bad], bad],
+      ] as const
+    ) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", SCRIPT, ...args],
+        cwd: ROOT,
+        env: { ...bareEnv(), ...env },
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const err = new TextDecoder().decode(out.stderr).trim();
+      assertEquals(out.code, 1, err);
+      assertEquals(err.split("\n").length, 1, err);
+      assert(err.startsWith("draw: ") && err.includes(fragment), err);
+    }
+  } finally {
+    await Deno.remove(bad);
+  }
+});
+
 Deno.test("draw script --help lists the keys and exits 0", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", SCRIPT, "--help"],
