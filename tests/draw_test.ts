@@ -434,12 +434,59 @@ async function startDraw(
   return app;
 }
 
+/** Screen size of the tests' X servers: unusual, to tell them apart. */
+const SCREEN = { width: 1136, height: 752 };
+
+/**
+ * Starts an Xvfb and checks that a client on its display reaches it, and not
+ * some other server: the display must answer with our screen size. A display
+ * that does not is kept until the end, so that the next try gets another
+ * number.
+ */
+async function startOwnXvfb(): Promise<Xvfb> {
+  const shadowed: Xvfb[] = [];
+  try {
+    for (let tries = 0; tries < 5; tries++) {
+      const x = await startXvfb(SCREEN);
+      try {
+        const size = await xdotool(x, "getdisplaygeometry");
+        if (size === `${SCREEN.width} ${SCREEN.height}`) return x;
+      } catch { /* not reachable */ }
+      shadowed.push(x);
+    }
+    throw new Error("every X display tried answers as some other server");
+  } finally {
+    for (const x of shadowed) await x.stop();
+  }
+}
+
 /** An ellipse through `n` points in the unit square, closed, from the top. */
 function ellipse(n: number): number[][] {
   const points = [];
   for (let k = 0; k <= n; k++) {
     const a = (k / n) * 2 * Math.PI;
     points.push([0.5 + 0.5 * Math.sin(a), 0.5 - 0.5 * Math.cos(a)]);
+  }
+  return points;
+}
+
+/**
+ * An arc of the ellipse centred on (cx, cy) with radii rx, ry, from angle a0 to
+ * a1 (0 is the top, growing clockwise), through n + 1 points.
+ */
+function arc(
+  cx: number,
+  cy: number,
+  rx: number,
+  ry: number,
+  a0: number,
+  a1: number,
+  n: number,
+): number[][] {
+  const points = [];
+  for (let k = 0; k <= n; k++) {
+    const a = a0 + ((a1 - a0) * k) / n;
+    points.push([cx + rx * Math.sin(a), cy - ry * Math.cos(a)]);
   }
   return points;
 }
@@ -461,6 +508,28 @@ const DIGITS: Record<string, number[][][]> = {
     [0.75, 0.5],
     [0.05, 1],
     [1, 1],
+  ]],
+  five: [[
+    [0.9, 0],
+    [0.15, 0],
+    [0.1, 0.42],
+    ...arc(0.5, 0.68, 0.42, 0.3, -Math.PI * 0.4, Math.PI * 0.95, 12),
+  ]],
+  six: [[
+    [0.75, 0],
+    [0.35, 0.2],
+    [0.15, 0.5],
+    ...arc(0.5, 0.7, 0.38, 0.3, -Math.PI / 2, Math.PI * 1.5, 16),
+  ]],
+  // Both loops in one stroke, the top one first.
+  eight: [[
+    ...arc(0.5, 0.25, 0.3, 0.23, Math.PI, -Math.PI, 16),
+    ...arc(0.5, 0.73, 0.4, 0.27, 0, 2 * Math.PI, 16),
+  ]],
+  nine: [[
+    ...arc(0.5, 0.28, 0.38, 0.28, Math.PI / 2 + 0.2, Math.PI * 2.5, 16),
+    [0.85, 0.3],
+    [0.8, 1],
   ]],
   three: [[
     [0.05, 0.1],
@@ -531,6 +600,30 @@ const DRAWINGS: {
     box: { x: 170, y: 120, w: 320, h: 420 },
   },
   {
+    name: "five",
+    digit: 5,
+    strokes: DIGITS.five,
+    box: { x: 180, y: 100, w: 300, h: 460 },
+  },
+  {
+    name: "six-small-top-left",
+    digit: 6,
+    strokes: DIGITS.six,
+    box: { x: 30, y: 30, w: 160, h: 230 },
+  },
+  {
+    name: "eight",
+    digit: 8,
+    strokes: DIGITS.eight,
+    box: { x: 200, y: 60, w: 300, h: 540 },
+  },
+  {
+    name: "nine-bottom-right",
+    digit: 9,
+    strokes: DIGITS.nine,
+    box: { x: 430, y: 360, w: 200, h: 270 },
+  },
+  {
     name: "three-top-right",
     digit: 3,
     strokes: DIGITS.three,
@@ -542,7 +635,7 @@ Deno.test({
   name: "draw window reads digits drawn with the mouse, anywhere and any size",
   sanitizeResources: false,
   async fn() {
-    await using x = await startXvfb();
+    await using x = await startOwnXvfb();
     const own = await Deno.makeTempDir({ prefix: "draw-test-" });
     const app = await startDraw(x, own);
     try {
@@ -598,7 +691,7 @@ Deno.test({
     "draw window erases with the right button and after X, clears with BACKSPACE",
   sanitizeResources: false,
   async fn() {
-    await using x = await startXvfb();
+    await using x = await startOwnXvfb();
     const own = await Deno.makeTempDir({ prefix: "draw-test-" });
     const app = await startDraw(x, own);
     try {
@@ -633,7 +726,7 @@ Deno.test({
   name: "draw window shows the network's view while the button is still held",
   sanitizeResources: false,
   async fn() {
-    await using x = await startXvfb();
+    await using x = await startOwnXvfb();
     const own = await Deno.makeTempDir({ prefix: "draw-test-" });
     const app = await startDraw(x, own);
     const id = String(app.id);
@@ -647,6 +740,8 @@ Deno.test({
         }
         return n;
       };
+      // SPACE prints once the window is drawn: then the screenshot shows it.
+      assertEquals(await app.report(), ["nothing drawn"]);
       assertEquals(dark(await app.shot("live-empty")), 0);
       await xdotool(
         x,
@@ -684,7 +779,7 @@ Deno.test({
   name: "draw window saves a drawing with a digit key to the own data set",
   sanitizeResources: false,
   async fn() {
-    await using x = await startXvfb();
+    await using x = await startOwnXvfb();
     const own = await Deno.makeTempDir({ prefix: "draw-test-" });
     const app = await startDraw(x, own);
     try {
@@ -721,7 +816,7 @@ Deno.test({
   name: "draw window quits with exit code 0 on ESC and on close, every time",
   sanitizeResources: false,
   async fn() {
-    await using x = await startXvfb();
+    await using x = await startOwnXvfb();
     const own = await Deno.makeTempDir({ prefix: "draw-test-" });
     try {
       for (let round = 0; round < 4; round++) {
