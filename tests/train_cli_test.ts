@@ -186,11 +186,10 @@ Deno.test("mnist_train leaves the existing model intact when training diverges",
 });
 
 Deno.test("mnist_train refuses an --out it may not write before training", async () => {
-  const t = performance.now();
   const r = await trainCli(["--out", "/tmp/elsewhere/m.safetensors"]);
   assertOneLineError(
     r,
     "cannot save the model to '/tmp/elsewhere/m.safetensors': the train task may only write under models/",
   );
-  assert(performance.now() - t < 5000, "fails at once, without training");
+  assert(!r.stdout.includes("epoch"), "fails before training");
 });
