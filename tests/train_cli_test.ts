@@ -193,3 +193,43 @@ Deno.test("mnist_train refuses an --out it may not write before training", async
   );
   assert(!r.stdout.includes("epoch"), "fails before training");
 });
+
+Deno.test("mnist_train interrupted by Ctrl-C leaves the existing model intact", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = `${dir}/m.safetensors`;
+  await Deno.writeTextFile(out, "old model");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      `--allow-write=${dir}`,
+      "--allow-ffi",
+      "--allow-env",
+      SCRIPT,
+      "--epochs",
+      "50",
+      "--out",
+      out,
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  // Interrupt once the first epoch is reported, i.e. in the middle of training.
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/epoch +1\/50/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  assert(/epoch +1\/50/.test(text), `training started: ${text}`);
+  child.kill("SIGINT");
+  await reader.cancel();
+  const status = await child.status;
+  assert(!status.success, "an interrupted run does not succeed");
+  assertEquals(await Deno.readTextFile(out), "old model");
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), [
+    "m.safetensors",
+  ]);
+  await Deno.remove(dir, { recursive: true });
+});
