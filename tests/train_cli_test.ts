@@ -6,6 +6,16 @@ import { writeDataDir } from "./_fixtures.ts";
 
 const SCRIPT = new URL("../scripts/mnist_train.ts", import.meta.url).pathname;
 
+/** `deno run` of the trainer with the train task's permissions, writing to `dir`. */
+const runArgs = (dir: string) => [
+  "run",
+  "--allow-read",
+  `--allow-write=${dir}`,
+  "--allow-ffi",
+  "--allow-env",
+  SCRIPT,
+];
+
 /**
  * Runs the trainer with the train task's permissions, writing only to `writeDir`
  * (a fresh temporary folder, with --out inside it, unless given).
@@ -18,12 +28,7 @@ async function trainCli(
   const dir = writeDir ?? await Deno.makeTempDir();
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
-      "run",
-      "--allow-read",
-      `--allow-write=${dir}`,
-      "--allow-ffi",
-      "--allow-env",
-      SCRIPT,
+      ...runArgs(dir),
       ...(writeDir || args.includes("--out")
         ? []
         : ["--out", `${dir}/m.safetensors`]),
@@ -200,12 +205,7 @@ Deno.test("mnist_train interrupted by Ctrl-C leaves the existing model intact", 
   await Deno.writeTextFile(out, "old model");
   const child = new Deno.Command(Deno.execPath(), {
     args: [
-      "run",
-      "--allow-read",
-      `--allow-write=${dir}`,
-      "--allow-ffi",
-      "--allow-env",
-      SCRIPT,
+      ...runArgs(dir),
       "--epochs",
       "50",
       "--out",
