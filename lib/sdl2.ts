@@ -1,0 +1,639 @@
+/**
+ * A small binding to the system's SDL2 and SDL2_ttf: one window with a 2D
+ * renderer, filled rectangles, text, and keyboard, mouse and window events.
+ *
+ * The libraries are opened on first use, not on import: by soname
+ * (`libSDL2-2.0.so.0`, `libSDL2_ttf-2.0.so.0`), or from the paths in the
+ * environment variables `MNIST_SDL2_PATH` and `MNIST_SDL2_TTF_PATH`.
+ *
+ * ## Shutting down
+ *
+ * `Window.close()` destroys the renderer and the window but this module never
+ * calls `SDL_Quit()`; the process exit releases the rest. On X11, SDL 2.26's
+ * `SDL_WaitEventTimeout()` dispatches the event that wakes it while it still
+ * counts as waiting, so it "wakes itself up" with an `XSendEvent()` of a
+ * ClientMessage to the window, on a second X connection (`request_display`),
+ * flushed but never synchronised. If the window is destroyed on the main
+ * connection before the X server has read that message (more likely the busier
+ * the machine), the server answers the message with a `BadWindow` error. The
+ * error sits unread in the second connection until `SDL_Quit()` closes it with
+ * `XCloseDisplay()`, which reads it and hands it to Xlib's default error
+ * handler, and that prints "X Error of failed request: BadWindow" and calls
+ * `exit(1)`. Destroying the window touches only the main connection, so it is
+ * safe; leaving `SDL_Quit()` to the process exit means the error is never read.
+ *
+ * @module
+ */
+
+/** Environment variable that overrides the path of the SDL2 library. */
+export const SDL2_PATH_ENV = "MNIST_SDL2_PATH";
+/** Environment variable that overrides the path of the SDL2_ttf library. */
+export const SDL2_TTF_PATH_ENV = "MNIST_SDL2_TTF_PATH";
+
+const SDL2_SONAMES = ["libSDL2-2.0.so.0", "libSDL2-2.0.so"];
+const SDL2_TTF_SONAMES = ["libSDL2_ttf-2.0.so.0", "libSDL2_ttf-2.0.so"];
+
+const SDL_SYMBOLS = {
+  // int SDL_Init(Uint32 flags)
+  SDL_Init: { parameters: ["u32"], result: "i32" },
+  // SDL_bool SDL_SetHint(const char *name, const char *value)
+  SDL_SetHint: { parameters: ["buffer", "buffer"], result: "i32" },
+  // const char *SDL_GetError(void)
+  SDL_GetError: { parameters: [], result: "pointer" },
+  // SDL_Window *SDL_CreateWindow(const char *title, int x, int y, int w, int h, Uint32 flags)
+  SDL_CreateWindow: {
+    parameters: ["buffer", "i32", "i32", "i32", "i32", "u32"],
+    result: "pointer",
+  },
+  // void SDL_DestroyWindow(SDL_Window *window)
+  SDL_DestroyWindow: { parameters: ["pointer"], result: "void" },
+  // void SDL_SetWindowTitle(SDL_Window *window, const char *title)
+  SDL_SetWindowTitle: { parameters: ["pointer", "buffer"], result: "void" },
+  // Uint32 SDL_GetWindowID(SDL_Window *window)
+  SDL_GetWindowID: { parameters: ["pointer"], result: "u32" },
+  // SDL_Renderer *SDL_CreateRenderer(SDL_Window *window, int index, Uint32 flags)
+  SDL_CreateRenderer: {
+    parameters: ["pointer", "i32", "u32"],
+    result: "pointer",
+  },
+  // void SDL_DestroyRenderer(SDL_Renderer *renderer)
+  SDL_DestroyRenderer: { parameters: ["pointer"], result: "void" },
+  // int SDL_SetRenderDrawColor(SDL_Renderer *renderer, Uint8 r, Uint8 g, Uint8 b, Uint8 a)
+  SDL_SetRenderDrawColor: {
+    parameters: ["pointer", "u8", "u8", "u8", "u8"],
+    result: "i32",
+  },
+  // int SDL_SetRenderDrawBlendMode(SDL_Renderer *renderer, SDL_BlendMode blendMode)
+  SDL_SetRenderDrawBlendMode: { parameters: ["pointer", "i32"], result: "i32" },
+  // int SDL_RenderClear(SDL_Renderer *renderer)
+  SDL_RenderClear: { parameters: ["pointer"], result: "i32" },
+  // int SDL_RenderFillRect(SDL_Renderer *renderer, const SDL_Rect *rect)
+  SDL_RenderFillRect: { parameters: ["pointer", "buffer"], result: "i32" },
+  // void SDL_RenderPresent(SDL_Renderer *renderer)
+  SDL_RenderPresent: { parameters: ["pointer"], result: "void" },
+  // SDL_Texture *SDL_CreateTextureFromSurface(SDL_Renderer *renderer, SDL_Surface *surface)
+  SDL_CreateTextureFromSurface: {
+    parameters: ["pointer", "pointer"],
+    result: "pointer",
+  },
+  // void SDL_DestroyTexture(SDL_Texture *texture)
+  SDL_DestroyTexture: { parameters: ["pointer"], result: "void" },
+  // void SDL_FreeSurface(SDL_Surface *surface)
+  SDL_FreeSurface: { parameters: ["pointer"], result: "void" },
+  // int SDL_RenderCopy(SDL_Renderer *renderer, SDL_Texture *texture,
+  //                    const SDL_Rect *srcrect, const SDL_Rect *dstrect)
+  SDL_RenderCopy: {
+    parameters: ["pointer", "pointer", "pointer", "buffer"],
+    result: "i32",
+  },
+  // int SDL_WaitEventTimeout(SDL_Event *event, int timeout)
+  SDL_WaitEventTimeout: { parameters: ["buffer", "i32"], result: "i32" },
+  // int SDL_PollEvent(SDL_Event *event)
+  SDL_PollEvent: { parameters: ["buffer"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+const TTF_SYMBOLS = {
+  // int TTF_Init(void)
+  TTF_Init: { parameters: [], result: "i32" },
+  // TTF_Font *TTF_OpenFont(const char *file, int ptsize)
+  TTF_OpenFont: { parameters: ["buffer", "i32"], result: "pointer" },
+  // void TTF_CloseFont(TTF_Font *font)
+  TTF_CloseFont: { parameters: ["pointer"], result: "void" },
+  // SDL_Surface *TTF_RenderUTF8_Blended(TTF_Font *font, const char *text, SDL_Color fg)
+  // SDL_Color is { Uint8 r, g, b, a }, passed by value.
+  TTF_RenderUTF8_Blended: {
+    parameters: ["pointer", "buffer", { struct: ["u8", "u8", "u8", "u8"] }],
+    result: "pointer",
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+// SDL_Init flags.
+const SDL_INIT_VIDEO = 0x20;
+// SDL_CreateWindow position and flags.
+const SDL_WINDOWPOS_UNDEFINED = 0x1fff0000;
+const SDL_WINDOW_SHOWN = 0x4;
+// SDL_CreateRenderer flags.
+const SDL_RENDERER_SOFTWARE = 0x1;
+// SDL_BlendMode
+const SDL_BLENDMODE_NONE = 0;
+const SDL_BLENDMODE_BLEND = 1;
+
+// SDL_EventType values.
+const SDL_QUIT = 0x100;
+const SDL_WINDOWEVENT = 0x200;
+const SDL_KEYDOWN = 0x300;
+const SDL_KEYUP = 0x301;
+const SDL_MOUSEMOTION = 0x400;
+const SDL_MOUSEBUTTONDOWN = 0x401;
+const SDL_MOUSEBUTTONUP = 0x402;
+// SDL_WindowEventID values.
+const SDL_WINDOWEVENT_CLOSE = 14;
+
+/**
+ * sizeof(SDL_Event) on every platform SDL2 supports: a union padded to 56 bytes.
+ * The offsets below are those of the x86-64 / aarch64 ABI (SDL_events.h):
+ *   all events:          Uint32 type @0, Uint32 timestamp @4, Uint32 windowID @8
+ *   SDL_WindowEvent:     Uint8 event @12, Sint32 data1 @16, Sint32 data2 @20
+ *   SDL_KeyboardEvent:   Uint8 state @12, Uint8 repeat @13, SDL_Keysym keysym @16
+ *     SDL_Keysym:        SDL_Scancode scancode @16, SDL_Keycode sym @20, Uint16 mod @24
+ *   SDL_MouseMotionEvent: Uint32 which @12, Uint32 state @16, Sint32 x @20, Sint32 y @24
+ *   SDL_MouseButtonEvent: Uint32 which @12, Uint8 button @16, Uint8 state @17,
+ *                         Uint8 clicks @18, Sint32 x @20, Sint32 y @24
+ */
+export const SDL_EVENT_SIZE = 56;
+const EV_TYPE = 0;
+const EV_WINDOW_ID = 8;
+const EV_WINDOW_EVENT = 12;
+const EV_KEY_REPEAT = 13;
+const EV_KEY_SYM = 20;
+const EV_KEY_MOD = 24;
+const EV_MOTION_STATE = 16;
+const EV_BUTTON = 16;
+const EV_X = 20;
+const EV_Y = 24;
+
+// sizeof(SDL_Surface) fields we read: int w @16, int h @20.
+const SURFACE_W = 16;
+const SURFACE_H = 20;
+
+/** Key codes (SDL_Keycode) of the keys the scripts use. */
+export const Key = {
+  BACKSPACE: 8,
+  RETURN: 13,
+  ESCAPE: 27,
+  SPACE: 32,
+  /** Digits are their ASCII codes: `Key.DIGIT_0 + n`. */
+  DIGIT_0: 48,
+  C: 99,
+  E: 101,
+  Q: 113,
+  W: 119,
+  // Keys without a character are SDL_SCANCODE_X | (1 << 30).
+  HOME: 74 | 1 << 30,
+  PAGE_UP: 75 | 1 << 30,
+  END: 77 | 1 << 30,
+  PAGE_DOWN: 78 | 1 << 30,
+  RIGHT: 79 | 1 << 30,
+  LEFT: 80 | 1 << 30,
+  DOWN: 81 | 1 << 30,
+  UP: 82 | 1 << 30,
+  /** Keypad digits 1-9 are KP_1 + n - 1; keypad 0 comes after 9. */
+  KP_1: 89 | 1 << 30,
+  KP_0: 98 | 1 << 30,
+} as const;
+
+/** Modifier bits (SDL_Keymod) of key events. */
+export const Mod = { SHIFT: 0x0003, CTRL: 0x00c0, ALT: 0x0300 } as const;
+
+/** Mouse buttons, and their bits in `MouseMotion.buttons`: `1 << (button - 1)`. */
+export const MouseButton = { LEFT: 1, MIDDLE: 2, RIGHT: 3 } as const;
+
+/** An event from `Window.waitEvent()`. */
+export type SdlEvent =
+  /** The window was closed, or the process was asked to quit (Ctrl+C). */
+  | { type: "quit" }
+  /** The window was shown, exposed, moved or resized: draw it again. */
+  | { type: "window" }
+  | { type: "keydown" | "keyup"; key: number; mod: number; repeat: boolean }
+  | {
+    type: "mousedown" | "mouseup";
+    button: number;
+    x: number;
+    y: number;
+  }
+  | { type: "mousemove"; x: number; y: number; buttons: number };
+
+/** An error reported by SDL or SDL_ttf. */
+export class SdlError extends Error {
+  override name = "SdlError";
+}
+
+type SdlSymbols = Deno.DynamicLibrary<typeof SDL_SYMBOLS>["symbols"];
+type TtfSymbols = Deno.DynamicLibrary<typeof TTF_SYMBOLS>["symbols"];
+
+let sdl: SdlSymbols | null = null;
+let ttf: TtfSymbols | null = null;
+let videoReady = false;
+let ttfReady = false;
+
+/**
+ * Opens a native library: from the path in `envName` if set, else the first of
+ * `sonames` the dynamic linker finds. A missing library throws `NotFound` naming
+ * the Debian package that provides it.
+ */
+export function openLibrary<S extends Deno.ForeignLibraryInterface>(
+  what: string,
+  envName: string,
+  sonames: string[],
+  debianPackage: string,
+  symbols: S,
+): Deno.DynamicLibrary<S> {
+  const override = Deno.env.get(envName);
+  const candidates = override ? [override] : sonames;
+  for (const path of candidates) {
+    try {
+      return Deno.dlopen(path, symbols);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotCapable) throw e;
+      // Try the next name; a missing symbol would be reported below as missing.
+    }
+  }
+  throw new Deno.errors.NotFound(
+    override
+      ? `Cannot load ${what} from '${override}' (set by ${envName}): no such library, or not ${what}`
+      : `Cannot load ${what} (${
+        sonames[0]
+      }): install the Debian package ${debianPackage}, or set ${envName} to the library's path`,
+  );
+}
+
+function sdlSymbols(): SdlSymbols {
+  sdl ??= openLibrary(
+    "SDL2",
+    SDL2_PATH_ENV,
+    SDL2_SONAMES,
+    "libsdl2-2.0-0",
+    SDL_SYMBOLS,
+  ).symbols;
+  return sdl;
+}
+
+function ttfSymbols(): TtfSymbols {
+  // SDL2_ttf reports its errors through SDL_GetError, so SDL2 must load too.
+  sdlSymbols();
+  ttf ??= openLibrary(
+    "SDL2_ttf",
+    SDL2_TTF_PATH_ENV,
+    SDL2_TTF_SONAMES,
+    "libsdl2-ttf-2.0-0",
+    TTF_SYMBOLS,
+  ).symbols;
+  return ttf;
+}
+
+/** The text of SDL_GetError(). */
+function sdlErrorText(): string {
+  const ptr = sdl?.SDL_GetError();
+  return ptr ? Deno.UnsafePointerView.getCString(ptr) : "";
+}
+
+/** Throws an `SdlError` for a failed `call`, with SDL's own explanation. */
+function throwSdlError(call: string): never {
+  const why = sdlErrorText();
+  throw new SdlError(`${call} failed${why ? `: ${why}` : ""}`);
+}
+
+/** Checks the status an SDL call returned: negative means it failed. */
+function check(status: number, call: string): void {
+  if (status < 0) throwSdlError(call);
+}
+
+const encoder = new TextEncoder();
+/** A NUL-terminated UTF-8 copy of `s`, for `const char *` parameters. */
+function cString(s: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(encoder.encode(s).length + 1);
+  encoder.encodeInto(s, bytes);
+  return bytes;
+}
+
+/**
+ * Initialises SDL's video subsystem once. Without DISPLAY or WAYLAND_DISPLAY it
+ * does not try: SDL would go on to probe the console's graphics devices.
+ */
+function initVideo(): SdlSymbols {
+  const s = sdlSymbols();
+  if (videoReady) return s;
+  const x11 = Deno.env.get("DISPLAY");
+  const display = x11 || Deno.env.get("WAYLAND_DISPLAY");
+  if (!display) {
+    throw new SdlError(
+      "No display: neither DISPLAY nor WAYLAND_DISPLAY is set (without a screen, run it under a virtual one: xvfb-run -a deno task ...)",
+    );
+  }
+  // The display the environment names, and no other: when it cannot be opened,
+  // SDL would otherwise carry on with a driver that shows nothing (an
+  // SDL_VIDEODRIVER environment variable still wins over this hint).
+  s.SDL_SetHint(cString("SDL_VIDEODRIVER"), cString(x11 ? "x11" : "wayland"));
+  // Draw the software renderer's pixels straight into the window (XShm on X11).
+  // By default SDL would back them with an OpenGL texture, and to get an
+  // OpenGL window it destroys the X window it made and creates another.
+  s.SDL_SetHint(cString("SDL_FRAMEBUFFER_ACCELERATION"), cString("0"));
+  if (s.SDL_Init(SDL_INIT_VIDEO) < 0) {
+    const why = sdlErrorText();
+    throw new SdlError(
+      `Cannot open the display '${display}'${why ? ` (${why})` : ""}`,
+    );
+  }
+  videoReady = true;
+  return s;
+}
+
+function initTtf(): TtfSymbols {
+  const t = ttfSymbols();
+  if (!ttfReady) {
+    check(t.TTF_Init(), "TTF_Init");
+    ttfReady = true;
+  }
+  return t;
+}
+
+/** A colour as 0xRRGGBB. */
+export type Rgb = number;
+
+// Keys to the native handles of fonts and windows. Not exported, so the
+// pointers stay inside this module.
+const HANDLE = Symbol("handle");
+const RENDERER = Symbol("renderer");
+const COPY = Symbol("copy");
+
+/** A TrueType font at one size. */
+export class Font {
+  #font: Deno.PointerValue;
+  /** The font file. */
+  readonly path: string;
+  /** Size in points (pixels at 72 dpi). */
+  readonly size: number;
+
+  /** Opens the font file `path` at `size` points. */
+  constructor(path: string, size: number) {
+    const t = initTtf();
+    this.#font = t.TTF_OpenFont(cString(path), size);
+    if (this.#font === null) throwSdlError(`TTF_OpenFont('${path}')`);
+    this.path = path;
+    this.size = size;
+  }
+
+  get [HANDLE](): Deno.PointerValue {
+    if (this.#font === null) throw new SdlError("The font is closed");
+    return this.#font;
+  }
+
+  /** Closes the font; later calls do nothing. */
+  close(): void {
+    if (this.#font !== null) {
+      ttf!.TTF_CloseFont(this.#font);
+      this.#font = null;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+const colour = new Uint8Array(4);
+
+/** Text rendered into a texture of one window, ready to draw. */
+export class Text {
+  #texture: Deno.PointerValue;
+  readonly #window: Window;
+  /** Size in pixels. */
+  readonly width: number;
+  readonly height: number;
+
+  /** Renders `text` in `font` and colour `rgb` for drawing in `window`. */
+  constructor(window: Window, font: Font, text: string, rgb: Rgb) {
+    const t = initTtf();
+    const s = sdl!;
+    colour[0] = rgb >> 16 & 255;
+    colour[1] = rgb >> 8 & 255;
+    colour[2] = rgb & 255;
+    colour[3] = 255;
+    // TTF renders nothing for an empty string; a space keeps the height.
+    const surface = t.TTF_RenderUTF8_Blended(
+      font[HANDLE],
+      cString(text === "" ? " " : text),
+      colour,
+    );
+    if (surface === null) throwSdlError("TTF_RenderUTF8_Blended");
+    const view = new Deno.UnsafePointerView(surface);
+    this.width = view.getInt32(SURFACE_W);
+    this.height = view.getInt32(SURFACE_H);
+    this.#texture = s.SDL_CreateTextureFromSurface(window[RENDERER], surface);
+    s.SDL_FreeSurface(surface);
+    if (this.#texture === null) throwSdlError("SDL_CreateTextureFromSurface");
+    this.#window = window;
+  }
+
+  /** Draws the text with its top-left corner at (x, y). */
+  draw(x: number, y: number): void {
+    if (this.#texture === null) throw new SdlError("The text is closed");
+    this.#window[COPY](this.#texture, x, y, this.width, this.height);
+  }
+
+  /** Frees the texture; later calls do nothing. */
+  close(): void {
+    if (this.#texture !== null) {
+      sdl!.SDL_DestroyTexture(this.#texture);
+      this.#texture = null;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** A window with a 2D renderer, and the events sent to it. */
+export class Window {
+  #window: Deno.PointerValue;
+  #renderer: Deno.PointerValue;
+  #id: number;
+  // One SDL_Rect { int x, y, w, h } and one SDL_Event, reused by every call.
+  readonly #rect = new Int32Array(4);
+  readonly #event = new Uint8Array(SDL_EVENT_SIZE);
+  readonly #view = new DataView(this.#event.buffer);
+
+  /** Opens a window of `width` x `height` pixels, shown at once. */
+  constructor(title: string, width: number, height: number) {
+    const s = initVideo();
+    this.#window = s.SDL_CreateWindow(
+      cString(title),
+      SDL_WINDOWPOS_UNDEFINED,
+      SDL_WINDOWPOS_UNDEFINED,
+      width,
+      height,
+      SDL_WINDOW_SHOWN,
+    );
+    if (this.#window === null) throwSdlError("SDL_CreateWindow");
+    this.#id = s.SDL_GetWindowID(this.#window);
+    // The software renderer: rectangles and a little text need no GPU, it
+    // starts at once, and unlike the OpenGL one it keeps the X window it was
+    // given instead of replacing it with a new one.
+    this.#renderer = s.SDL_CreateRenderer(
+      this.#window,
+      -1,
+      SDL_RENDERER_SOFTWARE,
+    );
+    if (this.#renderer === null) {
+      const error = sdlErrorText();
+      s.SDL_DestroyWindow(this.#window);
+      this.#window = null;
+      throw new SdlError(`SDL_CreateRenderer failed: ${error}`);
+    }
+  }
+
+  get #r(): Deno.PointerValue {
+    if (this.#renderer === null) throw new SdlError("The window is closed");
+    return this.#renderer;
+  }
+
+  /** True until `close()`. */
+  get isOpen(): boolean {
+    return this.#window !== null;
+  }
+
+  /** Sets the window's title. */
+  setTitle(title: string): void {
+    if (this.#window === null) throw new SdlError("The window is closed");
+    sdl!.SDL_SetWindowTitle(this.#window, cString(title));
+  }
+
+  /** Sets the colour of later `clear()` and `fillRect()` calls; `alpha` < 255 blends. */
+  setColour(rgb: Rgb, alpha = 255): void {
+    const s = sdl!;
+    const r = this.#r;
+    check(
+      s.SDL_SetRenderDrawBlendMode(
+        r,
+        alpha < 255 ? SDL_BLENDMODE_BLEND : SDL_BLENDMODE_NONE,
+      ),
+      "SDL_SetRenderDrawBlendMode",
+    );
+    check(
+      s.SDL_SetRenderDrawColor(
+        r,
+        rgb >> 16 & 255,
+        rgb >> 8 & 255,
+        rgb & 255,
+        alpha,
+      ),
+      "SDL_SetRenderDrawColor",
+    );
+  }
+
+  /** Fills the whole window with the current colour. */
+  clear(): void {
+    check(sdl!.SDL_RenderClear(this.#r), "SDL_RenderClear");
+  }
+
+  /** Fills a rectangle with the current colour. */
+  fillRect(x: number, y: number, w: number, h: number): void {
+    const rect = this.#rect;
+    rect[0] = x;
+    rect[1] = y;
+    rect[2] = w;
+    rect[3] = h;
+    check(sdl!.SDL_RenderFillRect(this.#r, rect), "SDL_RenderFillRect");
+  }
+
+  /** Renders `text` in `font` and colour `rgb`, ready to draw in this window. */
+  text(font: Font, text: string, rgb: Rgb): Text {
+    return new Text(this, font, text, rgb);
+  }
+
+  get [RENDERER](): Deno.PointerValue {
+    return this.#r;
+  }
+
+  [COPY](
+    texture: Deno.PointerValue,
+    x: number,
+    y: number,
+    w: number,
+    h: number,
+  ): void {
+    const rect = this.#rect;
+    rect[0] = x;
+    rect[1] = y;
+    rect[2] = w;
+    rect[3] = h;
+    check(sdl!.SDL_RenderCopy(this.#r, texture, null, rect), "SDL_RenderCopy");
+  }
+
+  /** Shows what was drawn since the last `present()`. */
+  present(): void {
+    sdl!.SDL_RenderPresent(this.#r);
+  }
+
+  /**
+   * Waits up to `timeoutMs` milliseconds (-1: for ever, 0: not at all) for an
+   * event and returns it, or `null` when none came. The wait sleeps in the
+   * kernel, so an idle window costs no CPU.
+   */
+  waitEvent(timeoutMs = -1): SdlEvent | null {
+    const s = sdl!;
+    if (this.#window === null) throw new SdlError("The window is closed");
+    for (;;) {
+      const got = timeoutMs === 0
+        ? s.SDL_PollEvent(this.#event)
+        : s.SDL_WaitEventTimeout(this.#event, timeoutMs);
+      if (got === 0) return null;
+      const event = this.#decode();
+      if (event) return event;
+      // An event this binding does not report (e.g. text input): wait on, but
+      // never longer than asked, so only poll for the rest of the time.
+      if (timeoutMs > 0) timeoutMs = 0;
+    }
+  }
+
+  /** Reads the event in the buffer; `null` for types this binding ignores. */
+  #decode(): SdlEvent | null {
+    const v = this.#view;
+    const type = v.getUint32(EV_TYPE, true);
+    if (type === SDL_QUIT) return { type: "quit" };
+    // Every other event we report belongs to a window: ignore other windows'.
+    if (v.getUint32(EV_WINDOW_ID, true) !== this.#id) return null;
+    switch (type) {
+      case SDL_WINDOWEVENT:
+        return v.getUint8(EV_WINDOW_EVENT) === SDL_WINDOWEVENT_CLOSE
+          ? { type: "quit" }
+          : { type: "window" };
+      case SDL_KEYDOWN:
+      case SDL_KEYUP:
+        return {
+          type: type === SDL_KEYDOWN ? "keydown" : "keyup",
+          key: v.getInt32(EV_KEY_SYM, true),
+          mod: v.getUint16(EV_KEY_MOD, true),
+          repeat: v.getUint8(EV_KEY_REPEAT) !== 0,
+        };
+      case SDL_MOUSEMOTION:
+        return {
+          type: "mousemove",
+          x: v.getInt32(EV_X, true),
+          y: v.getInt32(EV_Y, true),
+          buttons: v.getUint32(EV_MOTION_STATE, true),
+        };
+      case SDL_MOUSEBUTTONDOWN:
+      case SDL_MOUSEBUTTONUP:
+        return {
+          type: type === SDL_MOUSEBUTTONDOWN ? "mousedown" : "mouseup",
+          button: v.getUint8(EV_BUTTON),
+          x: v.getInt32(EV_X, true),
+          y: v.getInt32(EV_Y, true),
+        };
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Destroys the renderer and the window; later calls do nothing. SDL itself
+   * stays initialised until the process exits (see the module notes).
+   */
+  close(): void {
+    const s = sdl!;
+    if (this.#renderer !== null) {
+      s.SDL_DestroyRenderer(this.#renderer);
+      this.#renderer = null;
+    }
+    if (this.#window !== null) {
+      s.SDL_DestroyWindow(this.#window);
+      this.#window = null;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

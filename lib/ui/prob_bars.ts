@@ -1,0 +1,89 @@
+/**
+ * The network's ten probabilities as horizontal bars, one row per digit.
+ *
+ * @module
+ */
+import { CLASSES } from "../mnist.ts";
+import type { Font, Rgb, Window } from "../sdl2.ts";
+import { drawText } from "./text.ts";
+
+/** Colours of the bars. */
+export interface BarColours {
+  /** The digit and percentage text. */
+  text: Rgb;
+  /** The empty part of each bar. */
+  track: Rgb;
+  /** An ordinary bar. */
+  bar: Rgb;
+  /** The bar of the network's answer (the largest). */
+  best: Rgb;
+  /** A marker left of the row `marked` (e.g. the true label); */
+  mark: Rgb;
+}
+
+/** Layout of the bars: where, and how big. */
+export interface BarLayout {
+  x: number;
+  y: number;
+  /** Width of the whole row, digit and percentage included. */
+  width: number;
+  /** Height of one row, gap included. */
+  row: number;
+}
+
+/**
+ * Draws ten rows "d [bar] p %" for `probs[offset .. offset + 10]`, highlighting
+ * the largest. `marked` (a digit, or -1) gets a marker left of its row.
+ */
+export function drawProbBars(
+  window: Window,
+  font: Font,
+  probs: Float32Array,
+  offset: number,
+  layout: BarLayout,
+  colours: BarColours,
+  marked = -1,
+): void {
+  let best = 0;
+  for (let d = 1; d < CLASSES; d++) {
+    if (probs[offset + d] > probs[offset + best]) best = d;
+  }
+  const digitWidth = 28;
+  const percentWidth = 64;
+  const barX = layout.x + digitWidth;
+  const barWidth = layout.width - digitWidth - percentWidth;
+  const barHeight = Math.round(layout.row * 0.6);
+  for (let d = 0; d < CLASSES; d++) {
+    const p = probs[offset + d];
+    const top = layout.y + d * layout.row;
+    const barTop = top + Math.round((layout.row - barHeight) / 2);
+    if (d === marked) {
+      window.setColour(colours.mark);
+      window.fillRect(layout.x - 10, barTop, 5, barHeight);
+    }
+    drawText(
+      window,
+      font,
+      String(d),
+      layout.x + 4,
+      barTop + Math.round((barHeight - font.size * 1.2) / 2),
+      colours.text,
+    );
+    window.setColour(colours.track);
+    window.fillRect(barX, barTop, barWidth, barHeight);
+    const filled = Math.round(barWidth * p);
+    if (filled > 0) {
+      window.setColour(d === best ? colours.best : colours.bar);
+      window.fillRect(barX, barTop, filled, barHeight);
+    }
+    drawText(
+      window,
+      font,
+      `${(p * 100).toFixed(1)} %`,
+      layout.x + layout.width,
+      barTop + Math.round((barHeight - font.size * 1.2) / 2),
+      colours.text,
+      "right",
+    );
+  }
+}
