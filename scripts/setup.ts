@@ -41,7 +41,7 @@ async function run(cmd: string, args: string[], quiet = false) {
 }
 
 /** The packages of `wanted` that dpkg does not list as installed. */
-async function missingPackages(wanted: string[]): Promise<string[]> {
+export async function missingPackages(wanted: string[]): Promise<string[]> {
   const out = await new Deno.Command("dpkg-query", {
     args: ["-W", "-f=${Package} ${db:Status-Status}\n", ...wanted],
     stdout: "piped",
