@@ -131,7 +131,9 @@ export async function waitForWindow(
     }).output();
     const id = parseInt(text(out.stdout).split("\n")[0], 10);
     if (Number.isInteger(id)) return id;
-    if (!isAlive(pid)) throw new Error(`process ${pid} ended without a window`);
+    if (!(await isAlive(pid))) {
+      throw new Error(`process ${pid} ended without a window`);
+    }
     await delay(50);
   }
   throw new Error(`no window of process ${pid} after ${timeoutMs} ms`);
@@ -285,19 +287,29 @@ export function requestClose(x: Xvfb, id: number): void {
   }
 }
 
-/** True while process `pid` exists and is not a zombie. */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
+/**
+ * The text of /proc/PID/stat, or null when the process is gone. Read through
+ * `cat`: Deno lets only --allow-all read /proc itself.
+ */
+async function procStat(pid: number): Promise<string | null> {
+  const out = await new Deno.Command("cat", {
+    args: [`/proc/${pid}/stat`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return out.success ? new TextDecoder().decode(out.stdout) : null;
+}
+
+/** True while process `pid` runs (not ended, nor a zombie awaiting its parent). */
+export async function isAlive(pid: number): Promise<boolean> {
+  const stat = await procStat(pid);
+  return stat !== null && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
 }
 
 /** CPU time process `pid` has used so far, user plus system, in seconds. */
-export function cpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await procStat(pid);
+  if (stat === null) throw new Error(`process ${pid} is gone`);
   // Fields after the command name (which may hold spaces) start at field 3;
   // utime and stime are fields 14 and 15, in clock ticks of 1/100 s on Linux.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

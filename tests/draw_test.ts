@@ -428,8 +428,12 @@ async function startDraw(
     app.id = await waitForWindow(x, child.pid);
     await focus(x, app.id);
   } catch (e) {
-    await app.exitCode(1000);
-    throw new Error(`${(e as Error).message}; stderr: ${app.stderr}`);
+    const code = await app.exitCode(1000);
+    throw new Error(
+      `${(e as Error).message} (exit code ${code}); stdout: ${
+        app.lines.join("\n")
+      }; stderr: ${app.stderr}`,
+    );
   }
   return app;
 }
@@ -670,16 +674,16 @@ Deno.test({
       assertEquals(await app.report(), ["nothing drawn"]);
 
       // An idle window sleeps.
-      const before = cpuSeconds(app.child.pid);
+      const before = await cpuSeconds(app.child.pid);
       await delay(1000);
-      const used = cpuSeconds(app.child.pid) - before;
+      const used = (await cpuSeconds(app.child.pid)) - before;
       assert(used <= 0.05, `idle window used ${used} s of CPU in 1 s`);
 
       await app.press("Escape");
       assertEquals(await app.exitCode(), 0, app.stderr);
       assertEquals(app.stderr, "");
     } finally {
-      if (isAlive(app.child.pid)) app.child.kill("SIGKILL");
+      if (await isAlive(app.child.pid)) app.child.kill("SIGKILL");
       await app.exitCode();
       await Deno.remove(own, { recursive: true });
     }
@@ -715,7 +719,7 @@ Deno.test({
       await app.press("Escape");
       assertEquals(await app.exitCode(), 0, app.stderr);
     } finally {
-      if (isAlive(app.child.pid)) app.child.kill("SIGKILL");
+      if (await isAlive(app.child.pid)) app.child.kill("SIGKILL");
       await app.exitCode();
       await Deno.remove(own, { recursive: true });
     }
@@ -768,7 +772,7 @@ Deno.test({
       await app.press("Escape");
       assertEquals(await app.exitCode(), 0, app.stderr);
     } finally {
-      if (isAlive(app.child.pid)) app.child.kill("SIGKILL");
+      if (await isAlive(app.child.pid)) app.child.kill("SIGKILL");
       await app.exitCode();
       await Deno.remove(own, { recursive: true });
     }
@@ -805,7 +809,7 @@ Deno.test({
       // What was saved is the network's 28x28 view: a 7 the network reads.
       assertEquals(argmaxRow(network.predict(data.train.images, 1), 0), 7);
     } finally {
-      if (isAlive(app.child.pid)) app.child.kill("SIGKILL");
+      if (await isAlive(app.child.pid)) app.child.kill("SIGKILL");
       await app.exitCode();
       await Deno.remove(own, { recursive: true });
     }

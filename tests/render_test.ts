@@ -334,9 +334,9 @@ Deno.test({
 
       // Waiting for events sleeps: 2 s idle use almost no CPU.
       await delay(300);
-      const before = cpuSeconds(child.pid);
+      const before = await cpuSeconds(child.pid);
       await delay(2000);
-      const used = cpuSeconds(child.pid) - before;
+      const used = (await cpuSeconds(child.pid)) - before;
       assert(used <= 0.06, `the idle window used ${used} s of CPU in 2 s`);
 
       await pressKeys(x, "Escape");
