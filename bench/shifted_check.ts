@@ -17,8 +17,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { run, UsageError } from "../lib/cli.ts";
+import { parseFlags, run, UsageError } from "../lib/cli.ts";
 import {
   type Dataset,
   DEFAULT_DATA_DIR,
@@ -203,22 +202,14 @@ function positiveInteger(
 }
 
 async function main(args: string[]) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        model: { type: "string" },
-        data: { type: "string" },
-        canvas: { type: "string" },
-        seed: { type: "string" },
-        limit: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]);
-  }
+  const values = parseFlags(args, {
+    model: { type: "string" },
+    data: { type: "string" },
+    canvas: { type: "string" },
+    seed: { type: "string" },
+    limit: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) {
     console.log(HELP);
     return;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 
 /** A bad command line; the message is shown with a pointer to --help. */
 export class UsageError extends Error {
@@ -35,5 +36,21 @@ export async function run(name: string, main: () => Promise<void> | void) {
   } catch (e) {
     console.error(`${name}: ${describeError(e)}`);
     Deno.exit(1);
+  }
+}
+
+/**
+ * Parses `--name value` flags with node:util's parseArgs (strict, no positional
+ * arguments); a bad command line becomes a `UsageError` with parseArgs's message.
+ */
+export function parseFlags<T extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: T,
+) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false })
+      .values;
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0]);
   }
 }

@@ -15,9 +15,8 @@
  * @module
  */
 import { relative } from "node:path";
-import { parseArgs } from "node:util";
 import { Canvas, CANVAS_SIDE, type Rect, type Tool } from "./canvas.ts";
-import { UsageError } from "./cli.ts";
+import { parseFlags, UsageError } from "./cli.ts";
 import { CLASSES, PIXELS, SIDE } from "./mnist.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "./model_file.ts";
 import type { Network } from "./network.ts";
@@ -89,21 +88,11 @@ export interface DrawOptions {
 
 /** Parses the command line; `null` means --help. Throws `UsageError`. */
 export function parseDrawArgs(args: string[]): DrawOptions | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        model: { type: "string" },
-        own: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const values = parseFlags(args, {
+    model: { type: "string" },
+    own: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) return null;
   if (values.model === "") throw new UsageError("--model needs a path");
   if (values.own === "") throw new UsageError("--own needs a folder");

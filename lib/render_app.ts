@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { UsageError } from "./cli.ts";
+import { parseFlags, UsageError } from "./cli.ts";
 import {
   CLASSES,
   type Dataset,
@@ -68,23 +67,13 @@ export interface RenderOptions {
 
 /** Parses the command line; `null` means --help. Throws `UsageError`. */
 export function parseRenderArgs(args: string[]): RenderOptions | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        set: { type: "string", default: "train" },
-        index: { type: "string", default: "1" },
-        data: { type: "string" },
-        model: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const values = parseFlags(args, {
+    set: { type: "string", default: "train" },
+    index: { type: "string", default: "1" },
+    data: { type: "string" },
+    model: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) return null;
   if (values.set !== "train" && values.set !== "test") {
     throw new UsageError(`--set must be train or test, got '${values.set}'`);

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { dirname, resolve } from "node:path";
 import { loadBlas } from "../lib/blas.ts";
 import { DEFAULT_DATA_DIR, loadMnist } from "../lib/mnist.ts";
@@ -20,7 +19,7 @@ import {
   type TrainConfig,
 } from "../lib/train.ts";
 import { formatConfusion, ProgressBar } from "../lib/report.ts";
-import { run, UsageError } from "../lib/cli.ts";
+import { parseFlags, run, UsageError } from "../lib/cli.ts";
 
 /** Defaults: reach 98% test accuracy in well under 20 s on two cores. */
 export const DEFAULTS: TrainConfig = {
@@ -75,28 +74,20 @@ export function parseOptions(
   args: string[],
   env: (k: string) => string | undefined,
 ) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        epochs: { type: "string" },
-        rate: { type: "string" },
-        batch: { type: "string" },
-        momentum: { type: "string" },
-        hidden: { type: "string" },
-        limit: { type: "string" },
-        seed: { type: "string" },
-        data: { type: "string" },
-        out: { type: "string" },
-        threads: { type: "string" },
-        verbose: { type: "boolean", short: "v" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]);
-  }
+  const values = parseFlags(args, {
+    epochs: { type: "string" },
+    rate: { type: "string" },
+    batch: { type: "string" },
+    momentum: { type: "string" },
+    hidden: { type: "string" },
+    limit: { type: "string" },
+    seed: { type: "string" },
+    data: { type: "string" },
+    out: { type: "string" },
+    threads: { type: "string" },
+    verbose: { type: "boolean", short: "v" },
+    help: { type: "boolean", short: "h" },
+  });
   const pick = (name: string, integer: boolean, envName?: string) =>
     numberOption(name, (values as Record<string, string>)[name], integer) ??
       (envName ? numberOption(name, env(envName), integer) : undefined);
