@@ -194,13 +194,12 @@ function lib() {
   return symbols!;
 }
 
-function checkDims(what: string, dims: Record<string, number>) {
-  for (const [name, v] of Object.entries(dims)) {
-    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
-      throw new RangeError(
-        `${what}: ${name} must be a non-negative int32, got ${v}`,
-      );
-    }
+/** Checks that `v`, argument `name` of `what`, is a valid BLAS dimension. */
+function checkDim(what: string, name: string, v: number) {
+  if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
+    throw new RangeError(
+      `${what}: ${name} must be a non-negative int32, got ${v}`,
+    );
   }
 }
 
@@ -244,7 +243,12 @@ export function sgemm(
   c: Float32Array,
   ldc: number,
 ): void {
-  checkDims("sgemm", { m, n, k, lda, ldb, ldc });
+  checkDim("sgemm", "m", m);
+  checkDim("sgemm", "n", n);
+  checkDim("sgemm", "k", k);
+  checkDim("sgemm", "lda", lda);
+  checkDim("sgemm", "ldb", ldb);
+  checkDim("sgemm", "ldc", ldc);
   checkMatrix("sgemm", "A", a, transA ? k : m, transA ? m : k, lda);
   checkMatrix("sgemm", "B", b, transB ? n : k, transB ? k : n, ldb);
   checkMatrix("sgemm", "C", c, m, n, ldc);
@@ -282,9 +286,11 @@ export function sgemv(
   beta: number,
   y: Float32Array,
 ): void {
-  checkDims("sgemv", { m, n, lda });
+  checkDim("sgemv", "m", m);
+  checkDim("sgemv", "n", n);
+  checkDim("sgemv", "lda", lda);
   checkMatrix("sgemv", "A", a, m, n, lda);
-  const [xn, yn] = trans ? [m, n] : [n, m];
+  const xn = trans ? m : n, yn = trans ? n : m;
   if (x.length < xn || y.length < yn) {
     throw new RangeError(
       `sgemv: x has ${x.length} and y ${y.length} elements, a ${
@@ -316,7 +322,7 @@ export function saxpy(
   x: Float32Array,
   y: Float32Array,
 ): void {
-  checkDims("saxpy", { n });
+  checkDim("saxpy", "n", n);
   if (x.length < n || y.length < n) {
     throw new RangeError(
       `saxpy: x has ${x.length} and y ${y.length} elements, n is ${n}`,

@@ -19,6 +19,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { replaceFile } from "./atomic_file.ts";
 import { INPUTS, Network, OUTPUTS, type Parameters } from "./network.ts";
 
 /** Where `deno task train` saves the model, and the other scripts look for it. */
@@ -320,26 +321,20 @@ export async function loadModel(path = DEFAULT_MODEL_PATH): Promise<Model> {
 }
 
 /**
- * Saves a model atomically: the bytes go to a temporary file in the target's
- * folder, which is then renamed over the target. Readers see the old file or the
+ * Saves a model atomically (lib/atomic_file.ts): readers see the old file or the
  * new one, never a mix, and an interrupted save leaves the old file intact.
  */
-export function saveModel(
+export async function saveModel(
   path: string,
   network: Network,
   metadata: Record<string, string>,
-): void {
+): Promise<void> {
   const bytes = encodeModel(network, metadata);
   const dir = dirname(path);
-  Deno.mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${Deno.pid}.tmp`);
-  try {
-    Deno.writeFileSync(tmp, bytes);
-    Deno.renameSync(tmp, path);
-  } catch (e) {
-    try {
-      Deno.removeSync(tmp);
-    } catch { /* it may not exist */ }
-    throw e;
-  }
+  await Deno.mkdir(dir, { recursive: true });
+  await replaceFile(
+    path,
+    bytes,
+    join(dir, `.${basename(path)}.${Deno.pid}.tmp`),
+  );
 }

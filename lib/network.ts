@@ -90,6 +90,9 @@ export interface Parameters {
   b2: Float32Array;
 }
 
+/** The names of the parameter tensors. */
+const KEYS = ["w1", "b1", "w2", "b2"] as const;
+
 /** Zeroed parameters (or gradients) for `hidden` hidden units. */
 export function zeroParameters(hidden: number): Parameters {
   checkHidden(hidden);
@@ -199,7 +202,7 @@ export class Network {
   constructor(params: Parameters) {
     const hidden = params.b1.length;
     const want = zeroParameters(hidden);
-    for (const key of ["w1", "b1", "w2", "b2"] as const) {
+    for (const key of KEYS) {
       if (params[key].length !== want[key].length) {
         throw new RangeError(
           `${key} has ${
@@ -382,7 +385,7 @@ export class Network {
 
   /** params += alpha * delta, e.g. alpha = -rate for a gradient step. */
   step(delta: Parameters, alpha: number): void {
-    for (const key of ["w1", "b1", "w2", "b2"] as const) {
+    for (const key of KEYS) {
       saxpy(this.params[key].length, alpha, delta[key], this.params[key]);
     }
   }

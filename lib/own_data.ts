@@ -28,8 +28,9 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { replaceFile } from "./atomic_file.ts";
 import { encodeIdx, readIdxFile } from "./idx.ts";
 import { CLASSES, type Dataset, PIXELS, SIDE, type Split } from "./mnist.ts";
 
@@ -244,32 +245,5 @@ async function removeIfThere(path: string) {
     await Deno.remove(path);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-}
-
-/**
- * Replaces `path` with `bytes` atomically: write `path.tmp`, flush it to
- * disk, rename it over `path`, then flush the folder so the rename lasts.
- */
-async function replaceFile(path: string, bytes: Uint8Array) {
-  const tmp = `${path}.tmp`;
-  {
-    using file = await Deno.open(tmp, {
-      write: true,
-      create: true,
-      truncate: true,
-    });
-    for (let done = 0; done < bytes.length;) {
-      done += await file.write(bytes.subarray(done));
-    }
-    await file.sync();
-  }
-  await Deno.rename(tmp, path);
-  try {
-    using folder = await Deno.open(dirname(path));
-    await folder.sync();
-  } catch {
-    // Not every system can flush a folder (Windows cannot); the rename
-    // itself is still atomic.
   }
 }

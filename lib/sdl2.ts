@@ -442,10 +442,11 @@ export class Text {
 
   /** Frees the texture; later calls do nothing. */
   close(): void {
-    if (this.#texture !== null) {
+    // Destroying the window's renderer already freed its textures.
+    if (this.#texture !== null && this.#window.isOpen) {
       sdl!.SDL_DestroyTexture(this.#texture);
-      this.#texture = null;
     }
+    this.#texture = null;
   }
 
   [Symbol.dispose](): void {
@@ -544,10 +545,11 @@ export class PixelTexture {
 
   /** Frees the texture; later calls do nothing. */
   close(): void {
-    if (this.#texture !== null) {
+    // Destroying the window's renderer already freed its textures.
+    if (this.#texture !== null && this.#window.isOpen) {
       sdl!.SDL_DestroyTexture(this.#texture);
-      this.#texture = null;
     }
+    this.#texture = null;
   }
 
   [Symbol.dispose](): void {

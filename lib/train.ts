@@ -77,12 +77,13 @@ export class DivergedError extends Error {
 }
 
 /**
- * Learning rate for step `step` (0-based) of `total`: a linear warm-up to the peak
- * over the first `warmup` steps, then a half cosine down to zero at the end.
- * Large early steps from random weights can push the sigmoids into saturation,
- * where they learn slowly; the warm-up lets a higher peak rate be used safely.
- * Small steps at the end settle into a minimum instead of rattling around it,
- * which is worth several tenths of a percent of test accuracy with few epochs.
+ * Learning rate for step `step` (0-based) of `total`: the peak rate, times a
+ * linear warm-up over the first `warmup` steps, times a half cosine over the whole
+ * run that falls from 1 to 0 at the end. Large early steps from random weights can
+ * push the sigmoids into saturation, where they learn slowly; the warm-up lets a
+ * higher peak rate be used safely. Small steps at the end settle into a minimum
+ * instead of rattling around it, which is worth several tenths of a percent of
+ * test accuracy with few epochs.
  */
 export function learningRate(
   peak: number,

@@ -37,8 +37,9 @@ Usage: deno task train [options]
 
 Options:
   --epochs N     passes over the training set (default ${DEFAULTS.epochs}; env EPOCHS)
-  --rate R       peak learning rate (default ${DEFAULTS.rate}; env RATE): a linear
-                 warm-up over the first epoch, then a cosine decay to zero
+  --rate R       peak learning rate (default ${DEFAULTS.rate}; env RATE), scaled by
+                 a linear warm-up over the first epoch and by a cosine that
+                 decays to zero at the end of the run
   --batch N      images per minibatch (default ${DEFAULTS.batch})
   --momentum M   momentum (default ${DEFAULTS.momentum})
   --hidden N     hidden units (default ${DEFAULTS.hidden})
@@ -197,7 +198,7 @@ async function main(args: string[]) {
   );
   console.log(`\nConfusion matrix (rows: true digit, columns: predicted):`);
   console.log(formatConfusion(confusion));
-  saveModel(opts.out, network, {
+  await saveModel(opts.out, network, {
     format: "mnist-deno",
     layers: `784-${config.hidden}-10`,
     activation: "sigmoid",

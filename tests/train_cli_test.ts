@@ -199,7 +199,7 @@ Deno.test("mnist_train refuses an --out it may not write before training", async
   assert(!r.stdout.includes("epoch"), "fails before training");
 });
 
-Deno.test("mnist_train interrupted by Ctrl-C leaves the existing model intact", async () => {
+Deno.test("mnist_train interrupted by Ctrl-C exits non-zero and keeps the old model", async () => {
   const dir = await Deno.makeTempDir();
   const out = `${dir}/m.safetensors`;
   await Deno.writeTextFile(out, "old model");
