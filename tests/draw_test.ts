@@ -464,6 +464,29 @@ async function startOwnXvfb(): Promise<Xvfb> {
   }
 }
 
+/**
+ * Runs `test` with a draw window on a fresh X server, saving to a fresh folder;
+ * afterwards the window's process is ended and the folder removed, whatever
+ * happened.
+ */
+async function withDrawWindow(
+  test: (app: DrawApp, x: Xvfb, own: string) => Promise<void>,
+): Promise<void> {
+  await using x = await startOwnXvfb();
+  const own = await Deno.makeTempDir({ prefix: "draw-test-" });
+  try {
+    const app = await startDraw(x, own);
+    try {
+      await test(app, x, own);
+    } finally {
+      if (await isAlive(app.child.pid)) app.child.kill("SIGKILL");
+      await app.exitCode();
+    }
+  } finally {
+    await Deno.remove(own, { recursive: true });
+  }
+}
+
 /** An ellipse through `n` points in the unit square, closed, from the top. */
 function ellipse(n: number): number[][] {
   const points = [];
@@ -638,11 +661,8 @@ const DRAWINGS: {
 Deno.test({
   name: "draw window reads digits drawn with the mouse, anywhere and any size",
   sanitizeResources: false,
-  async fn() {
-    await using x = await startOwnXvfb();
-    const own = await Deno.makeTempDir({ prefix: "draw-test-" });
-    const app = await startDraw(x, own);
-    try {
+  fn: () =>
+    withDrawWindow(async (app) => {
       assertEquals(await app.report(), ["nothing drawn"]);
       const misread: string[] = [];
       for (const [k, d] of DRAWINGS.entries()) {
@@ -682,23 +702,15 @@ Deno.test({
       await app.press("Escape");
       assertEquals(await app.exitCode(), 0, app.stderr);
       assertEquals(app.stderr, "");
-    } finally {
-      if (await isAlive(app.child.pid)) app.child.kill("SIGKILL");
-      await app.exitCode();
-      await Deno.remove(own, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
   name:
     "draw window erases with the right button and after X, clears with BACKSPACE",
   sanitizeResources: false,
-  async fn() {
-    await using x = await startOwnXvfb();
-    const own = await Deno.makeTempDir({ prefix: "draw-test-" });
-    const app = await startDraw(x, own);
-    try {
+  fn: () =>
+    withDrawWindow(async (app) => {
       // A 7 with a stray line through it, which the right button takes away.
       await app.draw(DIGITS.seven, { x: 200, y: 140, w: 280, h: 400 });
       await app.stroke([[60, 600], [620, 600]]);
@@ -718,23 +730,15 @@ Deno.test({
       assertEquals(await app.report(), ["nothing drawn"]);
       await app.press("Escape");
       assertEquals(await app.exitCode(), 0, app.stderr);
-    } finally {
-      if (await isAlive(app.child.pid)) app.child.kill("SIGKILL");
-      await app.exitCode();
-      await Deno.remove(own, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "draw window shows the network's view while the button is still held",
   sanitizeResources: false,
-  async fn() {
-    await using x = await startOwnXvfb();
-    const own = await Deno.makeTempDir({ prefix: "draw-test-" });
-    const app = await startDraw(x, own);
-    const id = String(app.id);
-    try {
+  fn: () =>
+    withDrawWindow(async (app, x) => {
+      const id = String(app.id);
       const dark = (s: Screenshot) => {
         let n = 0;
         for (let py = 36; py < 36 + 196; py++) {
@@ -771,22 +775,14 @@ Deno.test({
       assertEquals(await app.prediction(), 1);
       await app.press("Escape");
       assertEquals(await app.exitCode(), 0, app.stderr);
-    } finally {
-      if (await isAlive(app.child.pid)) app.child.kill("SIGKILL");
-      await app.exitCode();
-      await Deno.remove(own, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "draw window saves a drawing with a digit key to the own data set",
   sanitizeResources: false,
-  async fn() {
-    await using x = await startOwnXvfb();
-    const own = await Deno.makeTempDir({ prefix: "draw-test-" });
-    const app = await startDraw(x, own);
-    try {
+  fn: () =>
+    withDrawWindow(async (app, _x, own) => {
       await app.press("5");
       await app.waitForLines(1);
       assertEquals(app.lines[0], "nothing drawn, nothing saved");
@@ -808,12 +804,7 @@ Deno.test({
       assertEquals([data.train.labels[0], data.test.labels[0]], [7, 1]);
       // What was saved is the network's 28x28 view: a 7 the network reads.
       assertEquals(argmaxRow(network.predict(data.train.images, 1), 0), 7);
-    } finally {
-      if (await isAlive(app.child.pid)) app.child.kill("SIGKILL");
-      await app.exitCode();
-      await Deno.remove(own, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
