@@ -153,7 +153,12 @@ export function train(
     onEpoch?: (r: EpochReport) => void;
     progressEvery?: number;
   } = {},
-): { network: Network; history: EpochReport[] } {
+): {
+  network: Network;
+  history: EpochReport[];
+  /** The test set's evaluation after the last epoch (none without a test set). */
+  evaluation: Evaluation | undefined;
+} {
   checkConfig(config);
   const rng = new Random(config.seed);
   const network = Network.random(config.hidden, rng);
@@ -168,6 +173,7 @@ export function train(
   const history: EpochReport[] = [];
   let seconds = 0;
   let firstLoss: number | undefined;
+  let evaluation: Evaluation | undefined;
 
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const start = performance.now();
@@ -206,14 +212,15 @@ export function train(
     }
     const epochSeconds = (performance.now() - start) / 1000;
     seconds += epochSeconds;
+    evaluation = testSet && evaluate(network, testSet);
     const report: EpochReport = {
       epoch,
       loss: lossSum / batches,
-      accuracy: testSet ? evaluate(network, testSet).accuracy : NaN,
+      accuracy: evaluation?.accuracy ?? NaN,
       seconds: epochSeconds,
     };
     history.push(report);
     onEpoch?.(report);
   }
-  return { network, history };
+  return { network, history, evaluation };
 }

@@ -13,7 +13,6 @@ import { INPUT_SCALING, TARGETS } from "../lib/network.ts";
 import {
   checkConfig,
   type EpochReport,
-  evaluate,
   type Progress,
   train,
   type TrainConfig,
@@ -172,7 +171,7 @@ async function main(args: string[]) {
       `momentum ${config.momentum}, seed ${config.seed}`,
   );
   const bar = new ProgressBar(config.epochs, Deno.stderr);
-  const { network, history } = train(config, trainSet, testSet, {
+  const { network, history, evaluation } = train(config, trainSet, testSet, {
     onProgress: (p: Progress) => bar.update(p),
     onEpoch: (r: EpochReport) => {
       bar.clear();
@@ -187,7 +186,8 @@ async function main(args: string[]) {
     },
   });
   const trainSeconds = history.reduce((s, r) => s + r.seconds, 0);
-  const { accuracy, confusion } = evaluate(network, testSet);
+  // The last epoch already evaluated the test set.
+  const { accuracy, confusion } = evaluation!;
   console.log(
     `\nTest accuracy ${pct(accuracy)} after ${config.epochs} epochs: ` +
       `${trainSeconds.toFixed(2)} s training ` +

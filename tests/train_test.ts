@@ -28,7 +28,7 @@ Deno.test("train() reaches a sensible accuracy on a subset of MNIST", async () =
   const trainSet = await loadMnist("train", { limit: 10000 });
   const testSet = await loadMnist("test", { limit: 2000 });
   const epochs: number[] = [];
-  const { network, history } = train(
+  const { network, history, evaluation } = train(
     { ...config, epochs: 3, rate: 0.3, hidden: 100 },
     trainSet,
     testSet,
@@ -40,9 +40,14 @@ Deno.test("train() reaches a sensible accuracy on a subset of MNIST", async () =
   const { accuracy, confusion } = evaluate(network, testSet);
   assert(
     accuracy > 0.9,
-    `accuracy ${accuracy} > 0.9 after 3 epochs on 6000 images`,
+    `accuracy ${accuracy} > 0.9 after 3 epochs on 10000 images`,
   );
   assertEquals(history[2].accuracy, accuracy);
+  assertEquals(
+    evaluation,
+    { accuracy, confusion },
+    "the last epoch's evaluation",
+  );
   assert(history[2].loss < history[0].loss, "the loss falls");
   assertEquals(confusion.reduce((a, b) => a + b, 0), 2000);
   let diagonal = 0;
@@ -52,7 +57,9 @@ Deno.test("train() reaches a sensible accuracy on a subset of MNIST", async () =
 
 Deno.test("train() is deterministic: the same seed gives the same model", async () => {
   const data = await loadMnist("train", { limit: 1000 });
-  const a = encodeModel(train(config, data, undefined).network, {});
+  const first = train(config, data, undefined);
+  assertEquals(first.evaluation, undefined, "no test set, no evaluation");
+  const a = encodeModel(first.network, {});
   const b = encodeModel(train(config, data, undefined).network, {});
   const c = encodeModel(
     train({ ...config, seed: 5 }, data, undefined).network,
