@@ -442,10 +442,7 @@ export class Text {
 
   /** Frees the texture; later calls do nothing. */
   close(): void {
-    // Destroying the window's renderer already freed its textures.
-    if (this.#texture !== null && this.#window.isOpen) {
-      sdl!.SDL_DestroyTexture(this.#texture);
-    }
+    destroyTexture(this.#texture, this.#window);
     this.#texture = null;
   }
 
@@ -545,10 +542,7 @@ export class PixelTexture {
 
   /** Frees the texture; later calls do nothing. */
   close(): void {
-    // Destroying the window's renderer already freed its textures.
-    if (this.#texture !== null && this.#window.isOpen) {
-      sdl!.SDL_DestroyTexture(this.#texture);
-    }
+    destroyTexture(this.#texture, this.#window);
     this.#texture = null;
   }
 
@@ -578,6 +572,14 @@ export function setHint(name: string, value: string): boolean {
 /** An opaque `PixelTexture` pixel of colour `rgb`. */
 export function argb(rgb: Rgb): number {
   return (0xff000000 | rgb) >>> 0;
+}
+
+/**
+ * Frees a texture of `window`, unless it is already freed: `null`, or the
+ * window is closed (destroying its renderer freed all its textures).
+ */
+function destroyTexture(texture: Deno.PointerValue, window: Window): void {
+  if (texture !== null && window.isOpen) sdl!.SDL_DestroyTexture(texture);
 }
 
 /** A window with a 2D renderer, and the events sent to it. */
