@@ -861,34 +861,34 @@ function bareEnv(): Record<string, string> {
   return env;
 }
 
-Deno.test("draw script without a model says how to train one, before any window", async () => {
+/** Runs the draw script with no display at all; its exit code and stderr. */
+async function runWithoutDisplay(args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT, "--model", "/nonexistent/model.safetensors"],
+    args: ["run", "-A", SCRIPT, ...args],
     cwd: ROOT,
-    // No display at all: the model is checked first.
     env: bareEnv(),
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const err = new TextDecoder().decode(out.stderr).trim();
-  assertEquals(out.code, 1);
+  return { code: out.code, err: new TextDecoder().decode(out.stderr).trim() };
+}
+
+Deno.test("draw script without a model says how to train one, before any window", async () => {
+  // No display at all: the model is checked first.
+  const { code, err } = await runWithoutDisplay([
+    "--model",
+    "/nonexistent/model.safetensors",
+  ]);
+  assertEquals(code, 1);
   assertEquals(err.split("\n").length, 1, err);
   assert(err.startsWith("draw: "), err);
   assert(err.includes("deno task train"), err);
 });
 
 Deno.test("draw script without a display says so in one line", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT],
-    cwd: ROOT,
-    env: bareEnv(),
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const err = new TextDecoder().decode(out.stderr).trim();
-  assertEquals(out.code, 1);
+  const { code, err } = await runWithoutDisplay([]);
+  assertEquals(code, 1);
   assertEquals(err.split("\n").length, 1, err);
   assert(err.includes("No display"), err);
 });
