@@ -20,8 +20,8 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { loadBlas, sgemm } from "../lib/blas.ts";
-import { DEFAULT_DATA_DIR, loadMnist } from "../lib/mnist.ts";
+import { loadBlas, sgemm } from "../lib/native/blas.ts";
+import { DEFAULT_DATA_DIR, loadMnist } from "../lib/data/mnist.ts";
 import {
   Batch,
   gatherScaled,
@@ -29,9 +29,9 @@ import {
   Network,
   sigmoidInPlace,
   zeroParameters,
-} from "../lib/network.ts";
-import { Random } from "../lib/random.ts";
-import { train } from "../lib/train.ts";
+} from "../lib/nn/network.ts";
+import { Random } from "../lib/nn/random.ts";
+import { train } from "../lib/nn/train.ts";
 import { DEFAULTS } from "../scripts/mnist_train.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

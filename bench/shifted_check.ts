@@ -24,11 +24,11 @@ import {
   loadMnist,
   PIXELS,
   SIDE,
-} from "../lib/mnist.ts";
-import { DEFAULT_MODEL_PATH, loadModel } from "../lib/model_file.ts";
-import { argmaxRow, type Network } from "../lib/network.ts";
-import { preprocess } from "../lib/preprocess.ts";
-import { Random } from "../lib/random.ts";
+} from "../lib/data/mnist.ts";
+import { DEFAULT_MODEL_PATH, loadModel } from "../lib/nn/model_file.ts";
+import { argmaxRow, type Network } from "../lib/nn/network.ts";
+import { preprocess } from "../lib/image/preprocess.ts";
+import { Random } from "../lib/nn/random.ts";
 
 /** The largest accuracy drop, in percentage points, that passes. */
 export const TOLERANCE_POINTS = 1;

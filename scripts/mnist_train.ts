@@ -6,17 +6,17 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { loadBlas } from "../lib/blas.ts";
-import { DEFAULT_DATA_DIR, loadMnist } from "../lib/mnist.ts";
-import { DEFAULT_MODEL_PATH, saveModel } from "../lib/model_file.ts";
-import { INPUT_SCALING, TARGETS } from "../lib/network.ts";
+import { loadBlas } from "../lib/native/blas.ts";
+import { DEFAULT_DATA_DIR, loadMnist } from "../lib/data/mnist.ts";
+import { DEFAULT_MODEL_PATH, saveModel } from "../lib/nn/model_file.ts";
+import { INPUT_SCALING, TARGETS } from "../lib/nn/network.ts";
 import {
   checkConfig,
   type EpochReport,
   type Progress,
   train,
   type TrainConfig,
-} from "../lib/train.ts";
+} from "../lib/nn/train.ts";
 import { formatConfusion, ProgressBar } from "../lib/report.ts";
 import { parseFlags, run, UsageError } from "../lib/cli.ts";
 

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_DATA_DIR, findDataFile } from "../lib/mnist.ts";
+import { DEFAULT_DATA_DIR, findDataFile } from "../lib/data/mnist.ts";
 
 /** Packages the three scripts load at run time. */
 export const RUNTIME_PACKAGES = [

@@ -1,6 +1,6 @@
 /** Small MNIST-format data sets for tests, written to temporary folders. */
-import { encodeIdx } from "../lib/idx.ts";
-import { PIXELS, SIDE } from "../lib/mnist.ts";
+import { encodeIdx } from "../lib/data/idx.ts";
+import { PIXELS, SIDE } from "../lib/data/mnist.ts";
 
 /** The four standard file names of a split-complete MNIST folder. */
 export const NAMES = {

@@ -11,10 +11,10 @@ import {
   saxpy,
   sgemm,
   sgemv,
-} from "../lib/blas.ts";
-import { Random } from "../lib/random.ts";
+} from "../lib/native/blas.ts";
+import { Random } from "../lib/nn/random.ts";
 import { naiveGemm } from "./_naive.ts";
-import { cpuinfoFlags, glibcCpuFeatures } from "../lib/_cpu_features.ts";
+import { cpuinfoFlags, glibcCpuFeatures } from "../lib/native/_cpu_features.ts";
 
 const rng = new Random(7);
 const rand = (n: number) =>
@@ -170,7 +170,7 @@ async function runBlasScript(
   clear: string[] = [],
 ) {
   const code = `import { loadBlas } from "${new URL(
-    "../lib/blas.ts",
+    "../lib/native/blas.ts",
     import.meta.url,
   )}";
     try { const i = loadBlas(); console.log(i.core + " " + i.coreSource); }

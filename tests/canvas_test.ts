@@ -5,7 +5,7 @@ import {
   cellsOf,
   DEFAULT_RADIUS,
   DEFAULT_SOFTNESS,
-} from "../lib/canvas.ts";
+} from "../lib/image/canvas.ts";
 
 /** Ink at the pixel that holds the point (x, y). */
 function inkAt(canvas: Canvas, x: number, y: number): number {

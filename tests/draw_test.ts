@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Canvas } from "../lib/canvas.ts";
+import { Canvas } from "../lib/image/canvas.ts";
 import { UsageError } from "../lib/cli.ts";
 import {
   canvasToArgb,
@@ -19,12 +19,12 @@ import {
   Sketch,
   WINDOW_HEIGHT,
   WINDOW_WIDTH,
-} from "../lib/draw_app.ts";
-import { PIXELS } from "../lib/mnist.ts";
-import { DEFAULT_MODEL_PATH, loadModel } from "../lib/model_file.ts";
-import { argmaxRow } from "../lib/network.ts";
-import { DEFAULT_OWN_DIR, readOwnData } from "../lib/own_data.ts";
-import { Key, MouseButton } from "../lib/sdl2.ts";
+} from "../lib/app/draw_app.ts";
+import { PIXELS } from "../lib/data/mnist.ts";
+import { DEFAULT_MODEL_PATH, loadModel } from "../lib/nn/model_file.ts";
+import { argmaxRow } from "../lib/nn/network.ts";
+import { DEFAULT_OWN_DIR, readOwnData } from "../lib/data/own_data.ts";
+import { Key, MouseButton } from "../lib/native/sdl2.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import {
   cpuSeconds,

@@ -1,6 +1,6 @@
 import { assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { encodeIdx, parseIdx, readIdxFile } from "../lib/idx.ts";
-import { loadMnist } from "../lib/mnist.ts";
+import { encodeIdx, parseIdx, readIdxFile } from "../lib/data/idx.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
 import {
   fakeImages,
   fakeLabels,

@@ -11,9 +11,9 @@ import {
   loadModel,
   parseSafetensors,
   saveModel,
-} from "../lib/model_file.ts";
-import { Network } from "../lib/network.ts";
-import { Random } from "../lib/random.ts";
+} from "../lib/nn/model_file.ts";
+import { Network } from "../lib/nn/network.ts";
+import { Random } from "../lib/nn/random.ts";
 
 const net = () => Network.random(7, new Random(2));
 const meta = { activation: "sigmoid", epochs: "3" };

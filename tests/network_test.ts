@@ -14,8 +14,8 @@ import {
   scaleInputs,
   sigmoidInPlace,
   zeroParameters,
-} from "../lib/network.ts";
-import { Random } from "../lib/random.ts";
+} from "../lib/nn/network.ts";
+import { Random } from "../lib/nn/random.ts";
 import { fakeImages } from "./_fixtures.ts";
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));

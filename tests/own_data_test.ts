@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { Canvas } from "../lib/canvas.ts";
-import { encodeIdx, readIdxFile } from "../lib/idx.ts";
-import { loadMnist, PIXELS, SIDE } from "../lib/mnist.ts";
+import { Canvas } from "../lib/image/canvas.ts";
+import { encodeIdx, readIdxFile } from "../lib/data/idx.ts";
+import { loadMnist, PIXELS, SIDE } from "../lib/data/mnist.ts";
 import {
   OWN_FILES,
   readOwnData,
@@ -9,8 +9,8 @@ import {
   saveDrawing,
   splitFor,
   TEST_EVERY,
-} from "../lib/own_data.ts";
-import { preprocess } from "../lib/preprocess.ts";
+} from "../lib/data/own_data.ts";
+import { preprocess } from "../lib/image/preprocess.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 
 /** A recognisable 28x28 image for drawing number `n`. */

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { Canvas } from "../lib/canvas.ts";
-import { imageAt, loadMnist, PIXELS, SIDE } from "../lib/mnist.ts";
-import { inkBox, preprocess } from "../lib/preprocess.ts";
+import { Canvas } from "../lib/image/canvas.ts";
+import { imageAt, loadMnist, PIXELS, SIDE } from "../lib/data/mnist.ts";
+import { inkBox, preprocess } from "../lib/image/preprocess.ts";
 
 /** Centre of mass of a 28x28 byte image in index coordinates. */
 function centreOfMass(pixels: Uint8Array): [number, number] {

@@ -25,8 +25,8 @@ import {
   type Xvfb,
 } from "./_x11.ts";
 import { UsageError } from "../lib/cli.ts";
-import { imageAt, loadMnist, SIDE } from "../lib/mnist.ts";
-import { DEFAULT_MODEL_PATH } from "../lib/model_file.ts";
+import { imageAt, loadMnist, SIDE } from "../lib/data/mnist.ts";
+import { DEFAULT_MODEL_PATH } from "../lib/nn/model_file.ts";
 import {
   Browser,
   HELP,
@@ -34,8 +34,8 @@ import {
   PAGE,
   parseRenderArgs,
   windowTitle,
-} from "../lib/render_app.ts";
-import { Key, Mod } from "../lib/sdl2.ts";
+} from "../lib/app/render_app.ts";
+import { Key, Mod } from "../lib/native/sdl2.ts";
 import { CELL, cellGrey } from "../lib/ui/digit_grid.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -24,7 +24,7 @@ import {
   SdlError,
   type SdlEvent,
   Window,
-} from "../lib/sdl2.ts";
+} from "../lib/native/sdl2.ts";
 import { openFont } from "../lib/ui/text.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -3,9 +3,9 @@ import {
   shiftedCheck,
   TOLERANCE_POINTS,
 } from "../bench/shifted_check.ts";
-import { imageAt, loadMnist, PIXELS } from "../lib/mnist.ts";
-import { preprocess } from "../lib/preprocess.ts";
-import { train } from "../lib/train.ts";
+import { imageAt, loadMnist, PIXELS } from "../lib/data/mnist.ts";
+import { preprocess } from "../lib/image/preprocess.ts";
+import { train } from "../lib/nn/train.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 
 Deno.test("placeDigit() at the image's own size and place copies it", async () => {

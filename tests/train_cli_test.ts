@@ -1,7 +1,7 @@
 /** The trainer as a user meets it: run as the task runs it, read what it prints. */
 import { assert, assertEquals } from "./_assert.ts";
-import { encodeIdx } from "../lib/idx.ts";
-import { loadModel } from "../lib/model_file.ts";
+import { encodeIdx } from "../lib/data/idx.ts";
+import { loadModel } from "../lib/nn/model_file.ts";
 import { writeDataDir } from "./_fixtures.ts";
 
 const SCRIPT = new URL("../scripts/mnist_train.ts", import.meta.url).pathname;

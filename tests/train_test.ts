@@ -4,8 +4,8 @@ import {
   assertEquals,
   assertThrows,
 } from "./_assert.ts";
-import { loadMnist } from "../lib/mnist.ts";
-import { encodeModel } from "../lib/model_file.ts";
+import { loadMnist } from "../lib/data/mnist.ts";
+import { encodeModel } from "../lib/nn/model_file.ts";
 import {
   checkConfig,
   DivergedError,
@@ -13,7 +13,7 @@ import {
   learningRate,
   train,
   type TrainConfig,
-} from "../lib/train.ts";
+} from "../lib/nn/train.ts";
 
 const config: TrainConfig = {
   epochs: 2,

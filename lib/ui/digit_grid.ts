@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { SIDE } from "../mnist.ts";
-import type { Window } from "../sdl2.ts";
+import { SIDE } from "../data/mnist.ts";
+import type { Window } from "../native/sdl2.ts";
 
 /** Side of one cell in pixels, as in the original demo. */
 export const CELL = 24;

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { CLASSES } from "../mnist.ts";
-import type { Font, Rgb, Window } from "../sdl2.ts";
+import { CLASSES } from "../data/mnist.ts";
+import type { Font, Rgb, Window } from "../native/sdl2.ts";
 import { drawText } from "./text.ts";
 
 /** Colours of the bars. */

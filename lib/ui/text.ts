@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { Font, type Rgb, type Window } from "../sdl2.ts";
+import { Font, type Rgb, type Window } from "../native/sdl2.ts";
 
 /** Where fonts-dejavu-core installs its fonts. */
 export const DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu";

@@ -1,9 +1,9 @@
 /**
- * Minibatch SGD with momentum for the network in lib/network.ts.
+ * Minibatch SGD with momentum for the network in lib/nn/network.ts.
  *
  * @module
  */
-import type { Dataset } from "./mnist.ts";
+import type { Dataset } from "../data/mnist.ts";
 import {
   argmaxRow,
   Batch,

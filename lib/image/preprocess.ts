@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { PIXELS, SIDE } from "./mnist.ts";
+import { PIXELS, SIDE } from "../data/mnist.ts";
 
 /** A grey image, row-major, 0 = background. */
 export interface GreyImage {

@@ -1,5 +1,5 @@
 /**
- * The CPU's vector features, for lib/blas.ts to pick an OpenBLAS kernel.
+ * The CPU's vector features, for lib/native/blas.ts to pick an OpenBLAS kernel.
  *
  * On x86-64 glibc (2.33 or later) the dynamic loader exports
  * `__x86_get_cpuid_feature_leaf`, which returns CPUID words both as the CPU reports

@@ -30,13 +30,13 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { replaceFile } from "./atomic_file.ts";
+import { replaceFile } from "../atomic_file.ts";
 import { encodeIdx, readIdxFile } from "./idx.ts";
 import { CLASSES, type Dataset, PIXELS, SIDE, type Split } from "./mnist.ts";
 
 /** Where your own drawings are saved by default. */
 export const DEFAULT_OWN_DIR = fileURLToPath(
-  new URL("../data/own", import.meta.url),
+  new URL("../../data/own", import.meta.url),
 );
 
 /** One drawing in this many is held out for testing. */

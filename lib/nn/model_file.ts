@@ -19,12 +19,12 @@
  */
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { replaceFile } from "./atomic_file.ts";
+import { replaceFile } from "../atomic_file.ts";
 import { INPUTS, Network, OUTPUTS, type Parameters } from "./network.ts";
 
 /** Where `deno task train` saves the model, and the other scripts look for it. */
 export const DEFAULT_MODEL_PATH = fileURLToPath(
-  new URL("../models/mnist-784-200-10.safetensors", import.meta.url),
+  new URL("../../models/mnist-784-200-10.safetensors", import.meta.url),
 );
 
 /** The format's upper bound for the header (100 MB), against hostile lengths. */

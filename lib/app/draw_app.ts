@@ -15,13 +15,17 @@
  * @module
  */
 import { relative } from "node:path";
-import { Canvas, CANVAS_SIDE, type Rect, type Tool } from "./canvas.ts";
-import { parseFlags, UsageError } from "./cli.ts";
-import { CLASSES, PIXELS, SIDE } from "./mnist.ts";
-import { DEFAULT_MODEL_PATH, loadModel } from "./model_file.ts";
-import type { Network } from "./network.ts";
-import { DEFAULT_OWN_DIR, type SavedDrawing, saveDrawing } from "./own_data.ts";
-import { preprocess } from "./preprocess.ts";
+import { Canvas, CANVAS_SIDE, type Rect, type Tool } from "../image/canvas.ts";
+import { parseFlags, UsageError } from "../cli.ts";
+import { CLASSES, PIXELS, SIDE } from "../data/mnist.ts";
+import { DEFAULT_MODEL_PATH, loadModel } from "../nn/model_file.ts";
+import type { Network } from "../nn/network.ts";
+import {
+  DEFAULT_OWN_DIR,
+  type SavedDrawing,
+  saveDrawing,
+} from "../data/own_data.ts";
+import { preprocess } from "../image/preprocess.ts";
 import {
   argb,
   Hint,
@@ -31,10 +35,10 @@ import {
   type Rgb,
   setHint,
   Window,
-} from "./sdl2.ts";
-import { drawDigitGrid } from "./ui/digit_grid.ts";
-import { drawProbBars } from "./ui/prob_bars.ts";
-import { drawText, openFont } from "./ui/text.ts";
+} from "../native/sdl2.ts";
+import { drawDigitGrid } from "../ui/digit_grid.ts";
+import { drawProbBars } from "../ui/prob_bars.ts";
+import { drawText, openFont } from "../ui/text.ts";
 
 /** Width of the panel right of the canvas. */
 export const PANEL_WIDTH = 328;

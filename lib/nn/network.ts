@@ -1,7 +1,7 @@
 /**
  * The talk's network: 784 inputs, one hidden layer, 10 outputs, logistic sigmoid
  * activations on both layers, with biases. The matrix products run in OpenBLAS
- * (lib/blas.ts); the element-wise work is plain TypeScript loops.
+ * (lib/native/blas.ts); the element-wise work is plain TypeScript loops.
  *
  * Shapes are written (rows, columns), row-major; B is the batch size, H the hidden
  * size. Weights use PyTorch's nn.Linear layout, (out, in), so the forward pass is
@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { saxpy, sgemm, sgemv } from "./blas.ts";
-import { CLASSES, PIXELS } from "./mnist.ts";
+import { saxpy, sgemm, sgemv } from "../native/blas.ts";
+import { CLASSES, PIXELS } from "../data/mnist.ts";
 import { Random } from "./random.ts";
 
 /** Inputs of the network: one per pixel. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseFlags, UsageError } from "./cli.ts";
+import { parseFlags, UsageError } from "../cli.ts";
 import {
   CLASSES,
   type Dataset,
@@ -13,13 +13,13 @@ import {
   imageAt,
   loadMnist,
   type Split,
-} from "./mnist.ts";
-import { DEFAULT_MODEL_PATH, loadModel } from "./model_file.ts";
-import { argmaxRow, type Network } from "./network.ts";
-import { Key, Mod, Window } from "./sdl2.ts";
-import { drawDigitGrid, GRID } from "./ui/digit_grid.ts";
-import { drawProbBars } from "./ui/prob_bars.ts";
-import { drawText, openFont } from "./ui/text.ts";
+} from "../data/mnist.ts";
+import { DEFAULT_MODEL_PATH, loadModel } from "../nn/model_file.ts";
+import { argmaxRow, type Network } from "../nn/network.ts";
+import { Key, Mod, Window } from "../native/sdl2.ts";
+import { drawDigitGrid, GRID } from "../ui/digit_grid.ts";
+import { drawProbBars } from "../ui/prob_bars.ts";
+import { drawText, openFont } from "../ui/text.ts";
 
 /** Records PAGE UP and PAGE DOWN move by. */
 export const PAGE = 100;
