@@ -9,10 +9,11 @@ import {
   encodeModel,
   encodeSafetensors,
   loadModel,
+  MODEL_FORMAT,
   parseSafetensors,
   saveModel,
 } from "../lib/nn/model_file.ts";
-import { Network } from "../lib/nn/network.ts";
+import { INPUT_SCALING, Network } from "../lib/nn/network.ts";
 import { Random } from "../lib/nn/random.ts";
 
 const net = () => Network.random(7, new Random(2));
@@ -272,4 +273,102 @@ Deno.test("loadModel() says how to train a model when the file is missing", asyn
     "truncated",
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+/** The metadata `deno task train` writes, for a 784-7-10 network. */
+const FULL = {
+  format: MODEL_FORMAT,
+  layers: "784-7-10",
+  activation: "sigmoid",
+  input_scaling: INPUT_SCALING,
+  epochs: "3",
+};
+
+Deno.test("decodeModel() refuses metadata of another network, naming the field and both values", () => {
+  const cases: [Record<string, string>, string][] = [
+    [
+      { format: "pt" },
+      `metadata 'format' is "pt", this network needs "mnist-deno"`,
+    ],
+    [
+      { input_scaling: "x/255" },
+      `metadata 'input_scaling' is "x/255", this network needs "x/255*0.99+0.01"`,
+    ],
+    [
+      { activation: "relu" },
+      `metadata 'activation' is "relu", this network needs "sigmoid"`,
+    ],
+    [
+      { layers: "784-200-10" },
+      `metadata 'layers' is "784-200-10", this network needs "784-7-10" (the tensors' shapes)`,
+    ],
+  ];
+  for (const [change, message] of cases) {
+    const bytes = encodeModel(net(), { ...FULL, ...change });
+    const e = assertThrows(
+      () => decodeModel(parseSafetensors(bytes, "model 'p'"), "model 'p'"),
+      SyntaxError,
+      `Cannot load model 'p': ${message}`,
+    );
+    assert(!e.message.includes("\n"), e.message);
+  }
+  const ok = decodeModel(
+    parseSafetensors(encodeModel(net(), FULL), "m"),
+    "m",
+  );
+  assertEquals(ok.assumed, undefined);
+});
+
+Deno.test("loadModel() of the fixture model assumes nothing", async () => {
+  const m = await loadModel(
+    new URL("fixtures/model-784-200-10.safetensors", import.meta.url).pathname,
+  );
+  assertEquals(m.assumed, undefined);
+  assertEquals(m.network.hidden, 200);
+});
+
+Deno.test("loadModel() loads a bare safetensors file without metadata, and says what it assumes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/bare.safetensors`;
+    // Written by Python's standard library, as a PyTorch nn.Linear export
+    // would be: no __metadata__, tensors in another order, no padding.
+    const script = `
+import json, struct, sys, array
+H = 3
+def values(n, k): return array.array('f', [((i * 7 + k) % 11 - 5) / 10 for i in range(n)])
+tensors = [("output.bias", [10], values(10, 1)), ("hidden.weight", [H, 784], values(H * 784, 2)),
+           ("output.weight", [10, H], values(10 * H, 3)), ("hidden.bias", [H], values(H, 4))]
+header, data, at = {}, b"", 0
+for name, shape, v in tensors:
+    b = v.tobytes()
+    header[name] = {"dtype": "F32", "shape": shape, "data_offsets": [at, at + len(b)]}
+    at += len(b); data += b
+h = json.dumps(header).encode()
+open(sys.argv[1], "wb").write(struct.pack("<Q", len(h)) + h + data)
+`;
+    const out = await new Deno.Command("python3", {
+      args: ["-c", script, path],
+      stderr: "piped",
+    }).output();
+    assert(out.success, new TextDecoder().decode(out.stderr));
+    const m = await loadModel(path);
+    assertEquals(m.metadata, {});
+    assertEquals(m.network.hidden, 3);
+    // Values as Python wrote them, in float32.
+    assertEquals(
+      m.network.params.b2[1],
+      Math.fround(((1 * 7 + 1) % 11 - 5) / 10),
+    );
+    assertEquals(
+      m.network.params.w1[5],
+      Math.fround(((5 * 7 + 2) % 11 - 5) / 10),
+    );
+    assertEquals(
+      m.assumed,
+      `model '${path}' does not say its input_scaling or activation: assuming input scaling x/255*0.99+0.01 and sigmoid activations on both layers`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

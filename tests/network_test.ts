@@ -98,17 +98,27 @@ Deno.test("Network.forward() and loss() match a float64 reference", () => {
   assertAlmostEquals(net.loss(batch, labels, 5), ref.loss, 1e-4);
 });
 
-Deno.test("Network.backward() matches finite differences of the loss", () => {
-  const hidden = 6, n = 4;
-  const { net, batch, labels } = setup(hidden, n);
-  const grads = zeroParameters(hidden);
+/**
+ * Checks backward() against central differences of the float64 reference loss,
+ * for a batch of `size` rows of which the first `n` are used.
+ */
+function gradientCheck(hidden: number, size: number, n: number) {
+  const { net, batch, labels } = setup(hidden, size);
+  // Rows past n hold other inputs and stale activations: they must not count.
+  net.forward(batch, size);
   net.forward(batch, n);
+  const used = labels.slice(0, n);
+  const grads = zeroParameters(hidden);
+  grads.w1.fill(7); // beta = 0 must overwrite, not add
   net.backward(batch, labels, n, grads);
-  // Central differences in float64 on a float64 copy of the parameters.
+  const x = batch.x.subarray(0, n * INPUTS);
+  // Central differences in float64 on a float64 copy of the parameters. The
+  // float32 forward pass differs from float64 by ~1e-7 relative, so the
+  // truncation and rounding errors of h = 1e-4 stay far below the tolerance.
   const h = 1e-4;
   const rng = new Random(11);
   for (const key of ["w1", "b1", "w2", "b2"] as const) {
-    // All of the small tensors, a sample of w1's 4704 weights (those on bright pixels too).
+    // All of the small tensors, a sample of w1's weights (those on bright pixels too).
     const indices = key === "w1"
       ? Array.from(
         { length: 60 },
@@ -123,15 +133,24 @@ Deno.test("Network.backward() matches finite differences of the loss", () => {
       ) as unknown as Parameters;
       const orig = p64[key][i];
       p64[key][i] = orig + h;
-      const up = referenceLoss(p64, batch.x, labels).loss;
+      const up = referenceLoss(p64, x, used).loss;
       p64[key][i] = orig - h;
-      const down = referenceLoss(p64, batch.x, labels).loss;
+      const down = referenceLoss(p64, x, used).loss;
       const numeric = (up - down) / (2 * h);
       const analytic = grads[key][i];
       const tol = 1e-4 + 1e-3 * Math.abs(numeric);
-      assertAlmostEquals(analytic, numeric, tol, `${key}[${i}]`);
+      assertAlmostEquals(analytic, numeric, tol, `${key}[${i}] n=${n}`);
     }
   }
+}
+
+Deno.test("Network.backward() matches finite differences of the loss", () => {
+  gradientCheck(6, 4, 4);
+});
+
+Deno.test("Network.backward() matches finite differences for a partial last batch", () => {
+  // 3 of 8 rows: the mean is over 3, and rows 3..7 play no part.
+  gradientCheck(6, 8, 3);
 });
 
 Deno.test("Network.backward() folds momentum in: grads = gradient + beta * grads", () => {
@@ -262,4 +281,135 @@ Deno.test("Network.loss() stays exact for saturated outputs", () => {
   assert(batch.a2.some((a) => a === 1 || a === 0), "saturated outputs");
   const ref = referenceLoss(net.params, batch.x, labels, true);
   assertAlmostEquals(net.loss(batch, labels, 5), ref.loss, 1e-4 * ref.loss);
+});
+
+Deno.test("Network.loss() and backward() reject n larger than the batch", () => {
+  const { net, batch, labels } = setup(4, 3);
+  net.forward(batch, 3);
+  const g = zeroParameters(4);
+  assertThrows(
+    () => net.loss(batch, [...labels, 1], 4),
+    RangeError,
+    "loss: 4 rows do not fit a batch of 3",
+  );
+  assertThrows(
+    () => net.backward(batch, [...labels, 1], 4, g),
+    RangeError,
+    "backward: 4 rows do not fit a batch of 3",
+  );
+  for (const n of [0, 1.5, -1, NaN]) {
+    assertThrows(
+      () => net.loss(batch, labels, n),
+      RangeError,
+      `loss: n is ${n}, expected an integer from 1 to the batch size 3`,
+    );
+  }
+});
+
+Deno.test("Network.loss() and backward() reject missing labels", () => {
+  const { net, batch } = setup(4, 3);
+  net.forward(batch, 3);
+  assertThrows(
+    () => net.loss(batch, [1, 2], 3),
+    RangeError,
+    "loss: 2 labels for 3 rows",
+  );
+  assertThrows(
+    () => net.backward(batch, new Uint8Array(0), 3, zeroParameters(4)),
+    RangeError,
+    "backward: 0 labels for 3 rows",
+  );
+});
+
+Deno.test("Network.loss() and backward() reject labels that are not digits, naming them", () => {
+  const { net, batch } = setup(4, 3);
+  net.forward(batch, 3);
+  const g = zeroParameters(4), before = g.w2.slice();
+  for (const bad of [10, -1, 2.5, NaN]) {
+    const labels = [0, bad, 3];
+    for (
+      const e of [
+        assertThrows(() => net.loss(batch, labels, 3), RangeError, "loss: "),
+        assertThrows(
+          () => net.backward(batch, labels, 3, g),
+          RangeError,
+          "backward: ",
+        ),
+      ]
+    ) {
+      assert(
+        e.message.endsWith(`labels[1] is ${bad}, expected an integer 0-9`),
+        e.message,
+      );
+      assert(!e.message.includes("diverged"), e.message);
+    }
+  }
+  assertEquals(g.w2, before, "a refused backward() leaves the gradients");
+  // Labels past n are not looked at.
+  assert(Number.isFinite(net.loss(batch, [0, 1, 2, 99], 3)));
+});
+
+Deno.test("Network.backward() rejects gradients of another shape", () => {
+  const { net, batch, labels } = setup(4, 3);
+  net.forward(batch, 3);
+  assertThrows(
+    () => net.backward(batch, labels, 3, zeroParameters(5)),
+    RangeError,
+    "backward: gradient w1 has 3920 elements, a 784-4-10 network needs 3136",
+  );
+});
+
+Deno.test("Network.decayWeights() shrinks the weights and leaves the biases", () => {
+  const { net } = setup(5, 1);
+  const before = Object.fromEntries(
+    (["w1", "b1", "w2", "b2"] as const).map((k) => [k, net.params[k].slice()]),
+  ) as unknown as Parameters;
+  net.decayWeights(0.1);
+  for (const k of ["w1", "w2"] as const) {
+    before[k].forEach((v, i) =>
+      assertEquals(net.params[k][i], Math.fround(v * Math.fround(0.9)))
+    );
+  }
+  assertEquals(net.params.b1, before.b1);
+  assertEquals(net.params.b2, before.b2);
+  net.decayWeights(0);
+  for (const bad of [1, -0.1, NaN]) {
+    assertThrows(
+      () => net.decayWeights(bad),
+      RangeError,
+      `decayWeights: factor must be in [0, 1), got ${bad}`,
+    );
+  }
+});
+
+Deno.test("Network.outputs() gives the raw sigmoid outputs that predict() normalises", () => {
+  const { net } = setup(8, 1);
+  const images = fakeImages(1003);
+  const raw = net.outputs(images, 1003);
+  const probs = net.predict(images, 1003);
+  assertEquals(raw.length, 1003 * OUTPUTS);
+  // Against the float64 reference, on the scaled inputs.
+  const x = new Float32Array(INPUTS);
+  for (const r of [0, 999, 1000, 1002]) {
+    scaleInputs(images.subarray(r * INPUTS, (r + 1) * INPUTS), x);
+    const ref = referenceLoss(net.params, x, [0]).outputs[0];
+    let sum = 0;
+    for (let k = 0; k < OUTPUTS; k++) {
+      assertAlmostEquals(raw[r * OUTPUTS + k], ref[k], 1e-5, `row ${r}`);
+      sum += raw[r * OUTPUTS + k];
+    }
+    for (let k = 0; k < OUTPUTS; k++) {
+      assertAlmostEquals(
+        probs[r * OUTPUTS + k],
+        raw[r * OUTPUTS + k] / sum,
+        1e-6,
+      );
+    }
+  }
+  assert(raw.every((v) => v > 0 && v < 1), "sigmoid outputs");
+  assertThrows(
+    () => net.outputs(images, 2),
+    RangeError,
+    "2 images need 1568",
+  );
 });

@@ -16,34 +16,80 @@ import {
   xdotool,
 } from "./_x11.ts";
 import {
+  DisplayError,
   Key,
   Mod,
   MouseButton,
-  openLibrary,
   SDL2_PATH_ENV,
   SdlError,
   type SdlEvent,
   Window,
 } from "../lib/native/sdl2.ts";
+import {
+  Font,
+  FontError,
+  SDL2_TTF_PATH_ENV,
+  Text,
+} from "../lib/native/sdl2_ttf.ts";
+import { UserError } from "../lib/errors.ts";
 import { openFont } from "../lib/ui/text.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-Deno.test("openLibrary() names the Debian package when a library is missing", () => {
-  assertThrows(
-    () =>
-      openLibrary(
-        "libnope",
-        "MNIST_TEST_UNSET_PATH",
-        [
-          "libnope-9.so.0",
-        ],
-        "libnope9",
-        {},
-      ),
-    Deno.errors.NotFound,
-    "install the Debian package libnope9, or set MNIST_TEST_UNSET_PATH",
+/**
+ * Runs `code` (TypeScript importing lib/native/*) in a fresh process, where no
+ * library is loaded yet, and returns what it prints.
+ */
+async function runScript(code: string, env: Record<string, string>) {
+  const file = await Deno.makeTempFile({ suffix: ".ts" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      code.replaceAll("LIB/", new URL("../lib/", import.meta.url).href),
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-env", "--allow-ffi", file],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return new TextDecoder().decode(out.stdout).trim() +
+      new TextDecoder().decode(out.stderr).trim();
+  } finally {
+    await Deno.remove(file);
+  }
+}
+
+const OPEN_FONT = `
+  import { openFont } from "LIB/ui/text.ts";
+  try { openFont(12); console.log("opened"); }
+  catch (e) { console.log(e.name + ": " + e.message); }`;
+
+Deno.test("Font() loads SDL2_ttf from MNIST_SDL2_TTF_PATH, and says what is wrong with it", async () => {
+  assertEquals(
+    await runScript(OPEN_FONT, { [SDL2_TTF_PATH_ENV]: "/nonexistent/ttf.so" }),
+    "LibraryError: Cannot load SDL2_ttf from '/nonexistent/ttf.so' (set by MNIST_SDL2_TTF_PATH): /nonexistent/ttf.so: cannot open shared object file: No such file or directory",
   );
+  // SDL2 itself is a library, but not SDL2_ttf.
+  const got = await runScript(OPEN_FONT, {
+    [SDL2_TTF_PATH_ENV]: "libSDL2-2.0.so.0",
+  });
+  assert(
+    /^LibraryError: Cannot load SDL2_ttf from 'libSDL2-2\.0\.so\.0' \(set by MNIST_SDL2_TTF_PATH\): it has no symbol TTF_\w+, so it is not SDL2_ttf or too old a version of it$/
+      .test(got),
+    got,
+  );
+  assertEquals(await runScript(OPEN_FONT, {}), "opened");
+});
+
+Deno.test("Font() of a missing file throws a FontError naming it", () => {
+  const e = assertThrows(
+    () => new Font("/nonexistent/DejaVuSans.ttf", 12),
+    FontError,
+    "Cannot open the font '/nonexistent/DejaVuSans.ttf'",
+  );
+  assert(e instanceof UserError, "the user's to fix");
+  assert(!e.message.includes("\n"), e.message);
 });
 
 Deno.test("mnist_render.ts reports an SDL2 path override that does not load, in one line", async () => {
@@ -72,7 +118,7 @@ Deno.test("mnist_render.ts reports an SDL2 path override that does not load, in 
 });
 
 // This must run before any window opens in this process: SDL initialises once.
-Deno.test("Window() without a display throws an SdlError that says so", () => {
+Deno.test("Window() without a display throws a DisplayError that says so", () => {
   const saved = Deno.env.get("DISPLAY");
   const savedWayland = Deno.env.get("WAYLAND_DISPLAY");
   Deno.env.delete("DISPLAY");
@@ -80,15 +126,42 @@ Deno.test("Window() without a display throws an SdlError that says so", () => {
   try {
     const e = assertThrows(
       () => new Window("none", 10, 10),
-      SdlError,
+      DisplayError,
       "No display",
     );
+    assert(e instanceof UserError, "the user's to fix");
     assert(!e.message.includes("\n"), e.message);
   } finally {
-    if (saved) Deno.env.set("DISPLAY", saved);
-    if (savedWayland) Deno.env.set("WAYLAND_DISPLAY", savedWayland);
+    if (saved !== undefined) Deno.env.set("DISPLAY", saved);
+    if (savedWayland !== undefined) {
+      Deno.env.set("WAYLAND_DISPLAY", savedWayland);
+    }
   }
 });
+
+Deno.test("Window() on a display that is not there throws a DisplayError naming it", async () => {
+  // A fresh process: SDL's video initialises once per process.
+  const got = await runScript(
+    `import { Window } from "LIB/native/sdl2.ts";
+    try { new Window("none", 10, 10); console.log("opened"); }
+    catch (e) { console.log(e.name + ": " + e.message); }`,
+    { DISPLAY: ":987", WAYLAND_DISPLAY: "" },
+  );
+  assert(got.startsWith("DisplayError: Cannot open the display ':987'"), got);
+  assert(!got.includes("\n"), got);
+});
+
+/** Sets the environment variable `name` until disposed, then restores it. */
+function setEnv(name: string, value: string): Disposable {
+  const saved = Deno.env.get(name);
+  Deno.env.set(name, value);
+  return {
+    [Symbol.dispose]() {
+      if (saved === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, saved);
+    },
+  };
+}
 
 /** The events `wanted` keeps, until there are `n` of them or 3 s passed. */
 function collect(
@@ -111,17 +184,17 @@ const isModifierKey = (key: number) =>
 
 Deno.test("Window draws, and reports real keys, mouse buttons and motion", async (t) => {
   await using x = await startXvfb();
-  Deno.env.set("DISPLAY", x.display);
-  const win = new Window("sdl2-test", 320, 240);
+  using _display = setEnv("DISPLAY", x.display);
+  using win = new Window("sdl2-test", 320, 240);
   using font = openFont(20);
   const id = await waitForWindow(x, Deno.pid);
 
-  await t.step("clear(), fillRect() and text() draw where asked", async () => {
+  await t.step("clear(), fillRect() and Text draw where asked", async () => {
     win.setColour(0x102030);
     win.clear();
     win.setColour(0xff8000);
     win.fillRect(10, 20, 50, 40);
-    using text = win.text(font, "Hello 123", 0xffffff);
+    using text = new Text(win, font, "Hello 123", 0xffffff);
     assert(text.width > 60 && text.height > 15, `${text.width}x${text.height}`);
     text.draw(100, 150);
     win.present();

@@ -17,6 +17,7 @@ import {
 import { DEFAULT_MODEL_PATH, loadModel } from "../nn/model_file.ts";
 import { argmaxRow, type Network } from "../nn/network.ts";
 import { Key, Mod, Window } from "../native/sdl2.ts";
+import { Text } from "../native/sdl2_ttf.ts";
 import { drawDigitGrid, GRID } from "../ui/digit_grid.ts";
 import { drawProbBars } from "../ui/prob_bars.ts";
 import { drawText, openFont } from "../ui/text.ts";
@@ -262,7 +263,7 @@ export function drawBrowser(
     // keeps the digit visible underneath.
     window.setColour(0xffffff, 150);
     window.fillRect(GRID / 2 - 170, GRID / 2 - 220, 340, 440);
-    using t = window.text(fonts.huge, String(label), COLOURS.label);
+    using t = new Text(window, fonts.huge, String(label), COLOURS.label);
     t.draw(
       Math.round((GRID - t.width) / 2),
       Math.round((GRID - t.height) / 2),

@@ -28,6 +28,52 @@ function reason(e: unknown): string {
   return text.split("\n")[0].replace(/^(Could not open library: )+/, "");
 }
 
+/** dlopen's "not there" reasons, as opposed to "there but unusable". */
+const NOT_FOUND = /No such file|cannot open shared object/i;
+
+/**
+ * Opens the library `spec` describes with `symbols`, and says which name
+ * loaded: the override's path, or the soname that the dynamic linker found.
+ * Fails as `openLibrary()` does.
+ */
+export function openLibraryFrom<S extends Deno.ForeignLibraryInterface>(
+  spec: LibrarySpec,
+  symbols: S,
+): { library: Deno.DynamicLibrary<S>; path: string } {
+  const override = Deno.env.get(spec.envVar);
+  const names = override ? [override] : spec.sonames;
+  const from = (name: string) =>
+    `Cannot load ${spec.name} from '${name}'${
+      override ? ` (set by ${spec.envVar})` : ""
+    }`;
+  for (const name of names) {
+    try {
+      return { library: Deno.dlopen(name, symbols), path: name };
+    } catch (e) {
+      if (e instanceof Deno.errors.NotCapable) throw e;
+      const why = reason(e);
+      // A library that is there but lacks a symbol is another library, or too
+      // old a version of this one: that is the answer, not "not installed".
+      const symbol = /undefined symbol: (\S+)/.exec(why)?.[1];
+      if (symbol) {
+        throw new LibraryError(
+          `${
+            from(name)
+          }: it has no symbol ${symbol}, so it is not ${spec.name} or too old a version of it`,
+        );
+      }
+      // Not found: try the next name. Found but unusable: that is the answer.
+      if (NOT_FOUND.test(why) && !override) continue;
+      throw new LibraryError(`${from(name)}: ${why}`);
+    }
+  }
+  throw new LibraryError(
+    `Cannot load ${spec.name} (${
+      spec.sonames[0]
+    }): not installed; install the Debian package ${spec.debianPackage}, or set ${spec.envVar} to the library's path`,
+  );
+}
+
 /**
  * Opens the library `spec` describes with `symbols`. Fails with a
  * `LibraryError` that keeps dlopen's own reason: a library that is not there
@@ -38,34 +84,5 @@ export function openLibrary<S extends Deno.ForeignLibraryInterface>(
   spec: LibrarySpec,
   symbols: S,
 ): Deno.DynamicLibrary<S> {
-  const override = Deno.env.get(spec.envVar);
-  const names = override ? [override] : spec.sonames;
-  const missing: string[] = [];
-  for (const name of names) {
-    try {
-      return Deno.dlopen(name, symbols);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotCapable) throw e;
-      const why = reason(e);
-      // Not found: try the next name. Found but unusable: that is the answer.
-      if (/No such file|cannot open shared object/i.test(why)) {
-        missing.push(why);
-        continue;
-      }
-      throw new LibraryError(
-        `Cannot load ${spec.name} from '${name}'${
-          override ? ` (set by ${spec.envVar})` : ""
-        }: ${why}`,
-      );
-    }
-  }
-  throw new LibraryError(
-    override
-      ? `Cannot load ${spec.name} from '${override}' (set by ${spec.envVar}): ${
-        missing[0]
-      }`
-      : `Cannot load ${spec.name} (${
-        spec.sonames[0]
-      }): not installed; install the Debian package ${spec.debianPackage}, or set ${spec.envVar} to the library's path`,
-  );
+  return openLibraryFrom(spec, symbols).library;
 }

@@ -7,6 +7,9 @@
  * six times slower than the right one. So before loading, unless the user set
  * OPENBLAS_CORETYPE, we read the CPU's features and name the kernel ourselves.
  *
+ * The library loads on first use (lib/native/_library.ts): from the path in
+ * MNIST_OPENBLAS_PATH when it is set, else by soname.
+ *
  * Only the few routines the network needs are bound. BLAS reports no errors, so
  * every wrapper checks dimensions and buffer lengths before the call: a wrong size
  * would otherwise read or write out of bounds.
@@ -14,6 +17,7 @@
  * @module
  */
 import { cpuFeatures } from "./_cpu_features.ts";
+import { type LibrarySpec, openLibraryFrom } from "./_library.ts";
 
 /** Row-major storage (CBLAS_ORDER). */
 const ROW_MAJOR = 101;
@@ -66,7 +70,24 @@ const SYMBOLS = {
   },
   // void cblas_saxpy(blasint n, float alpha, const float *x, blasint incx, float *y, blasint incy)
   cblas_saxpy: {
-    parameters: ["i32", "f32", "buffer", "i32", "buffer", "i32"],
+    parameters: [
+      "i32", // n
+      "f32", // alpha
+      "buffer", // x
+      "i32", // incx
+      "buffer", // y
+      "i32", // incy
+    ],
+    result: "void",
+  },
+  // void cblas_sscal(blasint n, float alpha, float *x, blasint incx)
+  cblas_sscal: {
+    parameters: [
+      "i32", // n
+      "f32", // alpha
+      "buffer", // x
+      "i32", // incx
+    ],
     result: "void",
   },
   // void openblas_set_num_threads(int num_threads)
@@ -79,16 +100,18 @@ const SYMBOLS = {
   openblas_get_config: { parameters: [], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** Environment variable that overrides the library's path. */
-export const LIBRARY_ENV = "MNIST_OPENBLAS_PATH";
-
-/** Library names tried in order when the variable is not set. */
-const CANDIDATES = [
-  "libopenblas.so.0",
-  "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
-  "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
-  "libopenblas.dylib",
-];
+/** Where OpenBLAS is looked for; MNIST_OPENBLAS_PATH overrides. */
+export const OPENBLAS: LibrarySpec = {
+  name: "OpenBLAS",
+  envVar: "MNIST_OPENBLAS_PATH",
+  sonames: [
+    "libopenblas.so.0",
+    "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+    "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
+    "libopenblas.dylib",
+  ],
+  debianPackage: "libopenblas0-pthread",
+};
 
 /**
  * The OpenBLAS kernel for a CPU with these features (named as in /proc/cpuinfo),
@@ -131,28 +154,6 @@ function chooseCoreType(): CoreTypeSource {
   return "detected";
 }
 
-/**
- * Opens the first library of `names` that loads; `override` (the value of
- * MNIST_OPENBLAS_PATH), when set, is the only one tried.
- */
-export function openLibrary(
-  names: string[] = CANDIDATES,
-  override: string | undefined = Deno.env.get(LIBRARY_ENV),
-): { lib: Deno.DynamicLibrary<typeof SYMBOLS>; name: string } {
-  for (const name of override ? [override] : names) {
-    try {
-      return { lib: Deno.dlopen(name, SYMBOLS), name };
-    } catch (e) {
-      if (e instanceof Deno.errors.NotCapable) throw e;
-    }
-  }
-  throw new Error(
-    override
-      ? `Cannot load OpenBLAS from ${LIBRARY_ENV}='${override}'`
-      : "Cannot load OpenBLAS (libopenblas.so.0): install it with `apt-get install libopenblas0-pthread`",
-  );
-}
-
 let symbols: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
 let info: BlasInfo | undefined;
 
@@ -167,10 +168,10 @@ function readCString(p: Deno.PointerValue): string {
 export function loadBlas({ threads }: { threads?: number } = {}): BlasInfo {
   if (!symbols) {
     const coreSource = chooseCoreType();
-    const { lib, name } = openLibrary();
-    symbols = lib.symbols;
+    const { library, path } = openLibraryFrom(OPENBLAS, SYMBOLS);
+    symbols = library.symbols;
     info = {
-      library: name,
+      library: path,
       core: readCString(symbols.openblas_get_corename()),
       coreSource,
       threads: 0,
@@ -330,4 +331,54 @@ export function saxpy(
   }
   if (n === 0) return;
   lib().cblas_saxpy(n, alpha, x, 1, y, 1);
+}
+
+/** x *= alpha over the first `n` elements. */
+export function sscal(n: number, alpha: number, x: Float32Array): void {
+  checkDim("sscal", "n", n);
+  if (x.length < n) {
+    throw new RangeError(`sscal: x has ${x.length} elements, n is ${n}`);
+  }
+  if (n === 0) return;
+  lib().cblas_sscal(n, alpha, x, 1);
+}
+
+/**
+ * Which operands of `matmul()` are transposed, in BLAS's letters: "NT" is
+ * a b^T, "TN" is a^T b.
+ */
+export type MatmulOp = "NN" | "NT" | "TN" | "TT";
+
+/**
+ * out = op(a) op(b) + beta * out for densely packed row-major matrices, with
+ * out (m, n), op(a) (m, k) and op(b) (k, n): one readable line for `sgemm()`,
+ * which checks each buffer against its shape.
+ */
+export function matmul(
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  op: MatmulOp = "NN",
+  beta = 0,
+): void {
+  const transA = op === "TN" || op === "TT";
+  const transB = op === "NT" || op === "TT";
+  sgemm(
+    transA,
+    transB,
+    m,
+    n,
+    k,
+    1,
+    a,
+    Math.max(1, transA ? m : k),
+    b,
+    Math.max(1, transB ? k : n),
+    beta,
+    out,
+    Math.max(1, n),
+  );
 }

@@ -1,10 +1,19 @@
 /**
- * A small binding to the system's SDL2 and SDL2_ttf: one window with a 2D
- * renderer, filled rectangles, text, and keyboard, mouse and window events.
+ * A small binding to the system's SDL2: one window with a 2D renderer, filled
+ * rectangles, textures, and keyboard, mouse and window events. Text is in
+ * lib/native/sdl2_ttf.ts, the binding to SDL2_ttf.
  *
- * The libraries are opened on first use, not on import: by soname
- * (`libSDL2-2.0.so.0`, `libSDL2_ttf-2.0.so.0`), or from the paths in the
- * environment variables `MNIST_SDL2_PATH` and `MNIST_SDL2_TTF_PATH`.
+ * The library is opened on first use, not on import (lib/native/_library.ts):
+ * from the path in `MNIST_SDL2_PATH` when it is set, else by soname
+ * (`libSDL2-2.0.so.0`).
+ *
+ * ## Errors
+ *
+ * What the user can fix is a `UserError`: no display, or one that cannot be
+ * opened, is a `DisplayError`; a library that does not load is a
+ * `LibraryError`. An SDL call that fails once the window is open is an
+ * `SdlError`, an ordinary `Error` whose stack trace is worth keeping: nothing
+ * the user did explains it.
  *
  * ## Shutting down
  *
@@ -25,13 +34,19 @@
  * @module
  */
 
-/** Environment variable that overrides the path of the SDL2 library. */
-export const SDL2_PATH_ENV = "MNIST_SDL2_PATH";
-/** Environment variable that overrides the path of the SDL2_ttf library. */
-export const SDL2_TTF_PATH_ENV = "MNIST_SDL2_TTF_PATH";
+import { UserError } from "../errors.ts";
+import { type LibrarySpec, openLibrary } from "./_library.ts";
 
-const SDL2_SONAMES = ["libSDL2-2.0.so.0", "libSDL2-2.0.so"];
-const SDL2_TTF_SONAMES = ["libSDL2_ttf-2.0.so.0", "libSDL2_ttf-2.0.so"];
+/** Where SDL2 is looked for; MNIST_SDL2_PATH overrides. */
+export const SDL2: LibrarySpec = {
+  name: "SDL2",
+  envVar: "MNIST_SDL2_PATH",
+  sonames: ["libSDL2-2.0.so.0", "libSDL2-2.0.so"],
+  debianPackage: "libsdl2-2.0-0",
+};
+
+/** Environment variable that overrides the path of the SDL2 library. */
+export const SDL2_PATH_ENV = SDL2.envVar;
 
 const SDL_SYMBOLS = {
   // int SDL_Init(Uint32 flags)
@@ -106,21 +121,6 @@ const SDL_SYMBOLS = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-const TTF_SYMBOLS = {
-  // int TTF_Init(void)
-  TTF_Init: { parameters: [], result: "i32" },
-  // TTF_Font *TTF_OpenFont(const char *file, int ptsize)
-  TTF_OpenFont: { parameters: ["buffer", "i32"], result: "pointer" },
-  // void TTF_CloseFont(TTF_Font *font)
-  TTF_CloseFont: { parameters: ["pointer"], result: "void" },
-  // SDL_Surface *TTF_RenderUTF8_Blended(TTF_Font *font, const char *text, SDL_Color fg)
-  // SDL_Color is { Uint8 r, g, b, a }, passed by value.
-  TTF_RenderUTF8_Blended: {
-    parameters: ["pointer", "buffer", { struct: ["u8", "u8", "u8", "u8"] }],
-    result: "pointer",
-  },
-} as const satisfies Deno.ForeignLibraryInterface;
-
 // SDL_Init flags.
 const SDL_INIT_VIDEO = 0x20;
 // SDL_CreateWindow position and flags.
@@ -171,7 +171,7 @@ const EV_BUTTON = 16;
 const EV_X = 20;
 const EV_Y = 24;
 
-// sizeof(SDL_Surface) fields we read: int w @16, int h @20.
+// SDL_Surface fields we read: int w @16, int h @20.
 const SURFACE_W = 16;
 const SURFACE_H = 20;
 
@@ -222,94 +222,64 @@ export type SdlEvent =
   }
   | { type: "mousemove"; x: number; y: number; buttons: number };
 
-/** An error reported by SDL or SDL_ttf. */
+/**
+ * An SDL or SDL_ttf call that failed where nothing the user did explains it
+ * (see "Errors" in the module notes), or a closed window or texture used.
+ */
 export class SdlError extends Error {
   override name = "SdlError";
 }
 
+/** No display to open a window on, or one that cannot be opened. */
+export class DisplayError extends UserError {}
+
 type SdlSymbols = Deno.DynamicLibrary<typeof SDL_SYMBOLS>["symbols"];
-type TtfSymbols = Deno.DynamicLibrary<typeof TTF_SYMBOLS>["symbols"];
 
 let sdl: SdlSymbols | null = null;
-let ttf: TtfSymbols | null = null;
 let videoReady = false;
-let ttfReady = false;
-
-/**
- * Opens a native library: from the path in `envName` if set, else the first of
- * `sonames` the dynamic linker finds. A missing library throws `NotFound` naming
- * the Debian package that provides it.
- */
-export function openLibrary<S extends Deno.ForeignLibraryInterface>(
-  what: string,
-  envName: string,
-  sonames: string[],
-  debianPackage: string,
-  symbols: S,
-): Deno.DynamicLibrary<S> {
-  const override = Deno.env.get(envName);
-  const candidates = override ? [override] : sonames;
-  for (const path of candidates) {
-    try {
-      return Deno.dlopen(path, symbols);
-    } catch (e) {
-      if (e instanceof Deno.errors.NotCapable) throw e;
-      // Try the next name; a missing symbol would be reported below as missing.
-    }
-  }
-  throw new Deno.errors.NotFound(
-    override
-      ? `Cannot load ${what} from '${override}' (set by ${envName}): no such library, or not ${what}`
-      : `Cannot load ${what} (${
-        sonames[0]
-      }): install the Debian package ${debianPackage}, or set ${envName} to the library's path`,
-  );
-}
 
 function sdlSymbols(): SdlSymbols {
-  sdl ??= openLibrary(
-    "SDL2",
-    SDL2_PATH_ENV,
-    SDL2_SONAMES,
-    "libsdl2-2.0-0",
-    SDL_SYMBOLS,
-  ).symbols;
+  sdl ??= openLibrary(SDL2, SDL_SYMBOLS).symbols;
   return sdl;
 }
 
-function ttfSymbols(): TtfSymbols {
-  // SDL2_ttf reports its errors through SDL_GetError, so SDL2 must load too.
+/**
+ * Loads SDL2, for the binding files beside this one: libraries such as
+ * SDL2_ttf report their errors through SDL_GetError().
+ */
+export function _loadSdl(): void {
   sdlSymbols();
-  ttf ??= openLibrary(
-    "SDL2_ttf",
-    SDL2_TTF_PATH_ENV,
-    SDL2_TTF_SONAMES,
-    "libsdl2-ttf-2.0-0",
-    TTF_SYMBOLS,
-  ).symbols;
-  return ttf;
 }
 
-/** The text of SDL_GetError(). */
-function sdlErrorText(): string {
+/**
+ * The text of SDL_GetError(): SDL's and SDL_ttf's explanation of the last
+ * failure. For the binding files beside this one.
+ */
+export function _sdlErrorText(): string {
   const ptr = sdl?.SDL_GetError();
   return ptr ? Deno.UnsafePointerView.getCString(ptr) : "";
 }
 
-/** Throws an `SdlError` for a failed `call`, with SDL's own explanation. */
-function throwSdlError(call: string): never {
-  const why = sdlErrorText();
+/**
+ * Throws an `SdlError` for a failed `call`, with SDL's own explanation. For
+ * the binding files beside this one, which report through SDL_GetError too.
+ */
+export function _throwSdlError(call: string): never {
+  const why = _sdlErrorText();
   throw new SdlError(`${call} failed${why ? `: ${why}` : ""}`);
 }
 
 /** Checks the status an SDL call returned: negative means it failed. */
 function check(status: number, call: string): void {
-  if (status < 0) throwSdlError(call);
+  if (status < 0) _throwSdlError(call);
 }
 
 const encoder = new TextEncoder();
-/** A NUL-terminated UTF-8 copy of `s`, for `const char *` parameters. */
-function cString(s: string): Uint8Array<ArrayBuffer> {
+/**
+ * A NUL-terminated UTF-8 copy of `s`, for `const char *` parameters. For the
+ * binding files beside this one.
+ */
+export function _cString(s: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(encoder.encode(s).length + 1);
   encoder.encodeInto(s, bytes);
   return bytes;
@@ -325,21 +295,21 @@ function initVideo(): SdlSymbols {
   const x11 = Deno.env.get("DISPLAY");
   const display = x11 || Deno.env.get("WAYLAND_DISPLAY");
   if (!display) {
-    throw new SdlError(
+    throw new DisplayError(
       "No display: neither DISPLAY nor WAYLAND_DISPLAY is set (without a screen, run it under a virtual one: xvfb-run -a deno task ...)",
     );
   }
   // The display the environment names, and no other: when it cannot be opened,
   // SDL would otherwise carry on with a driver that shows nothing (an
   // SDL_VIDEODRIVER environment variable still wins over this hint).
-  s.SDL_SetHint(cString("SDL_VIDEODRIVER"), cString(x11 ? "x11" : "wayland"));
+  s.SDL_SetHint(_cString("SDL_VIDEODRIVER"), _cString(x11 ? "x11" : "wayland"));
   // Draw the software renderer's pixels straight into the window (XShm on X11).
   // By default SDL would back them with an OpenGL texture, and to get an
   // OpenGL window it destroys the X window it made and creates another.
-  s.SDL_SetHint(cString("SDL_FRAMEBUFFER_ACCELERATION"), cString("0"));
+  s.SDL_SetHint(_cString("SDL_FRAMEBUFFER_ACCELERATION"), _cString("0"));
   if (s.SDL_Init(SDL_INIT_VIDEO) < 0) {
-    const why = sdlErrorText();
-    throw new SdlError(
+    const why = _sdlErrorText();
+    throw new DisplayError(
       `Cannot open the display '${display}'${why ? ` (${why})` : ""}`,
     );
   }
@@ -347,97 +317,59 @@ function initVideo(): SdlSymbols {
   return s;
 }
 
-function initTtf(): TtfSymbols {
-  const t = ttfSymbols();
-  if (!ttfReady) {
-    check(t.TTF_Init(), "TTF_Init");
-    ttfReady = true;
-  }
-  return t;
-}
-
 /** A colour as 0xRRGGBB. */
 export type Rgb = number;
 
-// Keys to the native handles of fonts and windows. Not exported, so the
-// pointers stay inside this module.
-const HANDLE = Symbol("handle");
+// Keys to a window's native renderer and its texture drawing. Not exported,
+// so the pointers stay inside this module.
 const RENDERER = Symbol("renderer");
 const COPY = Symbol("copy");
+const FROM_SURFACE = Symbol("fromSurface");
 
-/** A TrueType font at one size. */
-export class Font {
-  #font: Deno.PointerValue;
-  /** The font file. */
-  readonly path: string;
-  /** Size in points (pixels at 72 dpi). */
-  readonly size: number;
-
-  /** Opens the font file `path` at `size` points. */
-  constructor(path: string, size: number) {
-    const t = initTtf();
-    this.#font = t.TTF_OpenFont(cString(path), size);
-    if (this.#font === null) throwSdlError(`TTF_OpenFont('${path}')`);
-    this.path = path;
-    this.size = size;
-  }
-
-  get [HANDLE](): Deno.PointerValue {
-    if (this.#font === null) throw new SdlError("The font is closed");
-    return this.#font;
-  }
-
-  /** Closes the font; later calls do nothing. */
-  close(): void {
-    if (this.#font !== null) {
-      ttf!.TTF_CloseFont(this.#font);
-      this.#font = null;
-    }
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-}
-
-const colour = new Uint8Array(4);
-
-/** Text rendered into a texture of one window, ready to draw. */
-export class Text {
+/**
+ * A texture of one window made from an image (an SDL_Surface) another binding
+ * rendered, e.g. text from SDL2_ttf: ready to draw, at the image's size.
+ */
+export class Texture {
   #texture: Deno.PointerValue;
   readonly #window: Window;
   /** Size in pixels. */
   readonly width: number;
   readonly height: number;
 
-  /** Renders `text` in `font` and colour `rgb` for drawing in `window`. */
-  constructor(window: Window, font: Font, text: string, rgb: Rgb) {
-    const t = initTtf();
-    const s = sdl!;
-    colour[0] = rgb >> 16 & 255;
-    colour[1] = rgb >> 8 & 255;
-    colour[2] = rgb & 255;
-    colour[3] = 255;
-    // TTF renders nothing for an empty string; a space keeps the height.
-    const surface = t.TTF_RenderUTF8_Blended(
-      font[HANDLE],
-      cString(text === "" ? " " : text),
-      colour,
-    );
-    if (surface === null) throwSdlError("TTF_RenderUTF8_Blended");
-    const view = new Deno.UnsafePointerView(surface);
-    this.width = view.getInt32(SURFACE_W);
-    this.height = view.getInt32(SURFACE_H);
-    this.#texture = s.SDL_CreateTextureFromSurface(window[RENDERER], surface);
-    s.SDL_FreeSurface(surface);
-    if (this.#texture === null) throwSdlError("SDL_CreateTextureFromSurface");
+  /** Use `_textureFromSurface()`: the surface is a native pointer. */
+  private constructor(
+    window: Window,
+    texture: Deno.PointerValue,
+    width: number,
+    height: number,
+  ) {
     this.#window = window;
+    this.#texture = texture;
+    this.width = width;
+    this.height = height;
   }
 
-  /** Draws the text with its top-left corner at (x, y). */
-  draw(x: number, y: number): void {
-    if (this.#texture === null) throw new SdlError("The text is closed");
-    this.#window[COPY](this.#texture, x, y, this.width, this.height);
+  /** See `_textureFromSurface()`. */
+  static [FROM_SURFACE](window: Window, surface: Deno.PointerValue): Texture {
+    const s = sdl!;
+    const view = new Deno.UnsafePointerView(surface!);
+    const width = view.getInt32(SURFACE_W);
+    const height = view.getInt32(SURFACE_H);
+    let texture: Deno.PointerValue = null;
+    try {
+      texture = s.SDL_CreateTextureFromSurface(window[RENDERER], surface);
+    } finally {
+      s.SDL_FreeSurface(surface);
+    }
+    if (texture === null) _throwSdlError("SDL_CreateTextureFromSurface");
+    return new Texture(window, texture, width, height);
+  }
+
+  /** Draws the texture stretched to `w` x `h` at (x, y); by default at its own size. */
+  draw(x: number, y: number, w = this.width, h = this.height): void {
+    if (this.#texture === null) throw new SdlError("The texture is closed");
+    this.#window[COPY](this.#texture, x, y, w, h);
   }
 
   /** Frees the texture; later calls do nothing. */
@@ -449,6 +381,18 @@ export class Text {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/**
+ * For the binding files beside this one: a texture of `window` made from
+ * `surface` (an SDL_Surface they rendered), which is freed, whether or not the
+ * texture could be made.
+ */
+export function _textureFromSurface(
+  window: Window,
+  surface: Deno.PointerValue,
+): Texture {
+  return Texture[FROM_SURFACE](window, surface);
 }
 
 /**
@@ -483,7 +427,7 @@ export class PixelTexture {
       width,
       height,
     );
-    if (this.#texture === null) throwSdlError("SDL_CreateTexture");
+    if (this.#texture === null) _throwSdlError("SDL_CreateTexture");
     this.#window = window;
     this.width = width;
     this.height = height;
@@ -566,7 +510,7 @@ export const Hint = {
  * set it before opening the window. Returns false when SDL refused it.
  */
 export function setHint(name: string, value: string): boolean {
-  return sdlSymbols().SDL_SetHint(cString(name), cString(value)) !== 0;
+  return sdlSymbols().SDL_SetHint(_cString(name), _cString(value)) !== 0;
 }
 
 /** An opaque `PixelTexture` pixel of colour `rgb`. */
@@ -596,14 +540,14 @@ export class Window {
   constructor(title: string, width: number, height: number) {
     const s = initVideo();
     this.#window = s.SDL_CreateWindow(
-      cString(title),
+      _cString(title),
       SDL_WINDOWPOS_UNDEFINED,
       SDL_WINDOWPOS_UNDEFINED,
       width,
       height,
       SDL_WINDOW_SHOWN,
     );
-    if (this.#window === null) throwSdlError("SDL_CreateWindow");
+    if (this.#window === null) _throwSdlError("SDL_CreateWindow");
     this.#id = s.SDL_GetWindowID(this.#window);
     // The software renderer: rectangles and a little text need no GPU, it
     // starts at once, and unlike the OpenGL one it keeps the X window it was
@@ -614,7 +558,7 @@ export class Window {
       SDL_RENDERER_SOFTWARE,
     );
     if (this.#renderer === null) {
-      const error = sdlErrorText();
+      const error = _sdlErrorText();
       s.SDL_DestroyWindow(this.#window);
       this.#window = null;
       throw new SdlError(`SDL_CreateRenderer failed: ${error}`);
@@ -634,7 +578,7 @@ export class Window {
   /** Sets the window's title. */
   setTitle(title: string): void {
     if (this.#window === null) throw new SdlError("The window is closed");
-    sdl!.SDL_SetWindowTitle(this.#window, cString(title));
+    sdl!.SDL_SetWindowTitle(this.#window, _cString(title));
   }
 
   /** Sets the colour of later `clear()` and `fillRect()` calls; `alpha` < 255 blends. */
@@ -673,11 +617,6 @@ export class Window {
     rect[2] = w;
     rect[3] = h;
     check(sdl!.SDL_RenderFillRect(this.#r, rect), "SDL_RenderFillRect");
-  }
-
-  /** Renders `text` in `font` and colour `rgb`, ready to draw in this window. */
-  text(font: Font, text: string, rgb: Rgb): Text {
-    return new Text(this, font, text, rgb);
   }
 
   get [RENDERER](): Deno.PointerValue {

@@ -10,6 +10,12 @@
  * `hidden.weight` [H, 784], `hidden.bias` [H], `output.weight` [10, H] and
  * `output.bias` [10], so the file also loads with Python's safetensors package.
  *
+ * The metadata (`__metadata__`) says what network the tensors are for:
+ * `format` "mnist-deno", `layers` "784-H-10", `activation` "sigmoid" and
+ * `input_scaling` (INPUT_SCALING in lib/nn/network.ts). A file that names
+ * other values is another network and is refused; one that names none (a bare
+ * safetensors export) loads, and `Model.assumed` says what was assumed.
+ *
  * Loading follows the format's rules strictly: header length limit, valid JSON,
  * known dtypes, byte sizes matching shapes, offsets contiguous from 0 and ending
  * exactly at the end of the file. Saving writes a temporary file next to the target
@@ -20,7 +26,13 @@
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { replaceFile } from "../atomic_file.ts";
-import { INPUTS, Network, OUTPUTS, type Parameters } from "./network.ts";
+import {
+  INPUT_SCALING,
+  INPUTS,
+  Network,
+  OUTPUTS,
+  type Parameters,
+} from "./network.ts";
 
 /** Where `deno task train` saves the model, and the other scripts look for it. */
 export const DEFAULT_MODEL_PATH = fileURLToPath(
@@ -66,7 +78,18 @@ export interface SafeTensors {
 export interface Model {
   network: Network;
   metadata: Record<string, string>;
+  /**
+   * One line saying what loading assumed because the file does not say it
+   * (e.g. a bare safetensors export from PyTorch), for scripts to print; or
+   * undefined when the metadata says everything this network needs.
+   */
+  assumed: string | undefined;
 }
+
+/** The format this project's model files name in their metadata. */
+export const MODEL_FORMAT = "mnist-deno";
+/** The activation of both layers, as the metadata names it. */
+const ACTIVATION = "sigmoid";
 
 /** The tensor names, in file order, and the parameter each holds. */
 const LAYOUT = [
@@ -300,7 +323,52 @@ export function decodeModel(file: SafeTensors, what: string): Model {
   }
   const extra = [...file.tensors.keys()].filter((k) => !(k in expected));
   if (extra.length) fail(`unexpected tensor '${extra[0]}'`);
-  return { network: new Network(params), metadata: file.metadata };
+  const assumed = checkMetadata(file.metadata, H, fail, what);
+  return { network: new Network(params), metadata: file.metadata, assumed };
+}
+
+/**
+ * Refuses metadata that describes another network than the tensors make:
+ * each field this network depends on must be absent or hold its value.
+ * Returns what was assumed for the absent ones (see `Model.assumed`).
+ */
+function checkMetadata(
+  metadata: Record<string, string>,
+  hidden: number,
+  fail: (why: string) => never,
+  what: string,
+): string | undefined {
+  // Format first: another format's other fields mean other things.
+  const needed: [field: string, value: string, assumption?: string][] = [
+    ["format", MODEL_FORMAT],
+    ["input_scaling", INPUT_SCALING, `input scaling ${INPUT_SCALING}`],
+    ["activation", ACTIVATION, `${ACTIVATION} activations on both layers`],
+    ["layers", `${INPUTS}-${hidden}-${OUTPUTS}`],
+  ];
+  const absent: string[] = [];
+  const assumptions: string[] = [];
+  for (const [field, value, assumption] of needed) {
+    const got = metadata[field];
+    if (got === undefined) {
+      if (assumption) {
+        absent.push(field);
+        assumptions.push(assumption);
+      }
+      continue;
+    }
+    if (got !== value) {
+      fail(
+        `metadata '${field}' is ${JSON.stringify(got)}, this network needs ${
+          JSON.stringify(value)
+        }${field === "layers" ? " (the tensors' shapes)" : ""}`,
+      );
+    }
+  }
+  return absent.length
+    ? `${what} does not say its ${absent.join(" or ")}: assuming ${
+      assumptions.join(" and ")
+    }`
+    : undefined;
 }
 
 /** Loads and validates a model file. */

@@ -3,13 +3,19 @@
  * activations on both layers, with biases. The matrix products run in OpenBLAS
  * (lib/native/blas.ts); the element-wise work is plain TypeScript loops.
  *
- * Shapes are written (rows, columns), row-major; B is the batch size, H the hidden
- * size. Weights use PyTorch's nn.Linear layout, (out, in), so the forward pass is
- * x W^T + b.
+ * Shapes are written (rows, columns), row-major; B is the batch size, n the rows
+ * of it in use, H the hidden size. Weights use PyTorch's nn.Linear layout,
+ * (out, in), so a layer's forward pass is x W^T + b.
+ *
+ * The maths reads as in llm.c: each layer has a forward and a backward
+ * function, outputs first and dimensions last, and `Network` strings them
+ * together. Gradients are named after what they are of: dW1 is d(loss)/d(W1).
+ * Every buffer is allocated with the batch (`Batch`) or the parameters, so
+ * forward and backward passes allocate nothing.
  *
  * @module
  */
-import { saxpy, sgemm, sgemv } from "../native/blas.ts";
+import { matmul, saxpy, sgemv, sscal } from "../native/blas.ts";
 import { CLASSES, PIXELS } from "../data/mnist.ts";
 import { Random } from "./random.ts";
 
@@ -104,6 +110,29 @@ export function zeroParameters(hidden: number): Parameters {
   };
 }
 
+/**
+ * Checks that `p` holds parameters of a 784-`hidden`-10 network; `what`
+ * starts the message.
+ */
+function checkShapes(p: Parameters, hidden: number, what: string) {
+  for (const key of KEYS) {
+    const want = key === "w1"
+      ? hidden * INPUTS
+      : key === "b1"
+      ? hidden
+      : key === "w2"
+      ? OUTPUTS * hidden
+      : OUTPUTS;
+    if (p[key].length !== want) {
+      throw new RangeError(
+        `${what}${key} has ${
+          p[key].length
+        } elements, a 784-${hidden}-10 network needs ${want}`,
+      );
+    }
+  }
+}
+
 function checkHidden(hidden: number) {
   if (!Number.isInteger(hidden) || hidden < 1 || hidden > 65536) {
     throw new RangeError(
@@ -120,7 +149,7 @@ export class Batch {
   readonly size: number;
   /** (B, 784) scaled inputs. */
   readonly x: Float32Array;
-  /** (B, H) hidden activations. */
+  /** (B, H) hidden activations (the pre-activations z1 until the sigmoid). */
   readonly a1: Float32Array;
   /** (B, 10) output pre-activations (logits). */
   readonly z2: Float32Array;
@@ -128,7 +157,10 @@ export class Batch {
   readonly a2: Float32Array;
   /** (B, 10) loss gradient with respect to z2. */
   readonly dz2: Float32Array;
-  /** (B, H) loss gradient with respect to the hidden pre-activations. */
+  /**
+   * (B, H) loss gradient with respect to the hidden pre-activations (with
+   * respect to the activations a1 until the sigmoid's backward).
+   */
   readonly dz1: Float32Array;
   /** (B) ones, to sum gradient rows into bias gradients. */
   readonly ones: Float32Array;
@@ -167,10 +199,60 @@ const SIGMOID_TABLE = Float32Array.from(
   (_, i) => 1 / (1 + Math.exp(-(i / SIGMOID_STEPS - SIGMOID_RANGE))),
 );
 
-/** a[i] = sigmoid(a[i]) for the first n elements, from the table above. */
-export function sigmoidInPlace(a: Float32Array, n: number): void {
+// ---------------------------------------------------------------------------
+// Layers: each forward has its backward, outputs first, dimensions last.
+
+/**
+ * out = x W^T + b, for n rows: x (n, C_in), W (C_out, C_in), b (C_out),
+ * out (n, C_out).
+ */
+function linearForward(
+  out: Float32Array,
+  x: Float32Array,
+  W: Float32Array,
+  b: Float32Array,
+  n: number,
+  C_in: number,
+  C_out: number,
+): void {
+  broadcastRows(out, b, n);
+  matmul(out, x, W, n, C_out, C_in, "NT", 1); // (n, C_out) += (n, C_in) (C_in, C_out)
+}
+
+/**
+ * Backward of `linearForward()` given dout (n, C_out), with the gradients of
+ * the parameters added to beta times their old values (beta = 0: the gradient;
+ * beta = momentum: the momentum update, folded into the same sgemm):
+ *   dx = dout W                   (n, C_in), skipped when dx is null
+ *   dW = dout^T x + beta dW       (C_out, C_in)
+ *   db = dout^T 1 + beta db       (C_out)
+ */
+function linearBackward(
+  dx: Float32Array | null,
+  dW: Float32Array,
+  db: Float32Array,
+  dout: Float32Array,
+  x: Float32Array,
+  W: Float32Array,
+  ones: Float32Array,
+  n: number,
+  C_in: number,
+  C_out: number,
+  beta: number,
+): void {
+  if (dx) matmul(dx, dout, W, n, C_in, C_out); // (n, C_in) = (n, C_out) (C_out, C_in)
+  matmul(dW, dout, x, C_out, C_in, n, "TN", beta); // (C_out, C_in) = (C_out, n) (n, C_in)
+  sgemv(true, n, C_out, 1, dout, C_out, ones, beta, db); // column sums
+}
+
+/**
+ * a = sigmoid(z) over N elements, in place (a holds z on entry), from the table
+ * above. In place because the pre-activations are not needed again: the
+ * backward pass needs only a.
+ */
+function sigmoidForward(a: Float32Array, N: number): void {
   const table = SIGMOID_TABLE;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < N; i++) {
     let x = (a[i] + SIGMOID_RANGE) * SIGMOID_STEPS;
     // NaN fails both tests and comes out as NaN, for the loss check to see.
     if (x < 0) x = 0;
@@ -181,15 +263,107 @@ export function sigmoidInPlace(a: Float32Array, n: number): void {
   }
 }
 
+/**
+ * Backward of `sigmoidForward()` with outputs a: dz = da * a (1 - a) over N
+ * elements, in place (dz holds da on entry).
+ */
+function sigmoidBackward(dz: Float32Array, a: Float32Array, N: number): void {
+  for (let i = 0; i < N; i++) {
+    const ai = a[i];
+    dz[i] *= ai * (1 - ai);
+  }
+}
+
+/** a[i] = sigmoid(a[i]) for the first n elements, as the hidden layer does. */
+export function sigmoidInPlace(a: Float32Array, n: number): void {
+  sigmoidForward(a, n);
+}
+
+/**
+ * The output layer's sigmoid, exact: ten per row cost nothing, and the loss
+ * and the probabilities want every bit of the saturated ends.
+ */
+function sigmoidExactForward(out: Float32Array, z: Float32Array, N: number) {
+  for (let i = 0; i < N; i++) out[i] = 1 / (1 + Math.exp(-z[i]));
+}
+
 /** log(1 + e^x), without overflow for large x. */
 function softplus(x: number): number {
   return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/**
+ * Binary cross-entropy of each sigmoid output a = s(z) (n, 10) against its
+ * one-hot target, summed over outputs and averaged over the n rows. It stays
+ * finite however saturated the outputs are.
+ */
+function crossEntropyForward(
+  z: Float32Array,
+  a: Float32Array,
+  labels: ArrayLike<number>,
+  n: number,
+): number {
+  let sum = 0;
+  for (let r = 0; r < n; r++) {
+    const label = labels[r];
+    for (let j = 0; j < OUTPUTS; j++) {
+      const i = r * OUTPUTS + j;
+      // The loss is -log(p), p the probability given to the target: a for the
+      // label, 1 - a for the others. One log of the output suffices while p is
+      // not tiny; below 0.01, float32 rounding of a would show, so use the
+      // logit: -log(s(z)) = softplus(-z), -log(1 - s(z)) = softplus(z).
+      const p = j === label ? a[i] : 1 - a[i];
+      sum -= p > 0.01 ? Math.log(p) : -softplus(j === label ? -z[i] : z[i]);
+    }
+  }
+  return sum / n;
+}
+
+/**
+ * Backward of the sigmoid outputs and their cross-entropy together, with
+ * respect to the logits: dz = (a - t) / n (n, 10). The sigmoid's a (1 - a)
+ * cancels against the loss's 1 / (a (1 - a)), which is why cross-entropy
+ * learns fast from confidently wrong outputs where squared error stalls.
+ */
+function crossEntropyBackward(
+  dz: Float32Array,
+  a: Float32Array,
+  labels: ArrayLike<number>,
+  n: number,
+): void {
+  for (let r = 0; r < n; r++) {
+    const label = labels[r];
+    for (let j = 0; j < OUTPUTS; j++) {
+      const i = r * OUTPUTS + j;
+      dz[i] = (a[i] - (j === label ? 1 : 0)) / n;
+    }
+  }
 }
 
 /** Writes `bias` into each of the first `rows` rows of `out`. */
 function broadcastRows(out: Float32Array, bias: Float32Array, rows: number) {
   const w = bias.length;
   for (let r = 0; r < rows; r++) out.set(bias, r * w);
+}
+
+/**
+ * Checks labels for `n` rows: at least n of them, each an integer 0-9. A label
+ * out of range would silently train towards no digit at all.
+ */
+function checkLabels(what: string, labels: ArrayLike<number>, n: number) {
+  if (labels.length < n) {
+    throw new RangeError(
+      `${what}: ${labels.length} labels for ${n} rows`,
+    );
+  }
+  for (let r = 0; r < n; r++) {
+    const label = labels[r];
+    if (!(Number.isInteger(label) && label >= 0 && label < OUTPUTS)) {
+      throw new RangeError(
+        `${what}: labels[${r}] is ${label}, expected an integer 0-9`,
+      );
+    }
+  }
 }
 
 /** A 784-H-10 sigmoid network. */
@@ -201,16 +375,8 @@ export class Network {
   /** A network with the given parameters (taken, not copied). */
   constructor(params: Parameters) {
     const hidden = params.b1.length;
-    const want = zeroParameters(hidden);
-    for (const key of KEYS) {
-      if (params[key].length !== want[key].length) {
-        throw new RangeError(
-          `${key} has ${
-            params[key].length
-          } elements, a 784-${hidden}-10 network needs ${want[key].length}`,
-        );
-      }
-    }
+    checkHidden(hidden);
+    checkShapes(params, hidden, "");
     this.hidden = hidden;
     this.params = params;
   }
@@ -233,88 +399,48 @@ export class Network {
     return new Network(p);
   }
 
-  #checkBatch(batch: Batch, n: number) {
+  #checkBatch(what: string, batch: Batch, n: number, least = 0) {
     if (batch.a1.length !== batch.size * this.hidden) {
       throw new RangeError(
-        `batch buffers are for ${
+        `${what}: batch buffers are for ${
           batch.a1.length / batch.size
         } hidden units, the network has ${this.hidden}`,
       );
     }
-    if (!Number.isInteger(n) || n < 0 || n > batch.size) {
-      throw new RangeError(`${n} rows do not fit a batch of ${batch.size}`);
+    if (!Number.isInteger(n) || n < least || n > batch.size) {
+      throw new RangeError(
+        n > batch.size
+          ? `${what}: ${n} rows do not fit a batch of ${batch.size}`
+          : `${what}: n is ${n}, expected an integer from ${least} to the batch size ${batch.size}`,
+      );
     }
   }
 
   /** Forward pass over the first `n` rows of `batch.x`, filling a1, z2 and a2. */
   forward(batch: Batch, n: number): void {
-    this.#checkBatch(batch, n);
-    const { w1, b1, w2, b2 } = this.params;
+    this.#checkBatch("forward", batch, n);
+    const { w1: W1, b1, w2: W2, b2 } = this.params;
     const H = this.hidden;
-    // a1 = sigmoid(x W1^T + b1)            (n, H)
-    broadcastRows(batch.a1, b1, n);
-    sgemm(
-      false,
-      true,
-      n,
-      H,
-      INPUTS,
-      1,
-      batch.x,
-      INPUTS,
-      w1,
-      INPUTS,
-      1,
-      batch.a1,
-      H,
-    );
-    sigmoidInPlace(batch.a1, n * H);
-    // a2 = sigmoid(a1 W2^T + b2)           (n, 10)
-    broadcastRows(batch.z2, b2, n);
-    sgemm(
-      false,
-      true,
-      n,
-      OUTPUTS,
-      H,
-      1,
-      batch.a1,
-      H,
-      w2,
-      H,
-      1,
-      batch.z2,
-      OUTPUTS,
-    );
-    const { z2, a2 } = batch;
-    for (let i = 0; i < n * OUTPUTS; i++) a2[i] = 1 / (1 + Math.exp(-z2[i]));
+    const { x, a1, z2, a2 } = batch;
+    linearForward(a1, x, W1, b1, n, INPUTS, H); // z1 (n, H), kept in a1
+    sigmoidForward(a1, n * H); // a1 (n, H)
+    linearForward(z2, a1, W2, b2, n, H, OUTPUTS); // z2 (n, 10)
+    sigmoidExactForward(a2, z2, n * OUTPUTS); // a2 (n, 10)
   }
 
   /**
-   * Loss of the last forward pass: binary cross-entropy of each sigmoid output
-   * against its one-hot target, summed over outputs and averaged over the `n`
-   * rows. It stays finite however saturated the outputs are.
+   * Loss of the last forward pass over `n` rows with these labels: binary
+   * cross-entropy of each sigmoid output against its one-hot target, summed
+   * over outputs and averaged over the rows.
    *
    * Why cross-entropy rather than the talk's squared error: with a sigmoid output
    * its gradient with respect to the logit is simply (a - t), without the factor
    * a(1 - a) that makes squared error learn slowly from confidently wrong outputs.
    */
   loss(batch: Batch, labels: ArrayLike<number>, n: number): number {
-    const { z2, a2 } = batch;
-    let sum = 0;
-    for (let r = 0; r < n; r++) {
-      const label = labels[r];
-      for (let j = 0; j < OUTPUTS; j++) {
-        const i = r * OUTPUTS + j;
-        // The loss is -log(p), p the probability given to the target: a for the
-        // label, 1 - a for the others. One log of the output suffices while p is
-        // not tiny; below 0.01, float32 rounding of a would show, so use the
-        // logit: -log(s(z)) = softplus(-z), -log(1 - s(z)) = softplus(z).
-        const p = j === label ? a2[i] : 1 - a2[i];
-        sum -= p > 0.01 ? Math.log(p) : -softplus(j === label ? -z2[i] : z2[i]);
-      }
-    }
-    return sum / n;
+    this.#checkBatch("loss", batch, n, 1);
+    checkLabels("loss", labels, n);
+    return crossEntropyForward(batch.z2, batch.a2, labels, n);
   }
 
   /**
@@ -329,58 +455,18 @@ export class Network {
     grads: Parameters,
     beta = 0,
   ): void {
-    this.#checkBatch(batch, n);
+    this.#checkBatch("backward", batch, n, 1);
+    checkLabels("backward", labels, n);
+    checkShapes(grads, this.hidden, "backward: gradient ");
     const H = this.hidden;
-    const { w2 } = this.params;
+    const { w1: W1, w2: W2 } = this.params;
+    const { w1: dW1, b1: db1, w2: dW2, b2: db2 } = grads;
     const { x, a1, a2, dz2, dz1, ones } = batch;
-    // dz2 = (a2 - t) / n                    (n, 10)
-    for (let r = 0; r < n; r++) {
-      const label = labels[r];
-      for (let j = 0; j < OUTPUTS; j++) {
-        const i = r * OUTPUTS + j;
-        dz2[i] = (a2[i] - (j === label ? 1 : 0)) / n;
-      }
-    }
-    // dz1 = (dz2 W2) * a1 * (1 - a1)         (n, H)
-    sgemm(false, false, n, H, OUTPUTS, 1, dz2, OUTPUTS, w2, H, 0, dz1, H);
-    for (let i = 0; i < n * H; i++) {
-      const a = a1[i];
-      dz1[i] *= a * (1 - a);
-    }
-    // dW2 = dz2^T a1 (10, H); db2 = dz2^T 1 (10)
-    sgemm(
-      true,
-      false,
-      OUTPUTS,
-      H,
-      n,
-      1,
-      dz2,
-      OUTPUTS,
-      a1,
-      H,
-      beta,
-      grads.w2,
-      H,
-    );
-    sgemv(true, n, OUTPUTS, 1, dz2, OUTPUTS, ones, beta, grads.b2);
-    // dW1 = dz1^T x (H, 784); db1 = dz1^T 1 (H)
-    sgemm(
-      true,
-      false,
-      H,
-      INPUTS,
-      n,
-      1,
-      dz1,
-      H,
-      x,
-      INPUTS,
-      beta,
-      grads.w1,
-      INPUTS,
-    );
-    sgemv(true, n, H, 1, dz1, H, ones, beta, grads.b1);
+    crossEntropyBackward(dz2, a2, labels, n); // dz2 (n, 10)
+    // dz1 holds da1 (n, H) until the sigmoid's backward makes it dz1.
+    linearBackward(dz1, dW2, db2, dz2, a1, W2, ones, n, H, OUTPUTS, beta);
+    sigmoidBackward(dz1, a1, n * H); // dz1 (n, H)
+    linearBackward(null, dW1, db1, dz1, x, W1, ones, n, INPUTS, H, beta);
   }
 
   /** params += alpha * delta, e.g. alpha = -rate for a gradient step. */
@@ -391,13 +477,30 @@ export class Network {
   }
 
   /**
-   * Classifies `count` images of raw bytes (0-255, 784 each). Returns (count, 10)
-   * probabilities: the sigmoid outputs normalised to sum to one per image.
+   * Weight decay: W1 and W2 *= 1 - factor, biases untouched (they set where a
+   * unit switches, not how strongly it reacts, and shrinking them regularises
+   * nothing). `factor` is in [0, 1), typically rate * lambda.
    */
-  predict(images: Uint8Array, count: number): Float32Array {
-    if (images.length !== count * INPUTS) {
+  decayWeights(factor: number): void {
+    if (!(factor >= 0 && factor < 1)) {
       throw new RangeError(
-        `predict: ${images.length} bytes of images, ${count} images need ${
+        `decayWeights: factor must be in [0, 1), got ${factor}`,
+      );
+    }
+    const { w1: W1, w2: W2 } = this.params;
+    sscal(W1.length, 1 - factor, W1);
+    sscal(W2.length, 1 - factor, W2);
+  }
+
+  /**
+   * The sigmoid outputs for `count` images of raw bytes (0-255, 784 each):
+   * (count, 10) values in (0, 1), each output's own estimate that the image is
+   * its digit, not normalised: all of them low means "like no digit".
+   */
+  outputs(images: Uint8Array, count: number): Float32Array {
+    if (!Number.isInteger(count) || images.length !== count * INPUTS) {
+      throw new RangeError(
+        `${images.length} bytes of images, ${count} images need ${
           count * INPUTS
         }`,
       );
@@ -411,13 +514,29 @@ export class Network {
         batch.x,
       );
       this.forward(batch, n);
-      for (let r = 0; r < n; r++) {
-        let sum = 0;
-        for (let j = 0; j < OUTPUTS; j++) sum += batch.a2[r * OUTPUTS + j];
-        for (let j = 0; j < OUTPUTS; j++) {
-          out[(start + r) * OUTPUTS + j] = batch.a2[r * OUTPUTS + j] / sum;
-        }
+      out.set(batch.a2.subarray(0, n * OUTPUTS), start * OUTPUTS);
+    }
+    return out;
+  }
+
+  /**
+   * Classifies `count` images of raw bytes (0-255, 784 each). Returns (count, 10)
+   * probabilities: the sigmoid outputs normalised to sum to one per image.
+   */
+  predict(images: Uint8Array, count: number): Float32Array {
+    let out: Float32Array;
+    try {
+      out = this.outputs(images, count);
+    } catch (e) {
+      if (e instanceof RangeError) {
+        throw new RangeError(`predict: ${e.message}`);
       }
+      throw e;
+    }
+    for (let r = 0; r < count; r++) {
+      let sum = 0;
+      for (let j = 0; j < OUTPUTS; j++) sum += out[r * OUTPUTS + j];
+      for (let j = 0; j < OUTPUTS; j++) out[r * OUTPUTS + j] /= sum;
     }
     return out;
   }

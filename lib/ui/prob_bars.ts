@@ -4,7 +4,8 @@
  * @module
  */
 import { CLASSES } from "../data/mnist.ts";
-import type { Font, Rgb, Window } from "../native/sdl2.ts";
+import type { Rgb, Window } from "../native/sdl2.ts";
+import type { Font } from "../native/sdl2_ttf.ts";
 import { drawText } from "./text.ts";
 
 /** Colours of the bars. */

@@ -5,7 +5,8 @@
  * @module
  */
 import { join } from "node:path";
-import { Font, type Rgb, type Window } from "../native/sdl2.ts";
+import type { Rgb, Window } from "../native/sdl2.ts";
+import { Font, Text } from "../native/sdl2_ttf.ts";
 
 /** Where fonts-dejavu-core installs its fonts. */
 export const DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu";
@@ -55,7 +56,7 @@ export function drawText(
   rgb: Rgb,
   align: Align = "left",
 ): { width: number; height: number } {
-  using t = window.text(font, text, rgb);
+  using t = new Text(window, font, text, rgb);
   const left = align === "left"
     ? x
     : align === "centre"
