@@ -31,8 +31,7 @@ import {
   zeroParameters,
 } from "../lib/nn/network.ts";
 import { Random } from "../lib/nn/random.ts";
-import { train } from "../lib/nn/train.ts";
-import { DEFAULTS } from "../scripts/mnist_train.ts";
+import { DEFAULTS, train } from "../lib/nn/train.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TARGETS = {
