@@ -7,7 +7,9 @@
  *
  * The reader is as strict as the IDX one: the first problem ends it with one
  * message that names the file and the line. It parses the bytes as they stream
- * in, straight into the image and label arrays: no string per line or value.
+ * in, straight into the image and label arrays: no string per line or value,
+ * and a fast path for well-formed lines; a line it cannot read is read again
+ * carefully to say what is wrong with it.
  *
  * @module
  */
@@ -30,6 +32,9 @@ export interface CsvRecords {
   labels: Uint8Array;
 }
 
+/** The longest a valid line can be: three digits a pixel, and a CR. */
+const MAX_LINE_BYTES = 1 + 4 * PIXELS + 1;
+
 /** How a byte looks in a message: the character when printable. */
 function showByte(c: number): string {
   return c > 0x20 && c < 0x7f
@@ -38,23 +43,107 @@ function showByte(c: number): string {
 }
 
 /**
+ * Reads one line (without its LF) fast, storing its pixels at
+ * `images[at...]`; returns its label, or -1 for anything unusual, which
+ * `lineError()` then describes. Reading past the line's end is safe: the byte
+ * there is a CR, an LF or undefined, none a digit or a comma.
+ */
+function readLine(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  images: Uint8Array,
+  at: number,
+): number {
+  let p = start;
+  const label = b[p++] - ZERO;
+  if (!(label >= 0 && label <= 9)) return -1;
+  for (let k = 0; k < PIXELS; k++) {
+    if (b[p++] !== COMMA) return -1;
+    let v = b[p++] - ZERO;
+    if (!(v >= 0 && v <= 9)) return -1;
+    let d = b[p] - ZERO;
+    if (d >= 0 && d <= 9) {
+      v = v * 10 + d;
+      d = b[++p] - ZERO;
+      if (d >= 0 && d <= 9) {
+        v = v * 10 + d;
+        p++;
+        if (v > 255) return -1;
+      }
+    }
+    images[at + k] = v;
+  }
+  return p === end ? label : -1;
+}
+
+/**
+ * What is wrong with a line (without its LF), or `undefined` if nothing is:
+ * the slow, careful reading behind `readLine()`'s -1.
+ */
+export function lineError(b: Uint8Array, line: number): string | undefined {
+  const n = b.length > 0 && b[b.length - 1] === CR ? b.length - 1 : b.length;
+  if (n === 0) return `line ${line} is empty`;
+  let field = 0, value = 0, digits = 0;
+  const fieldError = () => {
+    const where = `line ${line}, value ${field + 1} of ${FIELDS}`;
+    if (digits === 0) return `${where} is empty`;
+    if (field === 0 && (digits > 1 || value > 9)) {
+      return `line ${line}: label ${value} is not a digit 0-9`;
+    }
+    if (digits > 3 || value > 255) return `${where} is ${value}, outside 0-255`;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c >= ZERO && c <= NINE) {
+      value = value * 10 + (c - ZERO);
+      digits++;
+    } else if (c === COMMA) {
+      const error = fieldError();
+      if (error) return error;
+      if (++field === FIELDS) {
+        return `line ${line} has more than ${FIELDS} values (a label and ${PIXELS} pixels)`;
+      }
+      value = 0;
+      digits = 0;
+    } else if (c === CR) {
+      return `line ${line}: a carriage return not followed by a line feed`;
+    } else {
+      const expected = field === 0
+        ? "a label 0-9"
+        : "an integer 0-255 or a comma";
+      const header = line === 1 && field === 0
+        ? " (the file must not start with a header line)"
+        : "";
+      return `line ${line}, value ${field + 1} of ${FIELDS}: found ${
+        showByte(c)
+      }, expected ${expected}${header}`;
+    }
+  }
+  const error = fieldError();
+  if (error) return error;
+  if (field !== FIELDS - 1) {
+    return `line ${line} has ${
+      field + 1
+    } values, expected ${FIELDS} (a label and ${PIXELS} pixels)`;
+  }
+}
+
+/**
  * Parses MNIST CSV bytes pushed in chunks of any size. `what` names the file in
  * messages, e.g. "train data 'mnist_train.csv'"; a bad file throws a
  * `SyntaxError` "Cannot load <what>: line N ...".
+ *
+ * Whole lines are read where they lie in the chunk; only a line cut by the
+ * chunk's end is copied, to be finished with the next chunk.
  */
 export class MnistCsvParser {
   #what: string;
   #images: Uint8Array;
   #labels: Uint8Array;
   #count = 0;
-  /** The line being read, from 1. */
-  #line = 1;
-  /** The value being read on the line, from 0 (the label). */
-  #field = 0;
-  #value = 0;
-  #digits = 0;
-  /** A CR was just read: only an LF may follow. */
-  #cr = false;
+  /** The start of a line the last chunk cut, without an LF yet. */
+  #carry: Uint8Array = new Uint8Array(0);
   #done = false;
 
   /** `capacity`: how many records to make room for at first (it grows). */
@@ -78,102 +167,65 @@ export class MnistCsvParser {
     this.#labels = labels;
   }
 
-  /** Ends the value being read: checks it and stores it. */
-  #endField(line: number, field: number, value: number, digits: number) {
-    const where = `line ${line}, value ${field + 1} of ${FIELDS}`;
-    if (digits === 0) this.#fail(`${where} is empty`);
-    if (field === 0) {
-      if (digits > 1) {
-        this.#fail(`line ${line}: label ${value} is not a digit 0-9`);
-      }
-      this.#labels[this.#count] = value;
-    } else {
-      if (digits > 3 || value > 255) {
-        this.#fail(`${where} is ${value}, outside 0-255`);
-      }
-      this.#images[this.#count * PIXELS + field - 1] = value;
-    }
-  }
-
-  /** Ends the line being read: checks it has every value, counts the record. */
-  #endLine(line: number, field: number) {
-    if (field !== FIELDS - 1) {
+  /** Reads the line `b[start..end)` (no LF; a final CR is its line end). */
+  #line(b: Uint8Array, start: number, end: number) {
+    const stop = end > start && b[end - 1] === CR ? end - 1 : end;
+    if (this.#count === this.#labels.length) this.#grow();
+    const label = readLine(b, start, stop, this.#images, this.#count * PIXELS);
+    if (label < 0) {
+      const line = this.#count + 1;
       this.#fail(
-        `line ${line} has ${
-          field + 1
-        } values, expected ${FIELDS} (a label and ${PIXELS} pixels)`,
+        lineError(b.subarray(start, end), line) ??
+          `line ${line} could not be read`,
       );
     }
-    this.#count++;
-    if (this.#count === this.#labels.length) this.#grow();
+    this.#labels[this.#count++] = label;
   }
 
   /** Parses the next bytes of the file. */
   push(chunk: Uint8Array): void {
     if (this.#done) throw new Error("MnistCsvParser: push() after finish()");
-    // The state lives in locals while the loop runs: field access is slower.
-    let line = this.#line, field = this.#field, value = this.#value;
-    let digits = this.#digits, cr = this.#cr;
-    const n = chunk.length;
-    for (let i = 0; i < n; i++) {
-      const c = chunk[i];
-      if (cr && c !== LF) {
-        this.#fail(
-          `line ${line}: a carriage return not followed by a line feed`,
-        );
+    let start = 0;
+    if (this.#carry.length > 0) {
+      const lf = chunk.indexOf(LF);
+      const head = chunk.subarray(0, lf < 0 ? chunk.length : lf);
+      const joined = new Uint8Array(this.#carry.length + head.length);
+      joined.set(this.#carry);
+      joined.set(head, this.#carry.length);
+      if (lf < 0) {
+        this.#keep(joined);
+        return;
       }
-      if (c >= ZERO && c <= NINE) {
-        value = value * 10 + (c - ZERO);
-        digits++;
-      } else if (c === COMMA) {
-        this.#endField(line, field, value, digits);
-        field++;
-        if (field === FIELDS) {
-          this.#fail(
-            `line ${line} has more than ${FIELDS} values (a label and ${PIXELS} pixels)`,
-          );
-        }
-        value = 0;
-        digits = 0;
-      } else if (c === LF) {
-        if (field === 0 && digits === 0) this.#fail(`line ${line} is empty`);
-        this.#endField(line, field, value, digits);
-        this.#endLine(line, field);
-        line++;
-        field = 0;
-        value = 0;
-        digits = 0;
-        cr = false;
-      } else if (c === CR) {
-        cr = true;
-      } else {
-        const expected = field === 0
-          ? "a label 0-9"
-          : "an integer 0-255 or a comma";
-        const header = line === 1 && field === 0
-          ? " (the file must not start with a header line)"
-          : "";
-        this.#fail(
-          `line ${line}, value ${field + 1} of ${FIELDS}: found ${
-            showByte(c)
-          }, expected ${expected}${header}`,
-        );
-      }
+      this.#carry = new Uint8Array(0);
+      this.#line(joined, 0, joined.length);
+      start = lf + 1;
     }
-    this.#line = line;
-    this.#field = field;
-    this.#value = value;
-    this.#digits = digits;
-    this.#cr = cr;
+    for (;;) {
+      const lf = chunk.indexOf(LF, start);
+      if (lf < 0) break;
+      this.#line(chunk, start, lf);
+      start = lf + 1;
+    }
+    if (start < chunk.length) this.#keep(chunk.slice(start));
+  }
+
+  /** Keeps the start of a cut line; no valid line is that long. */
+  #keep(bytes: Uint8Array) {
+    if (bytes.length > MAX_LINE_BYTES) {
+      const line = this.#count + 1;
+      this.#fail(
+        lineError(bytes, line) ??
+          `line ${line} is longer than a record can be (${MAX_LINE_BYTES} bytes)`,
+      );
+    }
+    this.#carry = bytes;
   }
 
   /** Ends the file: the last line may lack its line end. Returns the records. */
   finish(): CsvRecords {
-    if (!this.#done && (this.#field > 0 || this.#digits > 0)) {
-      this.#endField(this.#line, this.#field, this.#value, this.#digits);
-      this.#endLine(this.#line, this.#field);
-    } else if (this.#cr) {
-      this.#fail(`line ${this.#line} is empty`);
+    if (!this.#done && this.#carry.length > 0) {
+      this.#line(this.#carry, 0, this.#carry.length);
+      this.#carry = new Uint8Array(0);
     }
     this.#done = true;
     if (this.#count === 0) this.#fail("the file holds no images");
