@@ -20,6 +20,7 @@ import {
 } from "../nn/train.ts";
 import { formatConfusion, ProgressBar } from "../report.ts";
 import { parseFlags, UsageError } from "../cli.ts";
+import { UserError } from "../errors.ts";
 
 export const HELP =
   `Train the 784-200-10 sigmoid network on MNIST with OpenBLAS.
@@ -223,7 +224,7 @@ export function checkWritable(path: string, args: string[]) {
   if (
     Deno.permissions.querySync({ name: "write", path: dir }).state !== "granted"
   ) {
-    throw new UsageError(
+    throw new UserError(
       `cannot save the model to '${path}': the train task may write only under models/; to save there, run: ${
         commandWithWriteAccess(dir, args)
       }`,
