@@ -1,5 +1,7 @@
 /** The trainer as a user meets it: run as the task runs it, read what it prints. */
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { parseTrainArgs, shellQuote } from "../lib/app/train_app.ts";
+import { UsageError } from "../lib/cli.ts";
 import { encodeIdx } from "../lib/data/idx.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
 import { fakeImages, writeDataDir } from "./_fixtures.ts";
@@ -293,4 +295,41 @@ Deno.test("mnist_train interrupted by Ctrl-C exits non-zero and keeps the old mo
     "m.safetensors",
   ]);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("shellQuote() quotes only words a shell would change", () => {
+  assertEquals(
+    shellQuote("--out=models/m.safetensors"),
+    "--out=models/m.safetensors",
+  );
+  assertEquals(shellQuote("/tmp/my models"), "'/tmp/my models'");
+  assertEquals(shellQuote("it's"), `'it'\\''s'`);
+  assertEquals(shellQuote("$HOME"), "'$HOME'");
+});
+
+Deno.test("parseTrainArgs() lets flags win over variables and names each", () => {
+  const env = (vars: Record<string, string>) => (k: string) => vars[k];
+  const o = parseTrainArgs(
+    ["--epochs", "3"],
+    env({ EPOCHS: "9", RATE: "0.5" }),
+  )!;
+  assertEquals(o.config.epochs, 3);
+  assertEquals(o.config.rate, 0.5);
+  assertEquals(parseTrainArgs([], env({ EPOCHS: "" }))!.config.epochs, 20);
+  assertEquals(parseTrainArgs(["--help"], env({})), null);
+  assertThrows(
+    () => parseTrainArgs([], env({ LIMIT: "2.5" })),
+    UsageError,
+    "LIMIT must be an integer, got '2.5'",
+  );
+  assertThrows(
+    () => parseTrainArgs(["--momentum", "1"], env({})),
+    UsageError,
+    "--momentum must be a number at least 0 and below 1, got '1'",
+  );
+  assertThrows(
+    () => parseTrainArgs(["--epochs="], env({})),
+    UsageError,
+    "--epochs must be an integer, got ''",
+  );
 });
