@@ -2,7 +2,8 @@
  * Performance targets of the trainer, measured on this machine:
  *
  * 1. sgemm throughput at the network's shapes, and the kernel OpenBLAS runs;
- * 2. loading the 60,000 training images;
+ * 2. loading the 70,000 images from the IDX files, and from the same data as
+ *    CSV (written once to bench/out/mnist-csv/);
  * 3. one epoch over 60,000 images, and where its time goes;
  * 4. a whole `train --epochs 2 --batch 64` run against the same run written in
  *    NumPy (bench/mnist_numpy.py), side by side, alternating, median of several;
@@ -21,7 +22,13 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { loadBlas, sgemm } from "../lib/native/blas.ts";
-import { DEFAULT_DATA_DIR, loadMnist } from "../lib/data/mnist.ts";
+import {
+  DEFAULT_DATA_DIR,
+  findCsvFiles,
+  loadMnist,
+} from "../lib/data/mnist.ts";
+import { encodeMnistCsv } from "../lib/data/csv.ts";
+import { replaceFile } from "../lib/atomic_file.ts";
 import {
   Batch,
   gatherScaled,
@@ -31,8 +38,7 @@ import {
   zeroParameters,
 } from "../lib/nn/network.ts";
 import { Random } from "../lib/nn/random.ts";
-import { train } from "../lib/nn/train.ts";
-import { DEFAULTS } from "../scripts/mnist_train.ts";
+import { DEFAULTS, train } from "../lib/nn/train.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TARGETS = {
@@ -40,6 +46,7 @@ const TARGETS = {
   ratioToNumpy: 0.7,
   accuracy: 0.98,
   trainSeconds: 20,
+  csvLoadMs: 2000,
 };
 
 const { values: flags } = parseArgs({
@@ -109,16 +116,40 @@ console.log(
   }
 }
 
-// 2. loading
-let trainSet = await loadMnist("train");
+// 2. loading, from the IDX files and from the same data as CSV
+const trainSet = await loadMnist("train");
 {
-  const t = performance.now();
-  trainSet = await loadMnist("train");
-  const testSet = await loadMnist("test");
+  const csvDir = `${ROOT}bench/out/mnist-csv`;
+  if (findCsvFiles(csvDir) === undefined) {
+    const testSet = await loadMnist("test");
+    await Deno.mkdir(csvDir, { recursive: true });
+    for (const data of [trainSet, testSet]) {
+      await replaceFile(
+        `${csvDir}/mnist_${data.split}.csv`,
+        encodeMnistCsv(data.images, data.labels),
+      );
+    }
+  }
+  const load = async (dir?: string) => {
+    const t = performance.now();
+    const [train, test] = await Promise.all([
+      loadMnist("train", { dir }),
+      loadMnist("test", { dir }),
+    ]);
+    return { ms: performance.now() - t, count: train.count + test.count };
+  };
+  await load(csvDir); // warm up the JIT and the page cache
+  const idx = [], csv = [];
+  for (let i = 0; i < 3; i++) {
+    idx.push((await load()).ms);
+    csv.push((await load(csvDir)).ms);
+  }
   console.log(
-    `\nload ${trainSet.count} + ${testSet.count} images: ${
-      (performance.now() - t).toFixed(0)
-    } ms`,
+    `\nload 60000 + 10000 images (median of 3): IDX ${
+      median(idx).toFixed(0)
+    } ms, CSV ${median(csv).toFixed(0)} ms (target < ${TARGETS.csvLoadMs} ms: ${
+      verdict(median(csv) < TARGETS.csvLoadMs)
+    })`,
   );
 }
 

@@ -1,20 +1,23 @@
 /**
- * What the entry scripts share: how a user's mistake becomes one line on stderr
- * and exit code 1, never a stack trace.
+ * What the entry scripts share: how an error that ends a script is reported.
+ *
+ * A user's mistake (see `isUserError()` in lib/errors.ts) becomes one line on
+ * stderr, "name: message", and exit code 1, never a stack trace. Anything else
+ * is a bug of ours: it keeps its stack trace, asks for a report and exits with
+ * code 70 (`EX_SOFTWARE` in sysexits.h).
  *
  * @module
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { isUserError, UserError } from "./errors.ts";
 
-/** A bad command line; the message is shown with a pointer to --help. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+/** A bad command line or environment; shown with a pointer to --help. */
+export class UsageError extends UserError {}
 
-/** The one-line message for an error that ends a script. */
+/** Exit code of a script that ends with a bug (sysexits.h `EX_SOFTWARE`). */
+export const EXIT_BUG = 70;
+
+/** The one-line message for a user's error that ends a script. */
 export function describeError(e: unknown): string {
   if (e instanceof UsageError) return `${e.message} (see --help)`;
   if (e instanceof Deno.errors.NotCapable) {
@@ -27,15 +30,34 @@ export function describeError(e: unknown): string {
 }
 
 /**
- * Runs a script's main function; an error thrown from it is printed as
- * "name: message" and exits with code 1.
+ * What a script prints for an error that ends it, and its exit code: one line
+ * and 1 for a user's error, a line that says it is a bug plus the stack trace
+ * and `EXIT_BUG` for anything else.
+ */
+export function reportError(
+  name: string,
+  e: unknown,
+): { text: string; code: number } {
+  if (isUserError(e)) return { text: `${name}: ${describeError(e)}`, code: 1 };
+  const trace = e instanceof Error ? (e.stack ?? String(e)) : String(e);
+  return {
+    text:
+      `${name}: internal error (a bug; please report it with the trace below)\n${trace}`,
+    code: EXIT_BUG,
+  };
+}
+
+/**
+ * Runs a script's main function and reports an error thrown from it as
+ * `reportError()` says, exiting with its code.
  */
 export async function run(name: string, main: () => Promise<void> | void) {
   try {
     await main();
   } catch (e) {
-    console.error(`${name}: ${describeError(e)}`);
-    Deno.exit(1);
+    const { text, code } = reportError(name, e);
+    console.error(text);
+    Deno.exit(code);
   }
 }
 

@@ -1,8 +1,10 @@
 /** The trainer as a user meets it: run as the task runs it, read what it prints. */
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { parseTrainArgs, shellQuote } from "../lib/app/train_app.ts";
+import { UsageError } from "../lib/cli.ts";
 import { encodeIdx } from "../lib/data/idx.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
-import { writeDataDir } from "./_fixtures.ts";
+import { fakeImages, writeDataDir } from "./_fixtures.ts";
 
 const SCRIPT = new URL("../scripts/mnist_train.ts", import.meta.url).pathname;
 
@@ -95,20 +97,31 @@ Deno.test("mnist_train rejects bad flags with one line", async () => {
   );
   assertOneLineError(
     await trainCli(["--rate=-3"]),
-    "rate must be a positive number, got -3",
+    "--rate must be a positive number, got '-3'",
   );
   assertOneLineError(
     await trainCli(["--batch", "0"]),
-    "batch must be a positive integer, got 0",
+    "--batch must be a positive integer, got '0'",
   );
   assertOneLineError(await trainCli(["--bogus"]), "Unknown option '--bogus'");
   assertOneLineError(
+    await trainCli(["--threads", "0"]),
+    "--threads must be a positive integer, got '0'",
+  );
+});
+
+Deno.test("mnist_train names a bad environment variable as such", async () => {
+  assertOneLineError(
     await trainCli([], { EPOCHS: "x" }),
-    "--epochs must be an integer, got 'x'",
+    "EPOCHS must be an integer, got 'x' (see --help)",
   );
   assertOneLineError(
-    await trainCli(["--threads", "0"]),
-    "--threads must be at least 1",
+    await trainCli([], { RATE: "fast" }),
+    "RATE must be a number, got 'fast'",
+  );
+  assertOneLineError(
+    await trainCli([], { LIMIT: "0" }),
+    "LIMIT must be a positive integer, got '0'",
   );
 });
 
@@ -190,13 +203,63 @@ Deno.test("mnist_train leaves the existing model intact when training diverges",
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("mnist_train refuses an --out it may not write before training", async () => {
-  const r = await trainCli(["--out", "/tmp/elsewhere/m.safetensors"]);
+Deno.test("mnist_train refuses an --out it may not write, saying how to run it", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = `${dir}/sub/m.safetensors`;
+  const args = [
+    "--out",
+    out,
+    "--epochs",
+    "1",
+    "--limit",
+    "500",
+    "--hidden",
+    "10",
+  ];
+  const r = await trainCli(args, {}, `${dir}/elsewhere`);
   assertOneLineError(
     r,
-    "cannot save the model to '/tmp/elsewhere/m.safetensors': the train task may only write under models/",
+    `cannot save the model to '${out}': the train task may write only under models/; to save there, run: deno run --allow-read --allow-write=${dir}/sub --allow-ffi --allow-env scripts/mnist_train.ts ${
+      args.join(" ")
+    }`,
   );
   assert(!r.stdout.includes("epoch"), "fails before training");
+  // The command it gives works as it is.
+  const command = r.stderr.trim().split("run: ")[1];
+  const [deno, ...rest] = command.split(" ");
+  assertEquals(deno, "deno");
+  const ok = await new Deno.Command(Deno.execPath(), {
+    args: rest,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assertEquals(ok.code, 0, new TextDecoder().decode(ok.stderr));
+  assertEquals((await loadModel(out)).network.hidden, 10);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("mnist_train reads a CSV data folder and names a bad line", async () => {
+  const dir = await Deno.makeTempDir();
+  const line = (label: number) => [label, ...fakeImages(1, label)].join(",");
+  const train = Array.from({ length: 300 }, (_, i) => line(i % 10));
+  await Deno.writeTextFile(
+    `${dir}/mnist_train_300.csv`,
+    train.join("\n") + "\n",
+  );
+  await Deno.writeTextFile(
+    `${dir}/mnist_test_10.csv`,
+    train.slice(0, 10).join("\n") + "\n",
+  );
+  const r = await trainCli(["--data", dir, "--epochs", "1", "--hidden", "10"]);
+  assertEquals(r.code, 0, r.stderr);
+  assert(r.stdout.includes("on 300 images (test: 10)"), r.stdout);
+  train[41] = train[41].replace(/,(\d+)$/, ",256");
+  await Deno.writeTextFile(`${dir}/mnist_train_300.csv`, train.join("\n"));
+  assertOneLineError(
+    await trainCli(["--data", dir]),
+    `Cannot load train data '${dir}/mnist_train_300.csv': line 42, value 785 of 785 is 256, outside 0-255`,
+  );
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("mnist_train interrupted by Ctrl-C exits non-zero and keeps the old model", async () => {
@@ -232,4 +295,41 @@ Deno.test("mnist_train interrupted by Ctrl-C exits non-zero and keeps the old mo
     "m.safetensors",
   ]);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("shellQuote() quotes only words a shell would change", () => {
+  assertEquals(
+    shellQuote("--out=models/m.safetensors"),
+    "--out=models/m.safetensors",
+  );
+  assertEquals(shellQuote("/tmp/my models"), "'/tmp/my models'");
+  assertEquals(shellQuote("it's"), `'it'\\''s'`);
+  assertEquals(shellQuote("$HOME"), "'$HOME'");
+});
+
+Deno.test("parseTrainArgs() lets flags win over variables and names each", () => {
+  const env = (vars: Record<string, string>) => (k: string) => vars[k];
+  const o = parseTrainArgs(
+    ["--epochs", "3"],
+    env({ EPOCHS: "9", RATE: "0.5" }),
+  )!;
+  assertEquals(o.config.epochs, 3);
+  assertEquals(o.config.rate, 0.5);
+  assertEquals(parseTrainArgs([], env({ EPOCHS: "" }))!.config.epochs, 20);
+  assertEquals(parseTrainArgs(["--help"], env({})), null);
+  assertThrows(
+    () => parseTrainArgs([], env({ LIMIT: "2.5" })),
+    UsageError,
+    "LIMIT must be an integer, got '2.5'",
+  );
+  assertThrows(
+    () => parseTrainArgs(["--momentum", "1"], env({})),
+    UsageError,
+    "--momentum must be a number at least 0 and below 1, got '1'",
+  );
+  assertThrows(
+    () => parseTrainArgs(["--epochs="], env({})),
+    UsageError,
+    "--epochs must be an integer, got ''",
+  );
 });

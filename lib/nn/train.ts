@@ -13,6 +13,7 @@ import {
   zeroParameters,
 } from "./network.ts";
 import { Random } from "./random.ts";
+import { UserError } from "../errors.ts";
 
 /** What to train and how. */
 export interface TrainConfig {
@@ -29,6 +30,16 @@ export interface TrainConfig {
   /** Seed for weights and shuffling. */
   seed: number;
 }
+
+/** Defaults: reach 98% test accuracy in well under 20 s on two cores. */
+export const DEFAULTS: TrainConfig = {
+  epochs: 20,
+  rate: 0.2,
+  batch: 64,
+  momentum: 0.9,
+  hidden: 200,
+  seed: 1,
+};
 
 /** Progress inside an epoch, reported every few batches. */
 export interface Progress {
@@ -65,7 +76,7 @@ export interface EpochReport {
 export const DIVERGENCE_FACTOR = 100;
 
 /** Thrown when the loss becomes NaN, infinite or explodes. */
-export class DivergedError extends Error {
+export class DivergedError extends UserError {
   constructor(epoch: number, batch: number, rate: number, loss: number) {
     super(
       `training diverged (loss ${
