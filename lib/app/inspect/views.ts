@@ -604,7 +604,9 @@ function drawCurves(c: Canvas, history: EpochHistory[] | undefined) {
     },
   ];
   const w = Math.floor((GRID_WIDTH - 2 * 24) / 3);
-  plots.forEach((p, k) => plot(c, p, MARGIN + k * (w + 24), TOP + 80, w, 460));
+  plots.forEach((p, k) =>
+    plot(c, p, MARGIN + k * (w + 24), TOP + 80, w, HEIGHT - TOP - 100)
+  );
 }
 
 function plot(c: Canvas, p: Plot, x: number, y: number, w: number, h: number) {
@@ -612,7 +614,7 @@ function plot(c: Canvas, p: Plot, x: number, y: number, w: number, h: number) {
   c.raster.frame(x, y, w, h, COLOURS.line);
   c.text(p.title, x + 12, y + 10, "bold");
   const finite = p.values.filter((v) => Number.isFinite(v));
-  const left = x + 76, right = x + w - 16, top = y + 44, bottom = y + h - 40;
+  const left = x + 88, right = x + w - 20, top = y + 48, bottom = y + h - 48;
   if (finite.length === 0) {
     c.text(
       "not recorded",
@@ -644,14 +646,21 @@ function plot(c: Canvas, p: Plot, x: number, y: number, w: number, h: number) {
     const ty = Math.round(py(v));
     c.raster.fill(left - 5, ty, 5, 1, COLOURS.muted);
     c.raster.fill(left + 1, ty, right - left, 1, 0xeeebe5);
-    c.text(p.format(v), left - 8, ty - 8, "small", COLOURS.muted, "right");
+    c.text(p.format(v), left - 10, ty - 9, "small", COLOURS.muted, "right");
   }
   for (const i of new Set([0, Math.floor((n - 1) / 2), n - 1])) {
     const tx = Math.round(px(i));
     c.raster.fill(tx, bottom, 1, 5, COLOURS.muted);
     c.text(String(i + 1), tx, bottom + 8, "small", COLOURS.muted, "centre");
   }
-  c.text("epoch", right, bottom + 8, "small", COLOURS.muted, "right");
+  c.text(
+    "epoch",
+    (left + right) / 2,
+    bottom + 26,
+    "small",
+    COLOURS.muted,
+    "centre",
+  );
   let prev: [number, number] | null = null;
   p.values.forEach((v, i) => {
     if (!Number.isFinite(v)) {
