@@ -128,7 +128,7 @@ function drawTabs(c: Canvas, ins: Inspection, view: number) {
   });
   const file = ins.modelPath.split("/").pop() ?? ins.modelPath;
   c.text(
-    `${file}  ·  TAB next view  ·  ESC quit`,
+    `${file} · TAB next view · ESC quit`,
     WIDTH - MARGIN,
     15,
     "small",
