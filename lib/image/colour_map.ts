@@ -1,0 +1,98 @@
+/**
+ * Colour maps for pictures of numbers: a diverging one for data centred on
+ * zero (weights), a sequential one for counts, and the robust scale that
+ * decides where a diverging map saturates.
+ *
+ * Colours are 0xRRGGBB numbers, as lib/native/sdl2.ts takes them.
+ *
+ * @module
+ */
+
+/**
+ * ColorBrewer's RdBu, from blue (most negative) through near-white (zero) to
+ * red (most positive): a map whose two halves read apart at a glance and whose
+ * middle is the background-like zero, so that unused weights fade out.
+ */
+const DIVERGING_STOPS = [
+  0x053061,
+  0x2166ac,
+  0x4393c3,
+  0x92c5de,
+  0xd1e5f0,
+  0xf7f7f7,
+  0xfddbc7,
+  0xf4a582,
+  0xd6604d,
+  0xb2182b,
+  0x67001f,
+];
+
+/** ColorBrewer's Blues, from white (none) to dark blue (most). */
+const SEQUENTIAL_STOPS = [
+  0xf7fbff,
+  0xdeebf7,
+  0xc6dbef,
+  0x9ecae1,
+  0x6baed6,
+  0x4292c6,
+  0x2171b5,
+  0x08519c,
+  0x08306b,
+];
+
+/** Entries of each look-up table. */
+export const MAP_SIZE = 256;
+
+function table(stops: number[]): Uint32Array {
+  const lut = new Uint32Array(MAP_SIZE);
+  for (let i = 0; i < MAP_SIZE; i++) {
+    const t = i / (MAP_SIZE - 1) * (stops.length - 1);
+    const k = Math.min(Math.floor(t), stops.length - 2);
+    const f = t - k;
+    let rgb = 0;
+    for (const shift of [16, 8, 0]) {
+      const a = stops[k] >> shift & 255, b = stops[k + 1] >> shift & 255;
+      rgb |= Math.round(a + (b - a) * f) << shift;
+    }
+    lut[i] = rgb;
+  }
+  return lut;
+}
+
+let diverging: Uint32Array | undefined;
+let sequential: Uint32Array | undefined;
+
+/**
+ * The diverging colour of `v` on a scale that saturates at `-scale` (dark
+ * blue) and `+scale` (dark red); zero is near-white.
+ */
+export function divergingColour(v: number, scale: number): number {
+  diverging ??= table(DIVERGING_STOPS);
+  const t = scale > 0 ? v / scale : 0;
+  const i = Math.round((Math.max(-1, Math.min(1, t)) + 1) / 2 * (MAP_SIZE - 1));
+  return diverging[Number.isNaN(i) ? (MAP_SIZE - 1) >> 1 : i];
+}
+
+/** The sequential colour of `t` in 0..1 (clamped): white to dark blue. */
+export function sequentialColour(t: number): number {
+  sequential ??= table(SEQUENTIAL_STOPS);
+  const i = Math.round(Math.max(0, Math.min(1, t)) * (MAP_SIZE - 1));
+  return sequential[Number.isNaN(i) ? 0 : i];
+}
+
+/**
+ * A robust half-range for a diverging map: the `q`-quantile (0..1) of |v|
+ * over `values`, so that a few extreme values do not wash out all the others.
+ * Values beyond it saturate. Nearest-rank quantile; 0 for no values.
+ */
+export function symmetricScale(values: ArrayLike<number>, q = 0.99): number {
+  if (!(q >= 0 && q <= 1)) {
+    throw new RangeError(`symmetricScale: quantile must be in 0..1, got ${q}`);
+  }
+  const n = values.length;
+  if (n === 0) return 0;
+  const abs = new Float64Array(n);
+  for (let i = 0; i < n; i++) abs[i] = Math.abs(values[i]);
+  abs.sort();
+  return abs[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))];
+}

@@ -1,0 +1,641 @@
+/**
+ * `deno task inspect`: its state and views as functions, the --png files as
+ * decoded by an independent reader, and the window as a person uses it, on a
+ * private Xvfb with real input.
+ */
+import { fileURLToPath } from "node:url";
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { writeDataDir } from "./_fixtures.ts";
+import {
+  cpuSeconds,
+  delay,
+  focus,
+  mouseButton,
+  mouseMove,
+  pixel,
+  pressKeys,
+  requestClose,
+  type Screenshot,
+  screenshot,
+  startXvfb,
+  waitForWindow,
+  windowName,
+  type Xvfb,
+} from "./_x11.ts";
+import { UsageError } from "../lib/cli.ts";
+import { CLASSES, loadMnist, SIDE } from "../lib/data/mnist.ts";
+import {
+  divergingColour,
+  sequentialColour,
+  symmetricScale,
+} from "../lib/image/colour_map.ts";
+import { backqueryAll } from "../lib/nn/backquery.ts";
+import { encodeHistory } from "../lib/nn/history.ts";
+import {
+  DEFAULT_MODEL_PATH,
+  loadModel,
+  saveModel,
+} from "../lib/nn/model_file.ts";
+import { evaluate } from "../lib/nn/train.ts";
+import { Key, Mod } from "../lib/native/sdl2.ts";
+import {
+  applyClick,
+  applyKey,
+  HELP,
+  parseInspectArgs,
+  PNG_FILES,
+} from "../lib/app/inspect/inspect_app.ts";
+import {
+  inspect,
+  type Inspection,
+  testResults,
+  UiState,
+  worstConfusion,
+} from "../lib/app/inspect/state.ts";
+import {
+  HEIGHT,
+  hitCell,
+  hitTab,
+  hitUnit,
+  MATRIX,
+  renderView,
+  TAB_HEIGHT,
+  TAB_WIDTH,
+  unitGrid,
+  WIDTH,
+} from "../lib/app/inspect/views.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const FIXTURE = `${ROOT}tests/fixtures/model-784-200-10.safetensors`;
+
+/** `deno run` and the permissions of the inspect task, as in deno.json. */
+const TASK_ARGS: string[] = (() => {
+  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`));
+  return config.tasks.inspect.command.split(" ").slice(1);
+})();
+
+/** Runs the inspect script as the task does, on display `x` (or none). */
+function startInspect(x: Xvfb | null, args: string[]): Deno.ChildProcess {
+  const env: Record<string, string> = {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/",
+  };
+  const dir = Deno.env.get("DENO_DIR");
+  if (dir) env.DENO_DIR = dir;
+  if (x) Object.assign(env, x.env);
+  return new Deno.Command(Deno.execPath(), {
+    args: [...TASK_ARGS, ...args],
+    cwd: ROOT,
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function finish(child: Deno.ChildProcess, timeoutMs = 30_000) {
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }, timeoutMs);
+  const out = await child.output();
+  clearTimeout(timer);
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+/** Polls `f` until it returns true, or fails with `what` after `ms`. */
+async function until(
+  what: () => string,
+  f: () => Promise<boolean>,
+  ms = 10_000,
+) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await f()) return;
+    await delay(40);
+  }
+  throw new Error(`timed out waiting: ${what()}`);
+}
+
+/** A folder for --png output inside the project, which is all the task may write. */
+const projectTempDir = () =>
+  Deno.makeTempDir({ dir: ROOT, prefix: ".inspect-test-" });
+
+/** The inspection of the fixture model over a small fake test set. */
+async function fixtureInspection(): Promise<Inspection> {
+  const dir = await writeDataDir(1, 300);
+  try {
+    const data = await loadMnist("test", { dir });
+    return inspect(await loadModel(FIXTURE), FIXTURE, data);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+// ----------------------------------------------------------- command line
+
+Deno.test("parseInspectArgs() reads the flags, with defaults", () => {
+  const o = parseInspectArgs(["--model", "m.safetensors", "--png", "out"])!;
+  assertEquals(o.modelPath, "m.safetensors");
+  assertEquals(o.pngDir, "out");
+  assertEquals(parseInspectArgs([])!.modelPath, DEFAULT_MODEL_PATH);
+  assertEquals(parseInspectArgs([])!.pngDir, undefined);
+  assertEquals(parseInspectArgs(["--help"]), null);
+  assertThrows(
+    () => parseInspectArgs(["--png", ""]),
+    UsageError,
+    "--png needs",
+  );
+  assertThrows(() => parseInspectArgs(["--bogus"]), UsageError, "bogus");
+});
+
+Deno.test("HELP names every view and every --png file kind", () => {
+  for (
+    const word of [
+      "Hidden units",
+      "Backquery",
+      "Test set",
+      "Training",
+      "TAB",
+      "ESC",
+    ]
+  ) {
+    assert(HELP.includes(word), word);
+  }
+  for (
+    const f of [
+      "backquery-0.png",
+      "hidden-units.png",
+      "confusion.png",
+      "curves.png",
+    ]
+  ) {
+    assert(HELP.includes(f), f);
+  }
+});
+
+// ------------------------------------------------------------------ state
+
+Deno.test("testResults() agrees with evaluate() and sorts records into cells", async () => {
+  const { network } = await loadModel(FIXTURE);
+  const dir = await writeDataDir(1, 250);
+  try {
+    const data = await loadMnist("test", { dir });
+    const t = testResults(network, data);
+    const e = evaluate(network, data);
+    assertEquals([...t.confusion], [...e.confusion]);
+    assertEquals(t.accuracy, e.accuracy);
+    let listed = 0;
+    t.cells.forEach((records, cell) => {
+      assertEquals(records.length, t.confusion[cell]);
+      for (const r of records) {
+        assertEquals(data.labels[r] * CLASSES + t.predicted[r], cell);
+      }
+      listed += records.length;
+    });
+    assertEquals(listed, data.count);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("inspect() computes backquery and the weight scale once, from the network's weights", async () => {
+  const ins = await fixtureInspection();
+  const { network } = await loadModel(FIXTURE);
+  assertEquals(ins.hidden, 200);
+  assertEquals(ins.layers.w1, network.params.w1);
+  assertEquals(ins.backquery.length, 10);
+  const again = backqueryAll(network.params);
+  assertEquals([...ins.backquery[4].input], [...again[4].input]);
+  // The 99th percentile of |w1|: 1 % of the weights lie beyond it.
+  const beyond =
+    network.params.w1.filter((w) => Math.abs(w) > ins.weightScale).length;
+  assert(
+    Math.abs(beyond / network.params.w1.length - 0.01) < 0.001,
+    `${beyond}`,
+  );
+  assertEquals(ins.history, undefined);
+});
+
+Deno.test("inspect() rejects a malformed history in one line naming the model", async () => {
+  const model = await loadModel(FIXTURE);
+  model.metadata = { ...model.metadata, history: "[1," };
+  const dir = await writeDataDir(1, 10);
+  try {
+    const data = await loadMnist("test", { dir });
+    assertThrows(
+      () => inspect(model, "bad.safetensors", data),
+      SyntaxError,
+      "model 'bad.safetensors'",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("worstConfusion() picks the largest cell off the diagonal", () => {
+  const c = new Uint32Array(100);
+  c[0] = 900;
+  c[4 * 10 + 9] = 12;
+  c[7 * 10 + 2] = 5;
+  assertEquals(worstConfusion(c), 49);
+});
+
+Deno.test("symmetricScale() is the nearest-rank quantile of |v|", () => {
+  const v = Float32Array.from(
+    { length: 100 },
+    (_, i) => (i % 2 ? -1 : 1) * (i + 1),
+  );
+  assertEquals(symmetricScale(v, 0.99), 99);
+  assertEquals(symmetricScale(v, 1), 100);
+  assertEquals(symmetricScale(new Float32Array(0)), 0);
+  assertThrows(() => symmetricScale(v, 2), RangeError, "quantile");
+});
+
+Deno.test("divergingColour() is light at zero, blue below, red above, saturated at the scale", () => {
+  const channels = (c: number) => [c >> 16 & 255, c >> 8 & 255, c & 255];
+  const [r0, g0, b0] = channels(divergingColour(0, 1));
+  assert(r0 > 240 && g0 > 240 && b0 > 240, `zero is ${r0},${g0},${b0}`);
+  const [rn, , bn] = channels(divergingColour(-0.5, 1));
+  const [rp, , bp] = channels(divergingColour(0.5, 1));
+  assert(bn > rn && rp > bp);
+  assertEquals(divergingColour(5, 1), divergingColour(1, 1));
+  assertEquals(divergingColour(-5, 1), divergingColour(-1, 1));
+  assert(sequentialColour(0) !== sequentialColour(1));
+});
+
+// ------------------------------------------------------------ keys, clicks
+
+Deno.test("applyKey() steps through the views with TAB, SHIFT+TAB and 1-4", async () => {
+  const ins = await fixtureInspection();
+  const ui = new UiState(ins);
+  assertEquals(ui.viewName, "units");
+  assertEquals(applyKey(ui, 200, 9), true);
+  assertEquals(ui.viewName, "backquery");
+  applyKey(ui, 200, 9, Mod.SHIFT);
+  applyKey(ui, 200, 9, Mod.SHIFT);
+  assertEquals(ui.viewName, "curves");
+  applyKey(ui, 200, Key.DIGIT_0 + 3);
+  assertEquals(ui.viewName, "test");
+  assertEquals(applyKey(ui, 200, Key.DIGIT_0 + 3), false);
+  assertEquals(applyKey(ui, 200, Key.ESCAPE), "quit");
+});
+
+Deno.test("applyClick() chooses the tab, unit and cell under the pointer", async () => {
+  const ins = await fixtureInspection();
+  const ui = new UiState(ins);
+  const g = unitGrid(200);
+  assertEquals(g.scale, 2);
+  // The middle of unit 57's tile (row 2, column 17).
+  const cx = g.x + 17 * g.pitch + g.pitch / 2,
+    cy = g.y + 2 * g.pitch + g.pitch / 2;
+  assertEquals(hitUnit(g, cx, cy), 57);
+  assertEquals(hitUnit(g, g.x + g.pitch - 1, cy), -1); // the gap
+  assertEquals(applyClick(ui, 200, cx, cy), true);
+  assertEquals(ui.unit, 57);
+  assertEquals(hitTab(2 * TAB_WIDTH + 5, TAB_HEIGHT / 2), 2);
+  assertEquals(applyClick(ui, 200, 2 * TAB_WIDTH + 5, 10), true);
+  assertEquals(ui.viewName, "test");
+  const cell = hitCell(
+    MATRIX.x + 9 * MATRIX.cell + 3,
+    MATRIX.y + 4 * MATRIX.cell + 3,
+  );
+  assertEquals(cell, 49);
+  applyClick(
+    ui,
+    200,
+    MATRIX.x + 2 * MATRIX.cell + 3,
+    MATRIX.y + 7 * MATRIX.cell + 3,
+  );
+  assertEquals(ui.cell, 72);
+});
+
+Deno.test("renderView() draws each hidden unit's weights in the diverging map", async () => {
+  const ins = await fixtureInspection();
+  const ui = new UiState(ins);
+  const { raster } = renderView(ins, ui);
+  assertEquals([raster.width, raster.height], [WIDTH, HEIGHT]);
+  const g = unitGrid(ins.hidden);
+  for (const [u, row, col] of [[0, 14, 14], [57, 3, 20], [199, 27, 0]]) {
+    const x = g.x + (u % g.columns) * g.pitch + col * g.scale;
+    const y = g.y + Math.floor(u / g.columns) * g.pitch + row * g.scale;
+    const i = (y * WIDTH + x) * 3;
+    const got = raster.rgb[i] << 16 | raster.rgb[i + 1] << 8 |
+      raster.rgb[i + 2];
+    assertEquals(
+      got,
+      divergingColour(
+        ins.layers.w1[u * 784 + row * SIDE + col],
+        ins.weightScale,
+      ),
+    );
+  }
+});
+
+// --------------------------------------------------------------- --png
+
+/** Width, height, bit depth, colour type and pixels of a PNG, read by Python's zlib. */
+async function readPng(path: string) {
+  const script = `
+import sys, struct, zlib, json
+b = open(sys.argv[1], "rb").read()
+assert b[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+pos, idat = 8, b""
+while pos < len(b):
+    n, = struct.unpack(">I", b[pos:pos+4]); t = b[pos+4:pos+8]; d = b[pos+8:pos+8+n]
+    assert zlib.crc32(t + d) == struct.unpack(">I", b[pos+8+n:pos+12+n])[0]
+    if t == b"IHDR": w, h, depth, ctype = struct.unpack(">IIBB", d[:10])
+    if t == b"IDAT": idat += d
+    pos += 12 + n
+ch = {0: 1, 2: 3}[ctype]
+raw = zlib.decompress(idat)
+px = [v for y in range(h) for v in raw[y*(w*ch+1)+1:(y+1)*(w*ch+1)]]
+print(json.dumps({"w": w, "h": h, "depth": depth, "ctype": ctype, "pixels": px}))
+`;
+  const out = await new Deno.Command("python3", {
+    args: ["-c", script, path],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+Deno.test("mnist_inspect.ts --png writes every view, backquery as 28x28 8-bit grey", async () => {
+  const data = await writeDataDir(1, 200);
+  const out = await projectTempDir();
+  try {
+    const r = await finish(
+      startInspect(null, ["--model", FIXTURE, "--data", data, "--png", out]),
+    );
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stderr, "");
+    assert(r.stdout.includes("Wrote 13 pictures"), r.stdout);
+    const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    assertEquals(names, [...PNG_FILES].sort());
+
+    const { network } = await loadModel(FIXTURE);
+    const bq = backqueryAll(network.params);
+    for (const d of [0, 3, 9]) {
+      const png = await readPng(`${out}/backquery-${d}.png`);
+      assertEquals([png.w, png.h, png.depth, png.ctype], [28, 28, 8, 0]);
+      const want = [...bq[d].input].map((x) =>
+        Math.round(255 * (x - 0.01) / 0.98)
+      );
+      assertEquals(png.pixels, want);
+      // Ink somewhere and blank somewhere: the full range is used.
+      assertEquals(Math.min(...png.pixels), 0);
+      assertEquals(Math.max(...png.pixels), 255);
+    }
+    for (const name of ["hidden-units.png", "confusion.png", "curves.png"]) {
+      const png = await readPng(`${out}/${name}`);
+      assertEquals(
+        [png.w, png.h, png.depth, png.ctype],
+        [WIDTH, HEIGHT, 8, 2],
+        name,
+      );
+    }
+  } finally {
+    await Deno.remove(data, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("mnist_inspect.ts --png draws the curves of a model with a history", async () => {
+  const data = await writeDataDir(1, 50);
+  const out = await projectTempDir();
+  try {
+    const { network, metadata } = await loadModel(FIXTURE);
+    const history = Array.from({ length: 5 }, (_, i) => ({
+      epoch: i + 1,
+      loss: 0.5 / (i + 1),
+      accuracy: 0.9 + i * 0.01,
+      seconds: 1,
+      rate: 0.2 * (1 - i / 5),
+    }));
+    const model = `${out}/with-history.safetensors`;
+    await saveModel(model, network, { ...metadata, ...encodeHistory(history) });
+    const run = async (m: string, dir: string) => {
+      const r = await finish(
+        startInspect(null, ["--model", m, "--data", data, "--png", dir]),
+      );
+      assertEquals(r.code, 0, r.stderr);
+      return (await readPng(`${dir}/curves.png`)).pixels as number[];
+    };
+    const withHistory = await run(model, `${out}/a`);
+    const without = await run(FIXTURE, `${out}/b`);
+    // The loss curve's colour (the accent blue, 0x1565c0, which also marks
+    // the active tab) appears under the tab bar only with a history.
+    const count = (px: number[]) => {
+      let n = 0;
+      for (let i = TAB_HEIGHT * WIDTH * 3; i < px.length; i += 3) {
+        if (px[i] === 0x15 && px[i + 1] === 0x65 && px[i + 2] === 0xc0) n++;
+      }
+      return n;
+    };
+    assert(count(withHistory) > 200, `${count(withHistory)} curve pixels`);
+    assert(
+      count(without) < 50,
+      `${count(without)} curve pixels without a history`,
+    );
+  } finally {
+    await Deno.remove(data, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("mnist_inspect.ts reports a bad model, bad history or outside --png folder in one line, exit code 1", async () => {
+  const data = await writeDataDir(1, 20);
+  const out = await projectTempDir();
+  try {
+    const truncated = `${out}/truncated.safetensors`;
+    await Deno.writeFile(
+      truncated,
+      (await Deno.readFile(FIXTURE)).subarray(0, 1000),
+    );
+    const { network, metadata } = await loadModel(FIXTURE);
+    const badHistory = `${out}/bad-history.safetensors`;
+    await saveModel(badHistory, network, {
+      ...metadata,
+      history: '{"rows":1}',
+    });
+    const cases: [string[], string][] = [
+      [["--model", truncated], `Cannot load model '${truncated}'`],
+      [["--model", `${out}/none.safetensors`], "no such file"],
+      [["--model", badHistory], `training history of model '${badHistory}'`],
+      [
+        ["--model", FIXTURE, "--png", "/tmp/inspect-not-allowed"],
+        "permissions",
+      ],
+      [["--nonsense"], "see --help"],
+    ];
+    for (const [args, fragment] of cases) {
+      for (const png of [true, false]) {
+        // Without --png and without a display: the model's error comes first.
+        const extra = png && !args.includes("--png")
+          ? ["--png", `${out}/p`]
+          : [];
+        const r = await finish(
+          startInspect(null, ["--data", data, ...args, ...extra]),
+        );
+        assertEquals(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+        const lines = r.stderr.trim().split("\n");
+        assertEquals(lines.length, 1, r.stderr);
+        assert(lines[0].startsWith("inspect: "), lines[0]);
+        assert(lines[0].includes(fragment), `${lines[0]} lacks ${fragment}`);
+      }
+    }
+  } finally {
+    await Deno.remove(data, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+// ----------------------------------------------------------------- window
+
+const rgbOf = (s: Screenshot, x: number, y: number) => {
+  const [r, g, b] = pixel(s, x, y);
+  return r << 16 | g << 8 | b;
+};
+
+/** Pixels that differ between two screenshots of the same size. */
+function changed(a: Screenshot, b: Screenshot): number {
+  let n = 0;
+  for (let i = 0; i < a.rgb.length; i += 3) {
+    if (
+      a.rgb[i] !== b.rgb[i] || a.rgb[i + 1] !== b.rgb[i + 1] ||
+      a.rgb[i + 2] !== b.rgb[i + 2]
+    ) n++;
+  }
+  return n;
+}
+
+Deno.test({
+  name:
+    "mnist_inspect.ts switches views with TAB and clicks, enlarges a unit and idles",
+  async fn() {
+    const data = await writeDataDir(1, 200);
+    await using x = await startXvfb();
+    const ins = await (async () => {
+      const d = await loadMnist("test", { dir: data });
+      return inspect(await loadModel(FIXTURE), FIXTURE, d);
+    })();
+    const child = startInspect(x, ["--model", FIXTURE, "--data", data]);
+    try {
+      const id = await waitForWindow(x, child.pid, 30_000);
+      await focus(x, id);
+      const title = (t: string) =>
+        until(
+          () => `window title '${t}'`,
+          async () => (await windowName(x, id)) === t,
+        );
+      await title("inspect · Hidden units");
+      const g = unitGrid(ins.hidden);
+      // The grid shows unit 0's weights in the diverging map.
+      let first = await screenshot(x, id);
+      await until(() => "unit 0 drawn", async () => {
+        first = await screenshot(x, id);
+        return rgbOf(first, g.x + 14 * g.scale, g.y + 14 * g.scale) ===
+          divergingColour(ins.layers.w1[14 * SIDE + 14], ins.weightScale);
+      });
+
+      // TAB: the backquery view, on screen.
+      await pressKeys(x, "Tab");
+      await title("inspect · Backquery");
+      const second = await screenshot(x, id);
+      assert(changed(first, second) > 50_000, "TAB changed too little");
+      await pressKeys(x, "Tab");
+      await title(
+        `inspect · Test set · ${
+          Math.floor(worstConfusion(ins.test.confusion) / 10)
+        } read as ${worstConfusion(ins.test.confusion) % 10}`,
+      );
+      await pressKeys(x, "shift+Tab", "shift+Tab");
+      await title("inspect · Hidden units");
+
+      // A click on unit 57 enlarges it: the detail strip shows its weights, 5x.
+      const u = 57;
+      await mouseMove(
+        x,
+        id,
+        g.x + (u % g.columns) * g.pitch + 20,
+        g.y + Math.floor(u / g.columns) * g.pitch + 20,
+      );
+      await mouseButton(x, "down");
+      await mouseButton(x, "up");
+      await title(`inspect · Hidden units · unit ${u}`);
+      const shot = await screenshot(x, id);
+      const top = HEIGHT - 150;
+      let bad = 0;
+      for (let row = 0; row < SIDE; row += 3) {
+        for (let col = 0; col < SIDE; col += 3) {
+          const want = divergingColour(
+            ins.layers.w1[u * 784 + row * SIDE + col],
+            ins.weightScale,
+          );
+          if (rgbOf(shot, 20 + col * 5 + 2, top + row * 5 + 2) !== want) bad++;
+        }
+      }
+      assertEquals(
+        bad,
+        0,
+        "the enlarged unit's pixels differ from its weights",
+      );
+
+      // A click on the "4 Training" tab.
+      await mouseMove(x, id, 3 * TAB_WIDTH + 40, 20);
+      await mouseButton(x, "down");
+      await mouseButton(x, "up");
+      await title("inspect · Training");
+
+      // Waiting for events sleeps: 2 s idle use almost no CPU.
+      await delay(300);
+      const before = await cpuSeconds(child.pid);
+      await delay(2000);
+      const used = (await cpuSeconds(child.pid)) - before;
+      assert(used <= 0.06, `the idle window used ${used} s of CPU in 2 s`);
+
+      await pressKeys(x, "Escape");
+      const r = await finish(child);
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(r.stderr, "");
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* ended */ }
+      await child.status;
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});
+
+Deno.test("mnist_inspect.ts exits with code 0 on ESC and on closing the window", async () => {
+  const data = await writeDataDir(1, 20);
+  await using x = await startXvfb();
+  try {
+    for (const byClose of [false, true]) {
+      const child = startInspect(x, ["--model", FIXTURE, "--data", data]);
+      const id = await waitForWindow(x, child.pid, 30_000);
+      await focus(x, id);
+      await pressKeys(x, "2");
+      await until(
+        () => "the backquery view",
+        async () => (await windowName(x, id)) === "inspect · Backquery",
+      );
+      if (byClose) requestClose(x, id);
+      else await pressKeys(x, "Escape");
+      const r = await finish(child);
+      assertEquals(r.code, 0, `${byClose ? "close" : "ESC"}: ${r.stderr}`);
+      assertEquals(r.stderr, "");
+    }
+  } finally {
+    await Deno.remove(data, { recursive: true });
+  }
+});
