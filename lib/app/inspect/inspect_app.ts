@@ -12,13 +12,8 @@ import { DEFAULT_DATA_DIR, loadMnist, SIDE } from "../../data/mnist.ts";
 import { encodePng } from "../../image/png.ts";
 import { toGrey } from "../../nn/backquery.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
-import {
-  type Font,
-  Key,
-  Mod,
-  PixelTexture,
-  Window,
-} from "../../native/sdl2.ts";
+import { Key, Mod, PixelTexture, Window } from "../../native/sdl2.ts";
+import type { Font } from "../../native/sdl2_ttf.ts";
 import { drawText, openFont } from "../../ui/text.ts";
 import { inspect, type Inspection, UiState, VIEWS } from "./state.ts";
 import {
