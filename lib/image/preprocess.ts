@@ -52,6 +52,8 @@ export interface Preprocessed {
    * for MNIST digits, near `FIT` for a dot or a filled blob.
    */
   strokeWidth: number;
+  /** Size of the source image, in its pixels. */
+  source: { width: number; height: number };
   /** How much the pen normalisation widened (or, below 0, thinned) the strokes, in output pixels. */
   penChange: number;
 }
@@ -67,8 +69,13 @@ export const CENTRE = SIDE / 2;
  * below 0.8, 1% above 4.3).
  */
 export const PEN_TARGET = 2;
-/** Strokes within this many output pixels of PEN_TARGET are left as they are. */
-export const PEN_TOLERANCE = 0.25;
+/**
+ * Strokes within this many output pixels of PEN_TARGET are left as they are:
+ * MNIST digits vary that much, and the network reads them so. Narrower, the
+ * MNIST test digits redrawn larger (bench/shifted_check.ts) lose accuracy
+ * (1.5 points at 0.25, 0.7 at 0.75).
+ */
+export const PEN_TOLERANCE = 0.75;
 /**
  * Strokes wider than this fraction of FIT are left alone: such a shape is a
  * dot, a filled blob, or strokes drawn so close that they merged; thinning
@@ -131,6 +138,7 @@ export function preprocess(
       shift: { x: 0, y: 0 },
       strokeWidth: 0,
       penChange: 0,
+      source: { width: w, height: h },
     };
   }
 
@@ -150,6 +158,7 @@ export function preprocess(
       shift,
       strokeWidth: measured,
       penChange: 0,
+      source: { width: w, height: h },
     };
   }
   // Thinning shrinks the ink box by twice the erosion, and fitting the
@@ -172,6 +181,7 @@ export function preprocess(
     shift,
     strokeWidth: measured,
     penChange: change,
+    source: { width: w, height: h },
   };
 }
 
@@ -337,6 +347,20 @@ function forEachOverlap(
     // Rounding can make a sliver of 1e-15 spill into the next pixel.
     if (weight > 1e-9) f(t, weight);
   }
+}
+
+/**
+ * The width of the strokes of `image` as they would come out at the output's
+ * scale (its ink box fitted to FIT pixels), by `strokeWidth()`; 0 without ink.
+ */
+export function measureStrokeWidth(image: GreyImage, full?: number): number {
+  const box = inkBox(image);
+  if (box === null) return 0;
+  const ink = full ?? (image.data instanceof Uint8Array ||
+      image.data instanceof Uint8ClampedArray
+    ? 255
+    : 1);
+  return strokeWidth(workGrid(image, box, ink)) / SUPER;
 }
 
 /**
