@@ -15,6 +15,15 @@
  *    coordinates (the centre of mass of MNIST images averages (14.0, 14.0));
  *    ink moved past an edge is cut off.
  *
+ * Before step 2, the pen is normalised: a brush of one width makes bold
+ * strokes in a digit drawn small, since fitting the box to 20 pixels scales
+ * the strokes too. The box is first scaled to a grid SUPER times finer than
+ * the output, the strokes' width measured there (`strokeWidth()`), and when
+ * it would come out far from MNIST's (`penChange()`) the strokes are thinned
+ * or thickened (`repen()`) and that grid, refitted, goes through steps 2-3.
+ * Drawing and reading files share this one path, and it works from the
+ * pixels alone, so erased ink is simply gone.
+ *
  * Running an MNIST image through it returns (nearly always) the same image.
  *
  * @module
