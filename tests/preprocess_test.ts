@@ -1,7 +1,25 @@
-import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertThrows,
+} from "./_assert.ts";
 import { Canvas } from "../lib/image/canvas.ts";
 import { imageAt, loadMnist, PIXELS, SIDE } from "../lib/data/mnist.ts";
-import { inkBox, preprocess } from "../lib/image/preprocess.ts";
+import {
+  distanceTransform,
+  FIT,
+  inkBox,
+  measureStrokeWidth,
+  PEN_FAT,
+  PEN_TARGET,
+  PEN_TOLERANCE,
+  penChange,
+  preprocess,
+  repen,
+  strokeWidth,
+} from "../lib/image/preprocess.ts";
+import { DIGITS, drawStrokes, HEIGHTS } from "../bench/drawn_check.ts";
 
 /** Centre of mass of a 28x28 byte image in index coordinates. */
 function centreOfMass(pixels: Uint8Array): [number, number] {
@@ -217,12 +235,14 @@ Deno.test("preprocess() returns MNIST test images unchanged", async () => {
 
 Deno.test("preprocess() cuts off ink moved past the edge", () => {
   // A heavy blob with a long thin tail: centring the blob pushes the tail out.
+  // Without pen normalisation, which would thicken the tail until it
+  // outweighs the blob.
   const canvas = new Canvas(672, 672, { radius: 3 });
   canvas.radius = 70;
   canvas.dab(100, 100);
   canvas.radius = 3;
   canvas.stroke(100, 100, 640, 640);
-  const { pixels, shift } = preprocess(canvas);
+  const { pixels, shift } = preprocess(canvas, { pen: false });
   assert(shift.x >= 5 && shift.y >= 5, `shift ${shift.x}, ${shift.y}`);
   assert(pixels[PIXELS - 1] > 0, "the tail should reach the corner");
 });
@@ -238,4 +258,142 @@ Deno.test("preprocess() rejects data of the wrong size", () => {
     RangeError,
     "Output has 10 bytes, expected 784",
   );
+});
+
+/** Pearson correlation of two byte images. */
+function correlation(a: Uint8Array, b: Uint8Array): number {
+  const mean = (x: Uint8Array) => x.reduce((s, v) => s + v, 0) / x.length;
+  const ma = mean(a), mb = mean(b);
+  let ab = 0, aa = 0, bb = 0;
+  for (let k = 0; k < a.length; k++) {
+    ab += (a[k] - ma) * (b[k] - mb);
+    aa += (a[k] - ma) ** 2;
+    bb += (b[k] - mb) ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+const mass = (p: Uint8Array) => p.reduce((s, v) => s + v, 0) / 255;
+
+Deno.test("preprocess() gives a digit drawn 100 to 420 px tall with the default brush the same strokes", () => {
+  // Digits whose strokes stay apart at 100 px with a 60 px brush; the
+  // 420 px drawing, near MNIST's stroke width already, is the reference.
+  for (const d of [0, 1, 4, 7]) {
+    const images = HEIGHTS.map((h) =>
+      preprocess(drawStrokes(DIGITS[d], h)).pixels
+    );
+    const largest = images[images.length - 1];
+    for (const [i, pixels] of images.entries()) {
+      const what = `${d} drawn ${HEIGHTS[i]} px tall`;
+      // Like MNIST's strokes, whose median measures 2.01 at 28x28.
+      const width = measureStrokeWidth({
+        width: SIDE,
+        height: SIDE,
+        data: pixels,
+      });
+      assert(Math.abs(width - 2) <= 0.6, `${what}: strokes ${width} wide`);
+      const ratio = mass(pixels) / mass(largest);
+      assert(ratio > 0.75 && ratio < 1.4, `${what}: mass ratio ${ratio}`);
+      const r = correlation(pixels, largest);
+      assert(r > (HEIGHTS[i] < 150 ? 0.7 : 0.8), `${what}: correlation ${r}`);
+    }
+    // Without the pen normalisation the small drawing is far bolder.
+    const bold = preprocess(drawStrokes(DIGITS[d], 100), { pen: false })
+      .pixels;
+    assert(
+      mass(bold) > 1.6 * mass(largest),
+      `${d}: mass ${mass(bold)} vs ${mass(largest)}`,
+    );
+  }
+});
+
+Deno.test("preprocess() follows the eraser: erased ink is gone from the result", () => {
+  const plain = new Canvas();
+  draw(plain, SEVEN);
+  const erased = new Canvas();
+  draw(erased, SEVEN);
+  erased.stroke(520, 500, 600, 600);
+  erased.radius = 45;
+  erased.stroke(520, 500, 600, 600, "erase");
+  assertEquals(preprocess(erased).pixels, preprocess(plain).pixels);
+});
+
+Deno.test("strokeWidth() measures a bar n pixels wide as about n, and a disk as its diameter", () => {
+  const side = 60;
+  for (const n of [1, 3, 4, 7, 12, 21]) {
+    const data = new Float32Array(side * side);
+    for (let y = 20; y < 20 + n; y++) {
+      for (let x = 5; x < 55; x++) data[y * side + x] = 1;
+    }
+    const w = strokeWidth({ width: side, height: side, data });
+    assert(Math.abs(w - n) <= (n % 2 ? 0.01 : 1.01), `bar ${n}: ${w}`);
+  }
+  const data = new Float32Array(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      if (Math.hypot(x - 30, y - 30) <= 20) data[y * side + x] = 1;
+    }
+  }
+  const w = strokeWidth({ width: side, height: side, data });
+  // A digital disk's rim is ragged, and so is its ridge: within 3 pixels.
+  assert(Math.abs(w - 41) <= 3, `disk: ${w}`);
+});
+
+Deno.test("distanceTransform() matches a brute-force search, with either outside", () => {
+  const rand = random(11);
+  for (let trial = 0; trial < 30; trial++) {
+    const w = 2 + Math.floor(rand() * 15), h = 2 + Math.floor(rand() * 15);
+    const mask = Uint8Array.from({ length: w * h }, () => rand() < 0.8 ? 1 : 0);
+    const d = distanceTransform(mask, w, h);
+    const dInside = distanceTransform(mask, w, h, 1);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let best = Infinity;
+        for (let j = 0; j < h; j++) {
+          for (let i = 0; i < w; i++) {
+            if (!mask[j * w + i]) {
+              best = Math.min(best, Math.hypot(i - x, j - y));
+            }
+          }
+        }
+        // With `outside` 1, only the mask's own zeros count...
+        if (best === Infinity) assertEquals(dInside[y * w + x], Infinity);
+        else assertAlmostEquals(dInside[y * w + x], best, 1e-5);
+        // ...by default, the outside is background too.
+        best = Math.min(best, x + 1, y + 1, w - x, h - y);
+        assertAlmostEquals(d[y * w + x], best, 1e-5);
+      }
+    }
+  }
+});
+
+Deno.test("repen() thins and thickens a stroke by twice the amount", () => {
+  const side = 80;
+  const bar = (n: number) => {
+    const data = new Float32Array(side * side);
+    for (let y = 30; y < 30 + n; y++) {
+      for (let x = 10; x < 70; x++) data[y * side + x] = 1;
+    }
+    return { width: side, height: side, data };
+  };
+  const thin = bar(21);
+  repen(thin, 5);
+  assert(
+    Math.abs(strokeWidth(thin) - 11) <= 1,
+    `thinned: ${strokeWidth(thin)}`,
+  );
+  const thick = bar(5);
+  repen(thick, -4);
+  assert(
+    Math.abs(strokeWidth(thick) - 13) <= 1,
+    `thickened: ${strokeWidth(thick)}`,
+  );
+});
+
+Deno.test("penChange() leaves usual widths, low resolutions and fat shapes alone", () => {
+  assertEquals(penChange(PEN_TARGET + PEN_TOLERANCE, 10), 0);
+  assertEquals(penChange(6, 1), 0);
+  assertEquals(penChange(PEN_FAT * FIT + 1, 10), 0);
+  assertAlmostEquals(penChange(6, 10), PEN_TARGET - 6, 1e-12);
+  assertAlmostEquals(penChange(0.5, 10), PEN_TARGET - 0.5, 1e-12);
 });
