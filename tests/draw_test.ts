@@ -10,16 +10,14 @@ import { fileURLToPath } from "node:url";
 import { Canvas } from "../lib/image/canvas.ts";
 import { UsageError } from "../lib/cli.ts";
 import {
-  canvasToArgb,
   digitOf,
-  HELP,
-  parseDrawArgs,
   reportLines,
   savedLine,
   Sketch,
-  WINDOW_HEIGHT,
-  WINDOW_WIDTH,
-} from "../lib/app/draw_app.ts";
+} from "../lib/app/draw/sketch.ts";
+import { canvasToArgb } from "../lib/app/draw/view.ts";
+import { HELP, parseDrawArgs } from "../lib/app/draw/main.ts";
+import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../lib/ui/panel.ts";
 import { PIXELS } from "../lib/data/mnist.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../lib/nn/model_file.ts";
 import { argmaxRow } from "../lib/nn/network.ts";

@@ -27,14 +27,8 @@ import {
 import { UsageError } from "../lib/cli.ts";
 import { imageAt, loadMnist, SIDE } from "../lib/data/mnist.ts";
 import { DEFAULT_MODEL_PATH } from "../lib/nn/model_file.ts";
-import {
-  Browser,
-  HELP,
-  loadNetwork,
-  PAGE,
-  parseRenderArgs,
-  windowTitle,
-} from "../lib/app/render_app.ts";
+import { Browser, PAGE, windowTitle } from "../lib/app/render/browser.ts";
+import { HELP, loadNetwork, parseRenderArgs } from "../lib/app/render/main.ts";
 import { Key, Mod } from "../lib/native/sdl2.ts";
 import { CELL, cellGrey } from "../lib/ui/digit_grid.ts";
 
