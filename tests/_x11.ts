@@ -24,10 +24,10 @@ export interface Xvfb extends AsyncDisposable {
 export const TEST_SCREEN = { width: 1136, height: 752 } as const;
 
 /**
- * Starts Xvfb on a display number it picks itself (-displayfd), so tests never
- * collide with another server, and returns once it accepts connections and
- * answers with its own screen size: a display number some other server also
- * answers on is kept until the end, so that the next try gets another one.
+ * Starts Xvfb on a random display number from 1000 up, away from the low
+ * numbers other servers take first, and returns once it accepts connections
+ * (-displayfd) and answers with its own screen size: a number that is taken,
+ * or that some other server also answers on, is given up for another one.
  * `nice` (0-19) runs the server at a lower priority, a slow X server for
  * shaking out races.
  */
@@ -37,20 +37,29 @@ export async function startXvfb(
   const shadowed: Xvfb[] = [];
   try {
     for (let tries = 0; tries < 5; tries++) {
-      const x = await launchXvfb(width, height, nice);
+      const display = 1000 + Math.floor(Math.random() * 30000);
+      let x: Xvfb;
+      try {
+        x = await launchXvfb(display, width, height, nice);
+      } catch {
+        continue; // taken
+      }
       try {
         const size = await xdotool(x, "getdisplaygeometry");
         if (size === `${width} ${height}`) return x;
       } catch { /* not reachable */ }
       shadowed.push(x);
     }
-    throw new Error("every X display tried answers as some other server");
+    throw new Error(
+      "Xvfb did not start on any of 5 displays (is the xvfb package installed?)",
+    );
   } finally {
     for (const x of shadowed) await x.stop();
   }
 }
 
 async function launchXvfb(
+  displayNumber: number,
   width: number,
   height: number,
   nice: number,
@@ -58,6 +67,7 @@ async function launchXvfb(
   const child = new Deno.Command(nice ? "nice" : "Xvfb", {
     args: [
       ...(nice ? ["-n", String(nice), "Xvfb"] : []),
+      `:${displayNumber}`,
       "-displayfd",
       "1",
       "-screen",
