@@ -6,7 +6,7 @@
  * @module
  */
 import { run } from "../lib/cli.ts";
-import { HELP, parseDrawArgs, runDraw } from "../lib/app/draw_app.ts";
+import { HELP, parseDrawArgs, runDraw } from "../lib/app/draw/main.ts";
 
 async function main() {
   const options = parseDrawArgs(Deno.args);

@@ -6,7 +6,7 @@
  * @module
  */
 import { run } from "../lib/cli.ts";
-import { HELP, parseRenderArgs, runRender } from "../lib/app/render_app.ts";
+import { HELP, parseRenderArgs, runRender } from "../lib/app/render/main.ts";
 
 async function main() {
   const options = parseRenderArgs(Deno.args);

@@ -20,18 +20,54 @@ export interface Xvfb extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
+/** Default screen size of the tests' X servers: unusual, to tell them apart. */
+export const TEST_SCREEN = { width: 1136, height: 752 } as const;
+
 /**
- * Starts Xvfb on a display number it picks itself (-displayfd), so tests never
- * collide with another server, and returns once it accepts connections.
+ * Starts Xvfb on a random display number from 1000 up, away from the low
+ * numbers other servers take first, and returns once it accepts connections
+ * (-displayfd) and answers with its own screen size: a number that is taken,
+ * or that some other server also answers on, is given up for another one.
  * `nice` (0-19) runs the server at a lower priority, a slow X server for
  * shaking out races.
  */
 export async function startXvfb(
-  { width = 1280, height = 1024, nice = 0 } = {},
+  { width = TEST_SCREEN.width, height = TEST_SCREEN.height, nice = 0 } = {},
+): Promise<Xvfb> {
+  const shadowed: Xvfb[] = [];
+  try {
+    for (let tries = 0; tries < 5; tries++) {
+      const display = 1000 + Math.floor(Math.random() * 30000);
+      let x: Xvfb;
+      try {
+        x = await launchXvfb(display, width, height, nice);
+      } catch {
+        continue; // taken
+      }
+      try {
+        const size = await xdotool(x, "getdisplaygeometry");
+        if (size === `${width} ${height}`) return x;
+      } catch { /* not reachable */ }
+      shadowed.push(x);
+    }
+    throw new Error(
+      "Xvfb did not start on any of 5 displays (is the xvfb package installed?)",
+    );
+  } finally {
+    for (const x of shadowed) await x.stop();
+  }
+}
+
+async function launchXvfb(
+  displayNumber: number,
+  width: number,
+  height: number,
+  nice: number,
 ): Promise<Xvfb> {
   const child = new Deno.Command(nice ? "nice" : "Xvfb", {
     args: [
       ...(nice ? ["-n", String(nice), "Xvfb"] : []),
+      `:${displayNumber}`,
       "-displayfd",
       "1",
       "-screen",
@@ -176,6 +212,31 @@ export async function mouseButton(
   await xdotool(x, action === "down" ? "mousedown" : "mouseup", String(button));
 }
 
+/**
+ * Draws one stroke in window `id` through `points` (window pixels) with a
+ * button held: press at the first point, move through the others, release at
+ * the last. One xdotool call, so the moves come as fast as a quick hand.
+ */
+export async function stroke(
+  x: Xvfb,
+  id: number,
+  points: readonly (readonly number[])[],
+  button = 1,
+): Promise<void> {
+  const w = String(id);
+  const at = (p: readonly number[]) => [
+    String(Math.round(p[0])),
+    String(Math.round(p[1])),
+  ];
+  const args = ["mousemove", "--window", w, ...at(points[0])];
+  args.push("mousedown", String(button));
+  for (const p of points.slice(1)) {
+    args.push("mousemove", "--window", w, ...at(p));
+  }
+  args.push("mouseup", String(button));
+  await xdotool(x, ...args);
+}
+
 /** The title of window `id`. */
 export async function windowName(x: Xvfb, id: number): Promise<string> {
   return await xdotool(x, "getwindowname", String(id));
@@ -192,6 +253,21 @@ export interface Screenshot {
 export function pixel(s: Screenshot, px: number, py: number): number[] {
   const i = (py * s.width + px) * 3;
   return [s.rgb[i], s.rgb[i + 1], s.rgb[i + 2]];
+}
+
+/** How many pixels of the rectangle (x, y, w, h) have red below `below`. */
+export function countDark(
+  s: Screenshot,
+  rect: { x: number; y: number; w: number; h: number },
+  below = 64,
+): number {
+  let n = 0;
+  for (let py = rect.y; py < rect.y + rect.h; py++) {
+    for (let px = rect.x; px < rect.x + rect.w; px++) {
+      if (pixel(s, px, py)[0] < below) n++;
+    }
+  }
+  return n;
 }
 
 /** Photographs window `id` with ImageMagick's `import`, as binary PPM. */
@@ -318,3 +394,27 @@ export async function cpuSeconds(pid: number): Promise<number> {
 
 export const delay = (ms: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `f` until it returns true, or fails after `ms` with `what()`, which
+ * may say what was seen last.
+ */
+export async function until(
+  what: () => string,
+  f: () => Promise<boolean>,
+  ms = 8000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await f()) return;
+    await delay(40);
+  }
+  throw new Error(`timed out waiting: ${what()}`);
+}
+
+/** CPU seconds process `pid` uses while the test waits `ms` milliseconds. */
+export async function cpuWhileIdle(pid: number, ms: number): Promise<number> {
+  const before = await cpuSeconds(pid);
+  await delay(ms);
+  return (await cpuSeconds(pid)) - before;
+}

@@ -3,7 +3,7 @@
  * busy loops load every core, and counts the exits that were not code 0.
  *
  * SDL 2.26 on X11 can die with "BadWindow (X_SendEvent)" and exit code 1 when it
- * is shut down right after waking from a wait (see lib/sdl2.ts); a busy machine
+ * is shut down right after waking from a wait (see lib/native/sdl2.ts); a busy machine
  * and an X server at low priority make that far more likely, so this is the
  * check for it.
  *
@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+import { FIXTURE_MODEL, ROOT, taskArgs } from "./_app.ts";
 import { writeDataDir } from "./_fixtures.ts";
 import {
   focus,
@@ -21,11 +21,8 @@ import {
   waitForWindow,
 } from "./_x11.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
 async function main(runs: number) {
-  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
-  const taskArgs: string[] = config.tasks.render.command.split(" ").slice(1);
+  const args = taskArgs("render");
   const dir = await writeDataDir(3, 3);
   // A starved X server on top of busy cores: the race needs the server to read
   // the window's destruction before SDL's own wake-up message.
@@ -40,7 +37,15 @@ async function main(runs: number) {
     for (let run = 0; run < 2 * runs; run++) {
       const how = run % 2 === 0 ? "ESC" : "close";
       const child = new Deno.Command(Deno.execPath(), {
-        args: [...taskArgs, "--data", dir, "--set", "test"],
+        args: [
+          ...args,
+          "--data",
+          dir,
+          "--set",
+          "test",
+          "--model",
+          FIXTURE_MODEL,
+        ],
         cwd: ROOT,
         env: x.env,
         stdout: "null",

@@ -4,8 +4,10 @@
  * @module
  */
 import { CLASSES } from "../data/mnist.ts";
+import { argmaxRow } from "../nn/network.ts";
 import type { Rgb, Window } from "../native/sdl2.ts";
 import type { Font } from "../native/sdl2_ttf.ts";
+import { COLOURS } from "./palette.ts";
 import { drawText } from "./text.ts";
 
 /** Colours of the bars. */
@@ -18,8 +20,19 @@ export interface BarColours {
   bar: Rgb;
   /** The bar of the network's answer (the largest). */
   best: Rgb;
-  /** A marker left of the row `marked` (e.g. the true label); */
+  /** A marker left of the row `marked` (e.g. the true label). */
   mark: Rgb;
+}
+
+/** The palette's bar colours, with the answer's bar in `best`. */
+export function barColours(best: Rgb): BarColours {
+  return {
+    text: COLOURS.text,
+    track: COLOURS.track,
+    bar: COLOURS.bar,
+    best,
+    mark: COLOURS.accent,
+  };
 }
 
 /** Layout of the bars: where, and how big. */
@@ -33,22 +46,21 @@ export interface BarLayout {
 }
 
 /**
- * Draws ten rows "d [bar] p %" for `probs[offset .. offset + 10]`, highlighting
- * the largest. `marked` (a digit, or -1) gets a marker left of its row.
+ * Draws ten rows "d [bar] p %" for row `row` of `probs` (a (n, 10) matrix),
+ * highlighting the largest. `marked` (a digit, or -1) gets a marker left of
+ * its row.
  */
 export function drawProbBars(
   window: Window,
   font: Font,
   probs: Float32Array,
-  offset: number,
+  row: number,
   layout: BarLayout,
   colours: BarColours,
   marked = -1,
 ): void {
-  let best = 0;
-  for (let d = 1; d < CLASSES; d++) {
-    if (probs[offset + d] > probs[offset + best]) best = d;
-  }
+  const offset = row * CLASSES;
+  const best = argmaxRow(probs, row);
   const digitWidth = 28;
   const percentWidth = 64;
   const barX = layout.x + digitWidth;

@@ -40,6 +40,35 @@ export function openFont(size: number, face: Face = "regular"): Font {
   return new Font(findFont(face), size);
 }
 
+/** A line of text ready to draw: what `renderText()` returns. */
+export interface TextLine extends Disposable {
+  readonly width: number;
+  readonly height: number;
+  draw(x: number, y: number): void;
+}
+
+/**
+ * A surface that renders its own text. The windows' views draw through
+ * `renderText()`, which uses it where present: a stand-in window that records
+ * what is drawn (for tests without a display) provides it.
+ */
+interface TextSurface {
+  text?(font: Font, text: string, rgb: Rgb): TextLine;
+}
+
+/** Renders `text` in `font` and colour `rgb` for drawing in `window`. */
+export function renderText(
+  window: Window,
+  font: Font,
+  text: string,
+  rgb: Rgb,
+): TextLine {
+  const own = (window as TextSurface).text;
+  return own
+    ? own.call(window, font, text, rgb)
+    : new Text(window, font, text, rgb);
+}
+
 /** Horizontal alignment of `drawText()`: which side of the text is at x. */
 export type Align = "left" | "centre" | "right";
 
@@ -56,7 +85,7 @@ export function drawText(
   rgb: Rgb,
   align: Align = "left",
 ): { width: number; height: number } {
-  using t = new Text(window, font, text, rgb);
+  using t = renderText(window, font, text, rgb);
   const left = align === "left"
     ? x
     : align === "centre"

@@ -1,0 +1,217 @@
+/**
+ * `deno task draw`: draw a digit with the mouse and watch the network read
+ * it. This module reads the command line, loads what the window needs and
+ * runs its event loop; the state is in `sketch.ts`, what is drawn in
+ * `view.ts`.
+ *
+ * The panel follows the drawing while it goes on, at most every
+ * `PREDICT_INTERVAL_MS`, and once more when the stroke ends. SPACE prints the
+ * probabilities to stdout, digit keys save the drawing to your own data set.
+ *
+ * @module
+ */
+import { parseFlags, UsageError } from "../../cli.ts";
+import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
+import { DEFAULT_OWN_DIR, saveDrawing } from "../../data/own_data.ts";
+import { Hint, setHint, Window } from "../../native/sdl2.ts";
+import { Fonts } from "../../ui/fonts.ts";
+import { COLOURS } from "../../ui/palette.ts";
+import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../../ui/panel.ts";
+import { reportLines, savedLine, Sketch } from "./sketch.ts";
+import {
+  CanvasView,
+  drawSketchPanel,
+  NO_STATUS,
+  sketchPanel,
+  type Status,
+} from "./view.ts";
+
+/** Shortest time between two live predictions while a stroke goes on. */
+export const PREDICT_INTERVAL_MS = 150;
+
+export const HELP = `Draw a digit with the mouse and watch the network read it.
+
+Usage: deno task draw [options]
+
+Options:
+  --model PATH   trained model to use
+                 (default models/mnist-784-200-10.safetensors)
+  --own DIR      folder that digit keys save drawings to (default data/own;
+                 the task may only write there, so with another folder run
+                 the script with a matching --allow-write)
+  --help         show this help
+
+Mouse:
+  left button    draw (erase, while the eraser is on)
+  right button   erase
+
+Keys:
+  SPACE          print each digit's probability to stdout, one "d=p%" line
+                 per digit, then "prediction: d" ("nothing drawn" when the
+                 canvas is empty); SPACE again, before drawing more, clears
+                 the canvas for the next digit, as in the original demo
+  C, BACKSPACE   clear the canvas
+  X              turn the eraser on or off for the left button
+  0-9            save the drawing, normalised to 28x28, with that digit as
+                 its label to the own data set, then clear the canvas
+  ESC            quit (closing the window quits too)
+
+The panel shows the 28x28 image the network is given, its answer and the ten
+probabilities; they follow the drawing a few times a second. Train on your own
+drawings with: deno task train --data data/own`;
+
+/** What the command line asks for. */
+export interface DrawOptions {
+  modelPath: string;
+  ownDir: string;
+}
+
+/** Parses the command line; `null` means --help. Throws `UsageError`. */
+export function parseDrawArgs(args: string[]): DrawOptions | null {
+  const values = parseFlags(args, {
+    model: { type: "string" },
+    own: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) return null;
+  if (values.model === "") throw new UsageError("--model needs a path");
+  if (values.own === "") throw new UsageError("--own needs a folder");
+  return {
+    modelPath: values.model ?? DEFAULT_MODEL_PATH,
+    ownDir: values.own ?? DEFAULT_OWN_DIR,
+  };
+}
+
+/**
+ * Runs the drawing window until ESC or the window is closed. The model loads
+ * and the fonts open before the window does, so their errors come first.
+ * `out` gets the lines meant for stdout; `err` the ones for stderr.
+ */
+export async function runDraw(
+  options: DrawOptions,
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<void> {
+  const { network } = await loadModel(options.modelPath);
+  const sketch = new Sketch(network);
+  using fonts = new Fonts();
+  // The first stroke into a window that did not have the focus must draw.
+  setHint(Hint.MOUSE_FOCUS_CLICKTHROUGH, "1");
+  using win = new Window("Draw a digit", WINDOW_WIDTH, WINDOW_HEIGHT);
+  using canvasView = new CanvasView(win, sketch.canvas);
+  sketch.classify();
+
+  let status = NO_STATUS;
+  let lastPredict = -Infinity;
+  let redraw = true;
+  const pending: string[] = [];
+  const print = (line: string) => pending.push(line);
+  for (;;) {
+    if (redraw) {
+      canvasView.draw();
+      drawSketchPanel(win, fonts, sketchPanel(sketch, status));
+      win.present();
+      redraw = false;
+    }
+    // Printed once the window shows what they say, so that whoever reads
+    // stdout sees the same state on screen.
+    for (const line of pending) out(line);
+    pending.length = 0;
+
+    // Sleep until the next event; while the drawing has changed, only until
+    // the next prediction is due: at once after a stroke, else at most
+    // every PREDICT_INTERVAL_MS while it goes on.
+    let timeout = -1;
+    if (sketch.stale) {
+      timeout = sketch.stroking
+        ? Math.max(
+          1,
+          Math.ceil(lastPredict + PREDICT_INTERVAL_MS - performance.now()),
+        )
+        : 0;
+    }
+    let event = win.waitEvent(timeout);
+    // Take every event already queued before drawing once.
+    while (event) {
+      switch (event.type) {
+        case "quit":
+          return;
+        case "window":
+          redraw = true;
+          break;
+        case "mousedown":
+          sketch.mouseDown(event.button, event.x, event.y);
+          break;
+        case "mousemove":
+          sketch.mouseMove(event.x, event.y, event.buttons);
+          break;
+        case "mouseup":
+          sketch.mouseUp(event.button, event.x, event.y);
+          break;
+        case "keydown": {
+          if (event.repeat) break;
+          const action = sketch.key(event.key);
+          if (action.type === "quit") return;
+          if (action.type === "report") {
+            for (const line of reportLines(sketch.probs)) print(line);
+            redraw = true;
+          } else if (action.type === "save") {
+            status = await save(
+              sketch,
+              action.label,
+              options.ownDir,
+              print,
+              err,
+            );
+            redraw = true;
+          } else if (action.type === "changed") {
+            redraw = true;
+          }
+          break;
+        }
+      }
+      event = win.waitEvent(0);
+    }
+
+    const now = performance.now();
+    if (
+      sketch.stale &&
+      (!sketch.stroking || now - lastPredict >= PREDICT_INTERVAL_MS)
+    ) {
+      sketch.classify();
+      lastPredict = now;
+      redraw = true;
+    }
+    // Strokes show at once, even between predictions.
+    if (sketch.stale) redraw = true;
+  }
+}
+
+/** Saves the drawing with `label` and clears the canvas; returns the status to show. */
+async function save(
+  sketch: Sketch,
+  label: number,
+  dir: string,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<Status> {
+  if (sketch.probs === null) {
+    out("nothing drawn, nothing saved");
+    return { text: "Nothing drawn, nothing saved", rgb: COLOURS.muted };
+  }
+  try {
+    const saved = await saveDrawing(sketch.input, label, { dir });
+    const line = savedLine(label, dir, saved);
+    out(line);
+    sketch.clear();
+    return {
+      text: `Saved as ${label} (${saved.split} ${saved.index + 1})`,
+      rgb: COLOURS.text,
+    };
+  } catch (e) {
+    // The window stays open: the drawing is still there to try again.
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    err(`draw: cannot save: ${why}`);
+    return { text: "Could not save (see the terminal)", rgb: COLOURS.wrong };
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * What the drawing window shows: the canvas at the top-left, and a panel with
+ * the 28x28 image the network is given, its answer and the ten
+ * probabilities. The panel is drawn from a small `SketchPanel` record, not
+ * from the sketch itself.
+ *
+ * @module
+ */
+import type { Canvas, Rect } from "../../image/canvas.ts";
+import { CLASSES, SIDE } from "../../data/mnist.ts";
+import {
+  argb,
+  PixelTexture,
+  type Rgb,
+  type Window,
+} from "../../native/sdl2.ts";
+import { drawDigitGrid } from "../../ui/digit_grid.ts";
+import type { Fonts } from "../../ui/fonts.ts";
+import { COLOURS } from "../../ui/palette.ts";
+import {
+  type Answer,
+  answerOf,
+  drawLines,
+  fillPanel,
+  PANEL_LEFT,
+  PANEL_WIDTH,
+  percent,
+} from "../../ui/panel.ts";
+import { barColours, drawProbBars } from "../../ui/prob_bars.ts";
+import { drawText } from "../../ui/text.ts";
+import type { Sketch } from "./sketch.ts";
+
+/** Side of one cell of the panel's 28x28 preview, in pixels. */
+export const PREVIEW_CELL = 7;
+
+/** A line under the probabilities saying what the last action did. */
+export interface Status {
+  text: string;
+  rgb: Rgb;
+}
+
+/** No status line. */
+export const NO_STATUS: Status = { text: "", rgb: COLOURS.text };
+
+/** What the panel shows about the drawing. */
+export interface SketchPanel {
+  /** The network's 28x28 input. */
+  input: Uint8Array;
+  /** The network's answer; `null` while nothing is drawn. */
+  answer: Answer | null;
+  /** Whether the left button erases. */
+  eraser: boolean;
+  status: Status;
+}
+
+/** The panel's state for the sketch as of its last `classify()`. */
+export function sketchPanel(sketch: Sketch, status: Status): SketchPanel {
+  return {
+    input: sketch.input,
+    answer: sketch.probs ? answerOf(sketch.probs, 0) : null,
+    eraser: sketch.eraser,
+    status,
+  };
+}
+
+/** The key help at the panel's foot. */
+export const SKETCH_KEY_LINES = [
+  "Left button draw, right button erase",
+  "X eraser   C, Backspace clear",
+  "SPACE print (twice: clear)   0-9 save",
+  "ESC quit",
+] as const;
+
+const NO_PROBS = new Float32Array(CLASSES);
+
+/** Draws the panel right of the canvas. */
+export function drawSketchPanel(
+  window: Window,
+  fonts: Fonts,
+  panel: SketchPanel,
+): void {
+  const left = PANEL_LEFT;
+  const x = left + 24;
+  const width = PANEL_WIDTH - 48;
+  fillPanel(window, true);
+
+  drawText(window, fonts.small, "The network sees", x, 12, COLOURS.muted);
+  const side = SIDE * PREVIEW_CELL;
+  window.setColour(COLOURS.frame);
+  window.fillRect(x - 1, 35, side + 2, side + 2);
+  drawDigitGrid(window, panel.input, x, 36, PREVIEW_CELL);
+
+  const answerX = x + side + 16;
+  const answerWidth = left + PANEL_WIDTH - 24 - answerX;
+  const answer = panel.answer;
+  if (answer === null) {
+    drawText(window, fonts.small, "Draw a", answerX, 100, COLOURS.muted);
+    drawText(window, fonts.small, "digit", answerX, 118, COLOURS.muted);
+  } else {
+    drawText(
+      window,
+      fonts.answer,
+      String(answer.digit),
+      answerX + answerWidth / 2,
+      40,
+      COLOURS.accent,
+      "centre",
+    );
+    drawText(
+      window,
+      fonts.bold,
+      percent(answer.p, 0),
+      answerX + answerWidth / 2,
+      132,
+      COLOURS.text,
+      "centre",
+    );
+  }
+
+  drawProbBars(
+    window,
+    fonts.small,
+    answer?.probs ?? NO_PROBS,
+    answer?.row ?? 0,
+    { x, y: 248, width, row: 28 },
+    barColours(answer ? COLOURS.accent : COLOURS.bar),
+  );
+
+  if (panel.eraser) {
+    drawText(
+      window,
+      fonts.bold,
+      "Eraser on (X turns it off)",
+      x,
+      538,
+      COLOURS.wrong,
+    );
+  }
+  drawText(window, fonts.body, panel.status.text, x, 560, panel.status.rgb);
+  drawLines(window, fonts.small, SKETCH_KEY_LINES, x, 594);
+}
+
+/**
+ * Writes the canvas pixels of `rect` into `pixels` (a `PixelTexture` image of
+ * the canvas's size) as grey: ink 1 is `COLOURS.ink`, 0 is `COLOURS.paper`.
+ */
+export function canvasToArgb(
+  canvas: Canvas,
+  rect: Rect,
+  pixels: Uint32Array,
+): void {
+  const { width: w, data } = canvas;
+  for (let y = rect.y; y < rect.y + rect.height; y++) {
+    for (let k = y * w + rect.x, end = k + rect.width; k < end; k++) {
+      const g = 255 - Math.round(data[k] * 255);
+      pixels[k] = argb(g << 16 | g << 8 | g);
+    }
+  }
+}
+
+/**
+ * The canvas on screen: a texture at the window's top-left that gets only
+ * the canvas's changed pixels. `using` frees the texture.
+ */
+export class CanvasView implements Disposable {
+  readonly #canvas: Canvas;
+  readonly #texture: PixelTexture;
+  readonly #pixels: Uint32Array;
+
+  /** A texture of `window` showing `canvas`. */
+  constructor(window: Window, canvas: Canvas) {
+    const { width, height } = canvas;
+    this.#canvas = canvas;
+    this.#texture = new PixelTexture(window, width, height);
+    this.#pixels = new Uint32Array(width * height);
+    canvasToArgb(canvas, { x: 0, y: 0, width, height }, this.#pixels);
+    this.#texture.update(null, this.#pixels);
+    canvas.takeDirty();
+  }
+
+  /** Sends what changed on the canvas to the texture, and draws it. */
+  draw(): void {
+    const dirty = this.#canvas.takeDirty();
+    if (dirty) {
+      canvasToArgb(this.#canvas, dirty, this.#pixels);
+      this.#texture.update(dirty, this.#pixels);
+    }
+    this.#texture.draw(0, 0);
+  }
+
+  /** Frees the texture; later calls do nothing. */
+  close(): void {
+    this.#texture.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

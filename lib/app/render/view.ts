@@ -1,0 +1,215 @@
+/**
+ * What the record browser's window shows: the record as a grid of grey cells,
+ * its label on demand, and a panel with what the network says about it. The
+ * panel is drawn from a small `BrowserPanel` record, not from the data set,
+ * the browser and the predictions themselves.
+ *
+ * @module
+ */
+import type { Dataset, Split } from "../../data/mnist.ts";
+import type { Window } from "../../native/sdl2.ts";
+import { drawDigitGrid, GRID } from "../../ui/digit_grid.ts";
+import type { Fonts } from "../../ui/fonts.ts";
+import { COLOURS } from "../../ui/palette.ts";
+import {
+  type Answer,
+  answerOf,
+  drawLines,
+  fillPanel,
+  PANEL_LEFT,
+  PANEL_WIDTH,
+  percent,
+  WINDOW_HEIGHT,
+} from "../../ui/panel.ts";
+import { barColours, drawProbBars } from "../../ui/prob_bars.ts";
+import { drawText, renderText } from "../../ui/text.ts";
+import type { Browser, Predictions } from "./browser.ts";
+
+/** What the panel shows about the record on screen. */
+export interface BrowserPanel {
+  split: Split;
+  /** The record, counting from 0, of `count`. */
+  index: number;
+  count: number;
+  /** The record's true label, and whether it is shown. */
+  label: number;
+  labelShown: boolean;
+  /** The network's answer; `null` when there is no model. */
+  answer: Answer | null;
+  /** How many records of the set the network gets wrong. */
+  wrongCount: number;
+}
+
+/** The panel's state for the browser's current record. */
+export function browserPanel(
+  data: Dataset,
+  browser: Browser,
+  predictions: Predictions | null,
+): BrowserPanel {
+  const i = browser.index;
+  return {
+    split: data.split,
+    index: i,
+    count: data.count,
+    label: data.labels[i],
+    labelShown: browser.labelShown,
+    answer: predictions ? answerOf(predictions.probs, i) : null,
+    wrongCount: predictions ? predictions.wrong.length : 0,
+  };
+}
+
+/** The key help at the panel's foot. */
+export function browserKeyLines(withModel: boolean): string[] {
+  return [
+    "↓ → next   ↑ ← back   PgUp PgDn ±100",
+    withModel ? "E next wrong   W previous wrong" : "Home End first / last",
+    "SPACE label   ESC quit",
+  ];
+}
+
+/**
+ * Draws the whole window: `image` (the record's 784 pixels) as the grid, and
+ * the panel for `panel`. The caller presents it.
+ */
+export function drawBrowserWindow(
+  window: Window,
+  fonts: Fonts,
+  image: Uint8Array,
+  panel: BrowserPanel,
+): void {
+  drawDigitGrid(window, image, 0, 0);
+  if (panel.labelShown) {
+    // The label in large type over the middle of the digit, on a veil that
+    // keeps the digit visible underneath.
+    window.setColour(0xffffff, 150);
+    window.fillRect(GRID / 2 - 170, GRID / 2 - 220, 340, 440);
+    using t = renderText(
+      window,
+      fonts.huge,
+      String(panel.label),
+      COLOURS.accent,
+    );
+    t.draw(
+      Math.round((GRID - t.width) / 2),
+      Math.round((GRID - t.height) / 2),
+    );
+  }
+  drawBrowserPanel(window, fonts, panel);
+}
+
+/** Draws the panel right of the grid. */
+export function drawBrowserPanel(
+  window: Window,
+  fonts: Fonts,
+  panel: BrowserPanel,
+): void {
+  const x = PANEL_LEFT + 28;
+  const width = PANEL_WIDTH - 56;
+  fillPanel(window);
+  drawText(
+    window,
+    fonts.small,
+    `${panel.split} set · record ${panel.index + 1} of ${panel.count}`,
+    x,
+    22,
+    COLOURS.muted,
+  );
+  drawText(window, fonts.body, "Label", x, 56, COLOURS.muted);
+  drawText(
+    window,
+    fonts.bold,
+    panel.labelShown ? String(panel.label) : "?  (SPACE shows it)",
+    x + 70,
+    56,
+    panel.labelShown ? COLOURS.accent : COLOURS.muted,
+  );
+
+  const boxY = 96;
+  const boxH = 104;
+  const answer = panel.answer;
+  if (!answer) {
+    window.setColour(COLOURS.track);
+    window.fillRect(x - 12, boxY, width + 24, boxH);
+    drawText(
+      window,
+      fonts.bold,
+      "No trained model",
+      x,
+      boxY + 20,
+      COLOURS.text,
+    );
+    drawText(
+      window,
+      fonts.small,
+      "Train one with: deno task train",
+      x,
+      boxY + 52,
+      COLOURS.muted,
+    );
+  } else {
+    const ok = answer.digit === panel.label;
+    window.setColour(ok ? COLOURS.rightBack : COLOURS.wrongBack);
+    window.fillRect(x - 12, boxY, width + 24, boxH);
+    window.setColour(ok ? COLOURS.right : COLOURS.wrong);
+    window.fillRect(x - 12, boxY, 6, boxH);
+    drawText(
+      window,
+      fonts.body,
+      "The network says",
+      x,
+      boxY + 10,
+      COLOURS.muted,
+    );
+    const d = drawText(
+      window,
+      fonts.digit,
+      String(answer.digit),
+      x,
+      boxY + 32,
+      ok ? COLOURS.right : COLOURS.wrong,
+    );
+    drawText(
+      window,
+      fonts.body,
+      `${percent(answer.p)} sure`,
+      x + d.width + 16,
+      boxY + 38,
+      COLOURS.text,
+    );
+    drawText(
+      window,
+      fonts.bold,
+      ok ? "✓ right" : `✗ WRONG: it is a ${panel.label}`,
+      x + d.width + 16,
+      boxY + 62,
+      ok ? COLOURS.right : COLOURS.wrong,
+    );
+    drawProbBars(
+      window,
+      fonts.small,
+      answer.probs,
+      answer.row,
+      { x, y: boxY + boxH + 20, width, row: 30 },
+      barColours(ok ? COLOURS.right : COLOURS.wrong),
+      panel.labelShown ? panel.label : -1,
+    );
+    const n = panel.wrongCount;
+    drawText(
+      window,
+      fonts.small,
+      `Wrong on ${n} of ${panel.count} records (${
+        ((n / panel.count) * 100).toFixed(2)
+      } %)`,
+      x,
+      WINDOW_HEIGHT - 84,
+      COLOURS.muted,
+    );
+  }
+  drawLines(
+    window,
+    fonts.small,
+    browserKeyLines(answer !== null),
+    x,
+    WINDOW_HEIGHT - 60,
+  );
+}

@@ -1,0 +1,579 @@
+/**
+ * The drawing window as a person uses it: the script started with the task's
+ * permissions on a private X server, real mouse strokes and key presses
+ * (xdotool), stdout read the way another program would, the window checked on
+ * screen; and its one-line errors, before any window opens.
+ *
+ * Set MNIST_TEST_SCREENSHOTS to a folder to keep the screenshots as PNG files.
+ */
+import { join } from "node:path";
+import { HELP } from "../lib/app/draw/main.ts";
+import { loadModel } from "../lib/nn/model_file.ts";
+import { argmaxRow } from "../lib/nn/network.ts";
+import { readOwnData } from "../lib/data/own_data.ts";
+import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../lib/ui/panel.ts";
+import { assert, assertEquals } from "./_assert.ts";
+import { App, FIXTURE_MODEL, ROOT, runToEnd, taskArgs } from "./_app.ts";
+import {
+  countDark,
+  cpuWhileIdle,
+  focus,
+  pixel,
+  pressKeys,
+  requestClose,
+  savePng,
+  type Screenshot,
+  screenshot,
+  startXvfb,
+  stroke,
+  xdotool,
+  type Xvfb,
+} from "./_x11.ts";
+
+const SCRIPT = join(ROOT, "scripts", "mnist_draw.ts");
+const SHOTS = Deno.env.get("MNIST_TEST_SCREENSHOTS");
+/** Where the panel shows the network's 28x28 input. */
+const PREVIEW = { x: 696, y: 36, w: 196, h: 196 };
+
+/** The draw task's arguments, with its write folder swapped for `ownDir`. */
+function drawTaskArgs(ownDir: string): string[] {
+  const args = taskArgs(
+    "draw",
+    (f) => f === "--allow-write=data/own" ? `--allow-write=${ownDir}` : f,
+  );
+  assert(args.includes(`--allow-write=${ownDir}`), args.join(" "));
+  return args;
+}
+
+/** A running draw window, and what a person does with it. */
+class DrawWindow implements AsyncDisposable {
+  readonly app: App;
+  readonly x: Xvfb;
+
+  private constructor(x: Xvfb, app: App) {
+    this.x = x;
+    this.app = app;
+  }
+
+  /** Starts the script on `x`, saving to `ownDir`, and waits for its window. */
+  static async start(x: Xvfb, ownDir: string): Promise<DrawWindow> {
+    const app = new App(
+      [...drawTaskArgs(ownDir), "--model", FIXTURE_MODEL, "--own", ownDir],
+      x.env,
+    );
+    const w = new DrawWindow(x, app);
+    try {
+      await focus(x, await app.waitForWindow(x));
+    } catch (e) {
+      await app[Symbol.asyncDispose]();
+      throw e;
+    }
+    return w;
+  }
+
+  get id(): number {
+    return this.app.id;
+  }
+
+  get lines(): string[] {
+    return this.app.lines;
+  }
+
+  waitForLines(n: number): Promise<string[]> {
+    return this.app.waitForLines(n);
+  }
+
+  /** Presses SPACE and returns the lines it printed. */
+  async report(): Promise<string[]> {
+    const before = this.lines.length;
+    await pressKeys(this.x, "space");
+    await this.app.waitForLines(before + 1);
+    if (this.lines[before] === "nothing drawn") return [this.lines[before]];
+    await this.app.waitForLines(before + 11);
+    return this.lines.slice(before, before + 11);
+  }
+
+  /** Presses SPACE and returns the digit it printed on the last line. */
+  async prediction(): Promise<number> {
+    const lines = await this.report();
+    const last = lines.at(-1)!;
+    const m = /^prediction: (\d)$/.exec(last);
+    assert(m, `last line is '${last}'`);
+    // The probabilities are there too, and add up to 100 %.
+    let sum = 0;
+    lines.slice(0, 10).forEach((line, d) => {
+      const p = new RegExp(`^${d}=(\\d+\\.\\d)%$`).exec(line);
+      assert(p, `line ${d} is '${line}'`);
+      sum += Number(p[1]);
+    });
+    assert(Math.abs(sum - 100) < 1, `percentages add up to ${sum}`);
+    return Number(m[1]);
+  }
+
+  /** One stroke through `points` (window pixels) with `button` held. */
+  async stroke(points: number[][], button = 1): Promise<void> {
+    await stroke(this.x, this.id, points, button);
+  }
+
+  /** Draws `strokes` (in a unit square) scaled into the box (x, y, w, h). */
+  async draw(
+    strokes: number[][][],
+    box: { x: number; y: number; w: number; h: number },
+  ): Promise<void> {
+    for (const s of strokes) {
+      await this.stroke(
+        s.map(([u, v]) => [box.x + u * box.w, box.y + v * box.h]),
+      );
+    }
+  }
+
+  async press(...keys: string[]): Promise<void> {
+    await pressKeys(this.x, ...keys);
+  }
+
+  /** Takes a screenshot, kept as `name`.png when MNIST_TEST_SCREENSHOTS is set. */
+  async shot(name: string): Promise<Screenshot> {
+    const s = await screenshot(this.x, this.id);
+    if (SHOTS) {
+      await Deno.mkdir(SHOTS, { recursive: true });
+      await savePng(s, join(SHOTS, `${name}.png`));
+    }
+    return s;
+  }
+
+  /** Waits for the process to end; its exit code. */
+  exitCode(): Promise<number> {
+    return this.app.exitCode();
+  }
+
+  get stderr(): string {
+    return this.app.stderr;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.app[Symbol.asyncDispose]();
+  }
+}
+
+/** A fresh folder to save drawings to; `await using` removes it. */
+async function ownFolder() {
+  const path = await Deno.makeTempDir({ prefix: "draw-test-" });
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  };
+}
+
+/**
+ * Runs `test` with a draw window on a fresh X server, saving to a fresh folder;
+ * afterwards the window's process is ended and the folder removed, whatever
+ * happened.
+ */
+async function withDrawWindow(
+  test: (app: DrawWindow, x: Xvfb, own: string) => Promise<void>,
+): Promise<void> {
+  await using x = await startXvfb();
+  await using own = await ownFolder();
+  await using app = await DrawWindow.start(x, own.path);
+  await test(app, x, own.path);
+}
+
+const { network } = await loadModel(FIXTURE_MODEL);
+
+/** An ellipse through `n` points in the unit square, closed, from the top. */
+function ellipse(n: number): number[][] {
+  const points = [];
+  for (let k = 0; k <= n; k++) {
+    const a = (k / n) * 2 * Math.PI;
+    points.push([0.5 + 0.5 * Math.sin(a), 0.5 - 0.5 * Math.cos(a)]);
+  }
+  return points;
+}
+
+/**
+ * An arc of the ellipse centred on (cx, cy) with radii rx, ry, from angle a0 to
+ * a1 (0 is the top, growing clockwise), through n + 1 points.
+ */
+function arc(
+  cx: number,
+  cy: number,
+  rx: number,
+  ry: number,
+  a0: number,
+  a1: number,
+  n: number,
+): number[][] {
+  const points = [];
+  for (let k = 0; k <= n; k++) {
+    const a = a0 + ((a1 - a0) * k) / n;
+    points.push([cx + rx * Math.sin(a), cy - ry * Math.cos(a)]);
+  }
+  return points;
+}
+
+/** Digits as strokes in a unit square, the way people write them. */
+const DIGITS: Record<string, number[][][]> = {
+  one: [[[0.55, 0], [0.45, 1]]],
+  zero: [ellipse(32)],
+  seven: [[[0, 0], [1, 0]], [[1, 0], [0.35, 1]]],
+  // Two segments only: the mouse crossed the canvas between three events.
+  sevenFast: [[[0, 0], [1, 0], [0.3, 1]]],
+  four: [[[0.2, 0], [0, 0.65], [1, 0.65]], [[0.7, 0.25], [0.7, 1]]],
+  two: [[
+    [0.05, 0.25],
+    [0.2, 0.05],
+    [0.5, 0],
+    [0.8, 0.08],
+    [0.9, 0.28],
+    [0.75, 0.5],
+    [0.05, 1],
+    [1, 1],
+  ]],
+  five: [[
+    [0.9, 0],
+    [0.15, 0],
+    [0.1, 0.42],
+    ...arc(0.5, 0.68, 0.42, 0.3, -Math.PI * 0.4, Math.PI * 0.95, 12),
+  ]],
+  six: [[
+    [0.75, 0],
+    [0.35, 0.2],
+    [0.15, 0.5],
+    ...arc(0.5, 0.7, 0.38, 0.3, -Math.PI / 2, Math.PI * 1.5, 16),
+  ]],
+  // Both loops in one stroke, the top one first.
+  eight: [[
+    ...arc(0.5, 0.25, 0.3, 0.23, Math.PI, -Math.PI, 16),
+    ...arc(0.5, 0.73, 0.4, 0.27, 0, 2 * Math.PI, 16),
+  ]],
+  nine: [[
+    ...arc(0.5, 0.28, 0.38, 0.28, Math.PI / 2 + 0.2, Math.PI * 2.5, 16),
+    [0.85, 0.3],
+    [0.8, 1],
+  ]],
+  three: [[
+    [0.05, 0.1],
+    [0.45, 0],
+    [0.85, 0.12],
+    [0.85, 0.35],
+    [0.4, 0.48],
+    [0.9, 0.6],
+    [0.95, 0.85],
+    [0.55, 1],
+    [0.05, 0.9],
+  ]],
+};
+
+/** Each digit drawn: its strokes, where on the canvas, and what it is. */
+const DRAWINGS: {
+  name: string;
+  digit: number;
+  strokes: number[][][];
+  box: { x: number; y: number; w: number; h: number };
+}[] = [
+  {
+    name: "one-small-top-left",
+    digit: 1,
+    strokes: DIGITS.one,
+    box: { x: 40, y: 30, w: 40, h: 200 },
+  },
+  {
+    name: "zero-large-centre",
+    digit: 0,
+    strokes: DIGITS.zero,
+    box: { x: 156, y: 76, w: 360, h: 520 },
+  },
+  {
+    name: "seven-two-strokes",
+    digit: 7,
+    strokes: DIGITS.seven,
+    box: { x: 200, y: 140, w: 280, h: 400 },
+  },
+  {
+    name: "seven-fast-bottom-right",
+    digit: 7,
+    strokes: DIGITS.sevenFast,
+    box: { x: 400, y: 360, w: 220, h: 280 },
+  },
+  {
+    name: "zero-small-bottom-left",
+    digit: 0,
+    strokes: [ellipse(12)],
+    box: { x: 40, y: 400, w: 180, h: 240 },
+  },
+  {
+    name: "one-large",
+    digit: 1,
+    strokes: DIGITS.one,
+    box: { x: 300, y: 40, w: 60, h: 590 },
+  },
+  {
+    name: "four",
+    digit: 4,
+    strokes: DIGITS.four,
+    box: { x: 180, y: 100, w: 300, h: 460 },
+  },
+  {
+    name: "two",
+    digit: 2,
+    strokes: DIGITS.two,
+    box: { x: 170, y: 120, w: 320, h: 420 },
+  },
+  {
+    name: "five",
+    digit: 5,
+    strokes: DIGITS.five,
+    box: { x: 180, y: 100, w: 300, h: 460 },
+  },
+  {
+    name: "six-small-top-left",
+    digit: 6,
+    strokes: DIGITS.six,
+    box: { x: 30, y: 30, w: 160, h: 230 },
+  },
+  {
+    name: "eight",
+    digit: 8,
+    strokes: DIGITS.eight,
+    box: { x: 200, y: 60, w: 300, h: 540 },
+  },
+  {
+    name: "nine-bottom-right",
+    digit: 9,
+    strokes: DIGITS.nine,
+    box: { x: 430, y: 360, w: 200, h: 270 },
+  },
+  {
+    name: "three-top-right",
+    digit: 3,
+    strokes: DIGITS.three,
+    box: { x: 400, y: 40, w: 230, h: 320 },
+  },
+];
+
+Deno.test({
+  name: "draw window reads digits drawn with the mouse, anywhere and any size",
+  sanitizeResources: false,
+  fn: () =>
+    withDrawWindow(async (app) => {
+      assertEquals(await app.report(), ["nothing drawn"]);
+      const misread: string[] = [];
+      for (const [k, d] of DRAWINGS.entries()) {
+        await app.draw(d.strokes, d.box);
+        const got = await app.prediction();
+        if (k === 2) {
+          // Look at one: ink where the stroke went, paper elsewhere, the
+          // network's 28x28 view in the panel.
+          const s = await app.shot(d.name);
+          assertEquals([s.width, s.height], [WINDOW_WIDTH, WINDOW_HEIGHT]);
+          assertEquals(pixel(s, 340, 140), [0, 0, 0], "ink on the top bar");
+          assertEquals(pixel(s, 20, 650), [255, 255, 255], "paper");
+          const dark = countDark(s, PREVIEW);
+          assert(dark > 1000, `the preview shows the digit (${dark} px)`);
+        } else if (SHOTS) {
+          await app.shot(d.name);
+        }
+        if (got !== d.digit) misread.push(`${d.name} read as ${got}`);
+        // Alternate the two ways of clearing: SPACE again, and C.
+        await app.press(k % 2 ? "c" : "space");
+      }
+      assertEquals(misread, []);
+      // Cleared: nothing left to read.
+      assertEquals(await app.report(), ["nothing drawn"]);
+
+      // An idle window sleeps.
+      const used = await cpuWhileIdle(app.app.child.pid, 1000);
+      assert(used <= 0.05, `idle window used ${used} s of CPU in 1 s`);
+
+      await app.press("Escape");
+      assertEquals(await app.exitCode(), 0, app.stderr);
+      assertEquals(app.stderr, "");
+    }),
+});
+
+Deno.test({
+  name:
+    "draw window erases with the right button and after X, clears with BACKSPACE",
+  sanitizeResources: false,
+  fn: () =>
+    withDrawWindow(async (app) => {
+      // A 7 with a stray line through it, which the right button takes away.
+      await app.draw(DIGITS.seven, { x: 200, y: 140, w: 280, h: 400 });
+      await app.stroke([[60, 600], [620, 600]]);
+      await app.stroke([[40, 600], [640, 600]], 3);
+      assertEquals(await app.prediction(), 7);
+      let s = await app.shot("erased");
+      assertEquals(pixel(s, 340, 600), [255, 255, 255], "erased");
+      assertEquals(pixel(s, 340, 140), [0, 0, 0], "the 7 is still there");
+      // X: the left button erases the top bar too.
+      await app.press("x");
+      await app.stroke([[150, 140], [520, 140]]);
+      // SPACE prints once the window shows the stroke.
+      assertEquals(await app.prediction(), 1);
+      s = await app.shot("eraser");
+      assertEquals(pixel(s, 340, 140), [255, 255, 255], "top bar erased");
+      await app.press("x", "BackSpace");
+      assertEquals(await app.report(), ["nothing drawn"]);
+      await app.press("Escape");
+      assertEquals(await app.exitCode(), 0, app.stderr);
+    }),
+});
+
+Deno.test({
+  name: "draw window shows the network's view while the button is still held",
+  sanitizeResources: false,
+  fn: () =>
+    withDrawWindow(async (app, x) => {
+      const id = String(app.id);
+      const dark = (s: Screenshot) => countDark(s, PREVIEW);
+      // SPACE prints once the window is drawn: then the screenshot shows it.
+      assertEquals(await app.report(), ["nothing drawn"]);
+      assertEquals(dark(await app.shot("live-empty")), 0);
+      await xdotool(
+        x,
+        "mousemove",
+        "--window",
+        id,
+        "330",
+        "80",
+        "mousedown",
+        "1",
+      );
+      for (let py = 100; py <= 600; py += 50) {
+        await xdotool(x, "mousemove", "--window", id, "336", String(py));
+      }
+      // The stroke goes on; within a few updates the panel has caught up.
+      let seen = 0;
+      for (let tries = 0; tries < 20 && seen < 200; tries++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = dark(await app.shot("live-stroke"));
+      }
+      await xdotool(x, "mouseup", "1");
+      assert(seen >= 200, `the preview shows ${seen} dark pixels mid-stroke`);
+      assertEquals(await app.prediction(), 1);
+      await app.press("Escape");
+      assertEquals(await app.exitCode(), 0, app.stderr);
+    }),
+});
+
+Deno.test({
+  name: "draw window saves a drawing with a digit key to the own data set",
+  sanitizeResources: false,
+  fn: () =>
+    withDrawWindow(async (app, _x, own) => {
+      await app.press("5");
+      await app.waitForLines(1);
+      assertEquals(app.lines[0], "nothing drawn, nothing saved");
+      await app.draw(DIGITS.seven, { x: 200, y: 140, w: 280, h: 400 });
+      await app.press("7");
+      await app.waitForLines(2);
+      assertEquals(app.lines[1], `saved as 7 to ${own} (train 1)`);
+      await app.draw(DIGITS.one, { x: 300, y: 100, w: 60, h: 450 });
+      await app.press("KP_1");
+      await app.waitForLines(3);
+      assertEquals(app.lines[2], `saved as 1 to ${own} (test 1)`);
+      // Saving cleared the canvas for the next digit.
+      assertEquals(await app.report(), ["nothing drawn"]);
+      await app.press("Escape");
+      assertEquals(await app.exitCode(), 0, app.stderr);
+
+      const data = await readOwnData(own);
+      assertEquals([data.train.count, data.test.count], [1, 1]);
+      assertEquals([data.train.labels[0], data.test.labels[0]], [7, 1]);
+      // What was saved is the network's 28x28 view: a 7 the network reads.
+      assertEquals(argmaxRow(network.predict(data.train.images, 1), 0), 7);
+    }),
+});
+
+Deno.test({
+  name: "draw window quits with exit code 0 on ESC and on close, every time",
+  sanitizeResources: false,
+  async fn() {
+    await using x = await startXvfb();
+    await using own = await ownFolder();
+    for (let round = 0; round < 4; round++) {
+      await using app = await DrawWindow.start(x, own.path);
+      const id = String(app.id);
+      // Quit while a stroke goes on, right after it, or with nothing drawn.
+      if (round === 1) await app.stroke([[100, 100], [300, 300]]);
+      if (round === 2) {
+        await xdotool(
+          x,
+          ...["mousemove", "--window", id, "100", "100", "mousedown", "1"],
+          ...["mousemove", "--window", id, "200", "200"],
+        );
+      }
+      if (round < 3) await app.press("Escape");
+      else requestClose(x, app.id);
+      const code = await app.exitCode();
+      if (round === 2) await xdotool(x, "mouseup", "1");
+      assertEquals(code, 0, `round ${round}: ${app.stderr}`);
+      assertEquals(app.stderr, "", `round ${round}`);
+    }
+  },
+});
+
+/** Runs the draw script with no display at all; its exit code and stderr. */
+async function runWithoutDisplay(
+  args: string[],
+  env: Record<string, string> = {},
+) {
+  const r = await runToEnd(["run", "-A", SCRIPT, ...args], env);
+  return { code: r.code, err: r.stderr.trim() };
+}
+
+Deno.test("draw script without a model says how to train one, before any window", async () => {
+  // No display at all: the model is checked first.
+  const { code, err } = await runWithoutDisplay([
+    "--model",
+    "/nonexistent/model.safetensors",
+  ]);
+  assertEquals(code, 1);
+  assertEquals(err.split("\n").length, 1, err);
+  assert(err.startsWith("draw: "), err);
+  assert(err.includes("deno task train"), err);
+});
+
+Deno.test("draw script without a display says so in one line", async () => {
+  const { code, err } = await runWithoutDisplay(["--model", FIXTURE_MODEL]);
+  assertEquals(code, 1);
+  assertEquals(err.split("\n").length, 1, err);
+  assert(err.includes("No display"), err);
+});
+
+Deno.test("draw script reports a missing library, font or a bad model in one line, before any window", async () => {
+  const bad = await Deno.makeTempFile({ suffix: ".safetensors" });
+  await Deno.writeTextFile(bad, "not a model");
+  try {
+    for (
+      const [env, model, fragment] of [
+        [{ MNIST_SDL2_PATH: "/nonexistent/libSDL2.so" }, FIXTURE_MODEL, "SDL2"],
+        [
+          { MNIST_SDL2_TTF_PATH: "/nonexistent/libttf.so" },
+          FIXTURE_MODEL,
+          "SDL2_ttf",
+        ],
+        [
+          { MNIST_FONT_DIR: "/nonexistent" },
+          FIXTURE_MODEL,
+          "fonts-dejavu-core",
+        ],
+        [{}, bad, bad],
+      ] as const
+    ) {
+      // No display: each of these must be found before the window is opened.
+      const { code, err } = await runWithoutDisplay(["--model", model], env);
+      assertEquals(code, 1, err);
+      assertEquals(err.split("\n").length, 1, err);
+      assert(err.startsWith("draw: ") && err.includes(fragment), err);
+    }
+  } finally {
+    await Deno.remove(bad);
+  }
+});
+
+Deno.test("draw script --help lists the keys and exits 0", async () => {
+  const r = await runToEnd(["run", SCRIPT, "--help"]);
+  assertEquals(r.code, 0);
+  assertEquals(r.stdout.trim(), HELP);
+});

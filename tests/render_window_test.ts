@@ -1,0 +1,244 @@
+/**
+ * The record browser as a person uses it: started with the task's permissions
+ * on a private Xvfb, driven with real key presses, checked on screen; and its
+ * one-line errors, found before any window opens.
+ */
+import { assert, assertEquals } from "./_assert.ts";
+import { writeDataDir } from "./_fixtures.ts";
+import { App, FIXTURE_MODEL, runToEnd, taskArgs } from "./_app.ts";
+import {
+  cpuWhileIdle,
+  focus,
+  pixel,
+  pressKeys,
+  requestClose,
+  type Screenshot,
+  screenshot,
+  startXvfb,
+  until,
+  windowName,
+  type Xvfb,
+} from "./_x11.ts";
+import { imageAt, loadMnist, SIDE } from "../lib/data/mnist.ts";
+import { CELL, cellGrey } from "../lib/ui/digit_grid.ts";
+
+/** `deno run` and the permissions of the render task, as in deno.json. */
+const TASK_ARGS = taskArgs("render");
+
+/** Runs the render script as the task does, with no display, to its end. */
+function renderWithoutDisplay(
+  args: string[],
+  env: Record<string, string> = {},
+) {
+  return runToEnd([...TASK_ARGS, ...args], env);
+}
+
+/** Starts the render script as the task does on `x` and waits for its window. */
+async function startRender(x: Xvfb, args: string[]): Promise<App> {
+  const app = new App([...TASK_ARGS, ...args], x.env);
+  try {
+    await focus(x, await app.waitForWindow(x));
+  } catch (e) {
+    await app[Symbol.asyncDispose]();
+    throw e;
+  }
+  return app;
+}
+
+/** A small MNIST folder; `await using` removes it. */
+async function dataDir(train: number, test: number) {
+  const path = await writeDataDir(train, test);
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
+  };
+}
+
+/**
+ * The cells whose centre on screen does not have the grey of the record's
+ * pixel, as "row,col: screen g, expected e"; empty when the grid matches.
+ */
+function gridMismatches(shot: Screenshot, pixels: Uint8Array): string[] {
+  const bad: string[] = [];
+  for (let row = 0; row < SIDE; row++) {
+    for (let col = 0; col < SIDE; col++) {
+      const [r, g, b] = pixel(
+        shot,
+        col * CELL + CELL / 2,
+        row * CELL + CELL / 2,
+      );
+      const want = cellGrey(pixels[row * SIDE + col]);
+      if (
+        Math.abs(r - want) > 1 || Math.abs(g - want) > 1 ||
+        Math.abs(b - want) > 1
+      ) {
+        bad.push(`${row},${col}: screen ${r}/${g}/${b}, expected ${want}`);
+      }
+    }
+  }
+  return bad;
+}
+
+Deno.test("mnist_render.ts reports a bad --model or --index in one line, exit code 1", async () => {
+  await using data = await dataDir(4, 2);
+  const dir = data.path;
+  for (
+    const [args, fragment] of [
+      [
+        ["--data", dir, "--model", `${dir}/none.safetensors`],
+        "none.safetensors",
+      ],
+      [
+        ["--data", dir, "--model", `${dir}/train-labels-idx1-ubyte`],
+        "Cannot load model",
+      ],
+      [["--data", dir, "--index", "5"], "records 1 to 4"],
+      [["--data", `${dir}/missing`], "Cannot find"],
+    ]
+  ) {
+    const r = await renderWithoutDisplay(args as string[]);
+    assertEquals(r.code, 1, r.stderr);
+    const lines = r.stderr.trim().split("\n");
+    assertEquals(lines.length, 1, r.stderr);
+    assert(lines[0].startsWith("render: "), lines[0]);
+    assert(lines[0].includes(fragment as string), lines[0]);
+  }
+});
+
+Deno.test("mnist_render.ts finds a corrupt model, a missing font or library before it opens a window", async () => {
+  await using data = await dataDir(4, 2);
+  const corrupt = `${data.path}/corrupt.safetensors`;
+  const model = await Deno.readFile(FIXTURE_MODEL);
+  // A whole header, then only half of the weights.
+  await Deno.writeFile(corrupt, model.subarray(0, model.length >> 1));
+  for (
+    const [env, args, fragment] of [
+      [{}, ["--model", corrupt], "corrupt.safetensors"],
+      [{ MNIST_FONT_DIR: "/nonexistent" }, [], "fonts-dejavu-core"],
+      [{ MNIST_SDL2_TTF_PATH: "/nonexistent/libttf.so" }, [], "SDL2_ttf"],
+    ] as const
+  ) {
+    // No display at all: had the window been tried first, the error would be
+    // "No display".
+    const r = await renderWithoutDisplay(
+      ["--data", data.path, "--model", FIXTURE_MODEL, ...args],
+      env,
+    );
+    assertEquals(r.code, 1, r.stderr);
+    const lines = r.stderr.trim().split("\n");
+    assertEquals(lines.length, 1, r.stderr);
+    assert(lines[0].startsWith("render: "), lines[0]);
+    assert(lines[0].includes(fragment), lines[0]);
+  }
+});
+
+Deno.test("mnist_render.ts without a display says so in one line, exit code 1", async () => {
+  await using data = await dataDir(4, 2);
+  const r = await renderWithoutDisplay([
+    "--data",
+    data.path,
+    "--model",
+    FIXTURE_MODEL,
+  ]);
+  assertEquals(r.code, 1, r.stderr);
+  assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
+  assert(r.stderr.startsWith("render: No display"), r.stderr);
+  assert(r.stderr.includes("xvfb-run"), r.stderr);
+});
+
+Deno.test("mnist_render.ts shows each record's pixels, stops at both ends, toggles the label and idles", async () => {
+  await using dir = await dataDir(7, 3);
+  await using x = await startXvfb();
+  const data = await loadMnist("train", { dir: dir.path });
+  await using app = await startRender(x, [
+    "--data",
+    dir.path,
+    "--model",
+    FIXTURE_MODEL,
+  ]);
+  const id = app.id;
+  const shows = async (title: string, record: number) => {
+    await until(
+      () => `window title '${title}'`,
+      async () => (await windowName(x, id)) === title,
+    );
+    let bad: string[] = [];
+    await until(
+      () =>
+        `record ${record + 1} on screen; ${bad.length} cells differ, e.g. ${
+          bad.slice(0, 3).join("; ")
+        }`,
+      async () => {
+        bad = gridMismatches(await screenshot(x, id), imageAt(data, record));
+        return bad.length === 0;
+      },
+    );
+  };
+  await shows("train 1/7", 0);
+  // UP at the first record stays there, so DOWN then goes to the second.
+  await pressKeys(x, "Up", "Left", "Down");
+  await shows("train 2/7", 1);
+  await pressKeys(x, "Right", "Right");
+  await shows("train 4/7", 3);
+  // DOWN at the last record stays there, so LEFT then goes to the one before.
+  await pressKeys(x, "End", "Down", "Down", "Left");
+  await shows("train 6/7", 5);
+  await pressKeys(x, "Prior");
+  await shows("train 1/7", 0);
+  await pressKeys(x, "Next");
+  await shows("train 7/7", 6);
+  await pressKeys(x, "Home");
+  await shows("train 1/7", 0);
+
+  // SPACE puts the label over the digit; SPACE again takes it away.
+  await pressKeys(x, "space");
+  await until(() => `the label over the digit`, async () => {
+    return gridMismatches(await screenshot(x, id), imageAt(data, 0))
+      .length > 20;
+  });
+  await pressKeys(x, "space");
+  await until(() => `the label gone again`, async () => {
+    return gridMismatches(await screenshot(x, id), imageAt(data, 0))
+      .length === 0;
+  });
+
+  // Waiting for events sleeps: 2 s idle use almost no CPU.
+  await new Promise((r) => setTimeout(r, 300));
+  const used = await cpuWhileIdle(app.child.pid, 2000);
+  assert(used <= 0.06, `the idle window used ${used} s of CPU in 2 s`);
+
+  await pressKeys(x, "Escape");
+  assertEquals(await app.exitCode(), 0, app.stderr);
+  assertEquals(app.stderr, "");
+});
+
+Deno.test("mnist_render.ts exits with code 0 on ESC and on closing the window, every time", async () => {
+  await using dir = await dataDir(3, 3);
+  await using x = await startXvfb();
+  for (let run = 0; run < 8; run++) {
+    const byClose = run % 2 === 1;
+    await using app = await startRender(x, [
+      "--data",
+      dir.path,
+      "--set",
+      "test",
+      "--model",
+      FIXTURE_MODEL,
+    ]);
+    // An event right before quitting, so SDL has just woken up from waiting.
+    await pressKeys(x, "Down");
+    await until(
+      () => "the second record",
+      async () => (await windowName(x, app.id)) === "test 2/3",
+    );
+    if (byClose) requestClose(x, app.id);
+    else await pressKeys(x, "Escape");
+    const code = await app.exitCode();
+    assertEquals(
+      code,
+      0,
+      `run ${run + 1} (${byClose ? "close" : "ESC"}): ${app.stderr}`,
+    );
+    assertEquals(app.stderr, "");
+  }
+});
