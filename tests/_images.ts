@@ -3,6 +3,7 @@
  * so that the decoder is checked against something else) and ImageMagick.
  */
 import { deflateSync } from "node:zlib";
+import { Random } from "../lib/nn/random.ts";
 
 const CRC_TABLE = new Uint32Array(256).map((_, n) => {
   let c = n;
@@ -86,4 +87,64 @@ export async function magick(...args: string[]): Promise<void> {
       `convert ${args.join(" ")} failed: ${new TextDecoder().decode(stderr)}`,
     );
   }
+}
+
+/**
+ * A "photo" of the 28x28 MNIST digit `digit` written in dark ink on paper:
+ * 360x300 RGB, the digit about 250 pixels high, on warm grey paper lit
+ * unevenly (a gradient and a slow wave), blurred, with Gaussian noise and a
+ * few dark specks. Returned as RGBA bytes, like a decoded file.
+ */
+export function paperPhoto(
+  digit: Uint8Array,
+  seed: number,
+): { width: number; height: number; data: Uint8Array } {
+  const W = 360, H = 300, S = 9;
+  const rng = new Random(seed);
+  const ox = 40 + rng.nextUint32() % 60, oy = 10 + rng.nextUint32() % 20;
+  const grey = new Float32Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      // Bilinear sample of the digit (pixel centres at integer + 0.5).
+      const u = (x - ox) / S - 0.5, v = (y - oy) / S - 0.5;
+      const x0 = Math.floor(u), y0 = Math.floor(v), fx = u - x0, fy = v - y0;
+      const at = (c: number, r: number) =>
+        c < 0 || r < 0 || c >= 28 || r >= 28 ? 0 : digit[r * 28 + c] / 255;
+      const ink = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) +
+        fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+      const paper = 125 + 60 * x / W + 35 * y / H +
+        18 * Math.sin(x / 45) * Math.cos(y / 60);
+      grey[y * W + x] = paper * (1 - ink) + 35 * ink;
+    }
+  }
+  // A 5x5 box blur, then noise and specks.
+  const blurred = new Float32Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let sum = 0, count = 0;
+      for (let dy = -2; dy <= 2; dy++) {
+        for (let dx = -2; dx <= 2; dx++) {
+          const xx = x + dx, yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+          sum += grey[yy * W + xx];
+          count++;
+        }
+      }
+      blurred[y * W + x] = sum / count;
+    }
+  }
+  for (let i = 0; i < W * H; i++) blurred[i] += 12 * rng.normal();
+  for (let k = 0; k < 40; k++) {
+    const x = rng.nextUint32() % (W - 2), y = rng.nextUint32() % (H - 2);
+    for (const d of [0, 1, W, W + 1]) blurred[y * W + x + d] = 40;
+  }
+  const data = new Uint8Array(W * H * 4);
+  const byte = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
+  for (let i = 0; i < W * H; i++) {
+    data[4 * i] = byte(blurred[i]);
+    data[4 * i + 1] = byte(blurred[i] * 0.96);
+    data[4 * i + 2] = byte(blurred[i] * 0.88);
+    data[4 * i + 3] = 255;
+  }
+  return { width: W, height: H, data };
 }
