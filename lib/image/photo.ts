@@ -135,7 +135,9 @@ function runningMin(
       h[i] = i === n - 1 || i % k === k - 1 || v < h[i + 1] ? v : h[i + 1];
     }
     for (let i = 0; i < n; i++) {
-      const a = h[i < r ? 0 : i - r], b = g[i + r >= n ? n - 1 : i + r];
+      // A window cut by the start lies in the first block: g alone covers it.
+      const b = g[i + r >= n ? n - 1 : i + r];
+      const a = i < r ? b : h[i - r];
       dst[start + i * stride] = a < b ? a : b;
     }
   }
@@ -155,7 +157,7 @@ export function squareFilter(
   const rows = new Float32Array(w * h), out = new Float32Array(w * h);
   runningMin(data, rows, h, w, w, 1, r);
   runningMin(rows, out, w, 1, h, w, r);
-  if (max) for (let i = 0; i < out.length; i++) out[i] = -out[i];
+  if (max) { for (let i = 0; i < out.length; i++) out[i] = -out[i]; }
   return { width: w, height: h, data: out };
 }
 
@@ -288,10 +290,42 @@ export function extractInk(grey: GreyLevels): InkImage {
 
   // 4. White top-hat: the picture less its opening.
   const r = Math.max(1, Math.round(Math.max(w, h) / 8));
-  const background = squareFilter(squareFilter(image, r, false), r, true);
   const top = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    top[i] = Math.max(0, image.data[i] - background.data[i]);
+  {
+    // The opening runs on the picture extended by 2r on each side, by odd
+    // reflection (f(-x) = 2 f(0) - f(x)), which keeps shading that changes
+    // linearly across a border: windows cut by the border would not.
+    const p = 2 * r, pw = w + 2 * p, ph = h + 2 * p;
+    const padded = new Float32Array(pw * ph);
+    const reflect = (i: number, size: number) =>
+      i < 0 ? [0, -i] : i >= size ? [size - 1, 2 * (size - 1) - i] : [i, i];
+    for (let y = 0; y < ph; y++) {
+      const [y0, y1] = reflect(
+        Math.min(Math.max(y - p, -(h - 1)), 2 * (h - 1)),
+        h,
+      );
+      for (let x = 0; x < pw; x++) {
+        const [x0, x1] = reflect(
+          Math.min(Math.max(x - p, -(w - 1)), 2 * (w - 1)),
+          w,
+        );
+        const d = image.data;
+        // f(x, y) by odd reflection in x, then in y.
+        const fx = (yy: number) => 2 * d[yy * w + x0] - d[yy * w + x1];
+        padded[y * pw + x] = 2 * fx(y0) - fx(y1);
+      }
+    }
+    const bg = squareFilter(
+      squareFilter({ width: pw, height: ph, data: padded }, r, false),
+      r,
+      true,
+    ).data;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const v = image.data[y * w + x] - bg[(y + p) * pw + x + p];
+        top[y * w + x] = v > 0 ? v : 0;
+      }
+    }
   }
 
   // 5. Levels: paper (below Otsu's threshold) gives the noise, ink the level.
