@@ -119,6 +119,16 @@ const SDL_SYMBOLS = {
     parameters: ["pointer", "buffer", "buffer", "i32"],
     result: "i32",
   },
+
+  // Surfaces in memory (decodeSurface, for SDL2_image).
+  // SDL_RWops *SDL_RWFromConstMem(const void *mem, int size)
+  SDL_RWFromConstMem: { parameters: ["buffer", "i32"], result: "pointer" },
+  // SDL_Surface *SDL_ConvertSurfaceFormat(SDL_Surface *src, Uint32 pixel_format,
+  //                                       Uint32 flags)
+  SDL_ConvertSurfaceFormat: {
+    parameters: ["pointer", "u32", "u32"],
+    result: "pointer",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 // SDL_Init flags.
@@ -174,6 +184,70 @@ const EV_Y = 24;
 // SDL_Surface fields we read: int w @16, int h @20.
 const SURFACE_W = 16;
 const SURFACE_H = 20;
+
+/** An image decoded to 8-bit RGBA: `width * height * 4` bytes, row-major. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  /** R, G, B, A bytes of each pixel. */
+  data: Uint8Array;
+}
+
+// SDL_PixelFormatEnum: bytes R, G, B, A in memory on little-endian machines.
+const SDL_PIXELFORMAT_ABGR8888 = 0x16762004;
+// SDL_Surface fields (x86-64 / aarch64): int pitch @24, void *pixels @32.
+const SURFACE_PITCH = 24;
+const SURFACE_PIXELS = 32;
+
+/**
+ * For the bindings of libraries that make SDL surfaces (SDL2_image): makes an
+ * SDL_RWops that reads `bytes`, passes it to `load`, which must return a new
+ * surface (or null, with SDL's error set) and free the SDL_RWops, then copies
+ * the surface's pixels out as RGBA and frees it. `call` names `load` in errors.
+ * The pointers never leave the bindings.
+ */
+export function decodeSurface(
+  bytes: Uint8Array<ArrayBuffer>,
+  load: (rw: Deno.PointerObject) => Deno.PointerValue,
+  call: string,
+): RgbaImage {
+  const s = sdlSymbols();
+  const rw = s.SDL_RWFromConstMem(bytes, bytes.length);
+  if (rw === null) _throwSdlError("SDL_RWFromConstMem");
+  const loaded = load(rw);
+  if (loaded === null) _throwSdlError(call);
+  const rgba = s.SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_ABGR8888, 0);
+  s.SDL_FreeSurface(loaded);
+  if (rgba === null) _throwSdlError("SDL_ConvertSurfaceFormat");
+  try {
+    const view = new Deno.UnsafePointerView(rgba);
+    const width = view.getInt32(SURFACE_W);
+    const height = view.getInt32(SURFACE_H);
+    const pitch = view.getInt32(SURFACE_PITCH);
+    const pixels = Deno.UnsafePointer.create(
+      view.getBigUint64(SURFACE_PIXELS),
+    );
+    if (pixels === null) {
+      throw new SdlError(`${call} gave a surface without pixels`);
+    }
+    const rowBytes = width * 4;
+    const data = new Uint8Array(rowBytes * height);
+    const src = new Deno.UnsafePointerView(pixels);
+    if (pitch === rowBytes) {
+      src.copyInto(data, 0);
+    } else {
+      for (let y = 0; y < height; y++) {
+        src.copyInto(
+          data.subarray(y * rowBytes, (y + 1) * rowBytes),
+          y * pitch,
+        );
+      }
+    }
+    return { width, height, data };
+  } finally {
+    s.SDL_FreeSurface(rgba);
+  }
+}
 
 /** Key codes (SDL_Keycode) of the keys the scripts use. */
 export const Key = {

@@ -23,7 +23,7 @@ import {
   measureStrokeWidth,
   type Preprocessed,
 } from "../image/preprocess.ts";
-import { Batch, type Network, OUTPUTS, scaleInputs } from "./network.ts";
+import { type Network, OUTPUTS } from "./network.ts";
 
 /**
  * Strokes wider than this fraction of FIT (measured before pen
@@ -195,10 +195,7 @@ export function readDigit(
 
 /** The network's ten raw sigmoid outputs for one image. */
 function rawOutputs(network: Network, pixels: Uint8Array): Float32Array {
-  const batch = new Batch(1, network.hidden);
-  scaleInputs(pixels, batch.x);
-  network.forward(batch, 1);
-  return batch.a2.slice(0, OUTPUTS);
+  return network.outputs(pixels, 1);
 }
 
 function checkPixels(pixels: Uint8Array) {

@@ -1,0 +1,150 @@
+/**
+ * Image files for the tests: a small PNG encoder (independent of SDL2_image,
+ * so that the decoder is checked against something else) and ImageMagick.
+ */
+import { deflateSync } from "node:zlib";
+import { Random } from "../lib/nn/random.ts";
+
+const CRC_TABLE = new Uint32Array(256).map((_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 255] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** One PNG chunk: length, type, data, CRC of type and data. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * An 8-bit PNG of `channels` (1 grey, 3 RGB, 4 RGBA) values per pixel,
+ * row-major in `data`. `claim`, if given, is the size the header states
+ * instead of the real one (for crafted files).
+ */
+export function encodePng(
+  width: number,
+  height: number,
+  data: Uint8Array,
+  channels: 1 | 3 | 4 = 1,
+  claim?: { width: number; height: number },
+): Uint8Array<ArrayBuffer> {
+  if (data.length !== width * height * channels) {
+    throw new RangeError(
+      `${data.length} values for ${width}x${height}x${channels}`,
+    );
+  }
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, claim?.width ?? width);
+  view.setUint32(4, claim?.height ?? height);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = { 1: 0, 3: 2, 4: 6 }[channels]; // colour type
+  // Each row starts with its filter type, 0 = none.
+  const row = width * channels;
+  const raw = new Uint8Array((row + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw.set(data.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
+  }
+  return concat([
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflateSync(raw)),
+    pngChunk("IEND", new Uint8Array(0)),
+  ]);
+}
+
+/** Runs ImageMagick's `convert` with `args`; throws with its stderr on failure. */
+export async function magick(...args: string[]): Promise<void> {
+  const { code, stderr } = await new Deno.Command("convert", {
+    args,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    throw new Error(
+      `convert ${args.join(" ")} failed: ${new TextDecoder().decode(stderr)}`,
+    );
+  }
+}
+
+/**
+ * A "photo" of the 28x28 MNIST digit `digit` written in dark ink on paper:
+ * 360x300 RGB, the digit about 250 pixels high, on warm grey paper lit
+ * unevenly (a gradient and a slow wave), blurred, with Gaussian noise and a
+ * few dark specks. Returned as RGBA bytes, like a decoded file.
+ */
+export function paperPhoto(
+  digit: Uint8Array,
+  seed: number,
+): { width: number; height: number; data: Uint8Array } {
+  const W = 360, H = 300, S = 9;
+  const rng = new Random(seed);
+  const ox = 40 + rng.nextUint32() % 60, oy = 10 + rng.nextUint32() % 20;
+  const grey = new Float32Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      // Bilinear sample of the digit (pixel centres at integer + 0.5).
+      const u = (x - ox) / S - 0.5, v = (y - oy) / S - 0.5;
+      const x0 = Math.floor(u), y0 = Math.floor(v), fx = u - x0, fy = v - y0;
+      const at = (c: number, r: number) =>
+        c < 0 || r < 0 || c >= 28 || r >= 28 ? 0 : digit[r * 28 + c] / 255;
+      const ink = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) +
+        fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+      const paper = 125 + 60 * x / W + 35 * y / H +
+        18 * Math.sin(x / 45) * Math.cos(y / 60);
+      grey[y * W + x] = paper * (1 - ink) + 35 * ink;
+    }
+  }
+  // A 5x5 box blur, then noise and specks.
+  const blurred = new Float32Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let sum = 0, count = 0;
+      for (let dy = -2; dy <= 2; dy++) {
+        for (let dx = -2; dx <= 2; dx++) {
+          const xx = x + dx, yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+          sum += grey[yy * W + xx];
+          count++;
+        }
+      }
+      blurred[y * W + x] = sum / count;
+    }
+  }
+  for (let i = 0; i < W * H; i++) blurred[i] += 12 * rng.normal();
+  for (let k = 0; k < 40; k++) {
+    const x = rng.nextUint32() % (W - 2), y = rng.nextUint32() % (H - 2);
+    for (const d of [0, 1, W, W + 1]) blurred[y * W + x + d] = 40;
+  }
+  const data = new Uint8Array(W * H * 4);
+  const byte = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
+  for (let i = 0; i < W * H; i++) {
+    data[4 * i] = byte(blurred[i]);
+    data[4 * i + 1] = byte(blurred[i] * 0.96);
+    data[4 * i + 2] = byte(blurred[i] * 0.88);
+    data[4 * i + 3] = 255;
+  }
+  return { width: W, height: H, data };
+}
