@@ -19,7 +19,7 @@ import {
   repen,
   strokeWidth,
 } from "../lib/image/preprocess.ts";
-import { DIGITS, drawStrokes, HEIGHTS } from "../bench/drawn_check.ts";
+import { DIGITS, drawStrokes, HEIGHTS } from "../lib/image/sample_drawings.ts";
 
 /** Centre of mass of a 28x28 byte image in index coordinates. */
 function centreOfMass(pixels: Uint8Array): [number, number] {

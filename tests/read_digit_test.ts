@@ -20,7 +20,7 @@ import {
   drawStrokes,
   HEIGHTS,
   nonDigits,
-} from "../bench/drawn_check.ts";
+} from "../lib/image/sample_drawings.ts";
 
 const FIXTURE =
   new URL("./fixtures/model-784-200-10.safetensors", import.meta.url)
