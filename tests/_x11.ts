@@ -21,7 +21,8 @@ export interface Xvfb extends AsyncDisposable {
 }
 
 /** Default screen size of the tests' X servers: unusual, to tell them apart. */
-export const TEST_SCREEN = { width: 1136, height: 752 } as const;
+export const TEST_SCREEN: { readonly width: number; readonly height: number } =
+  { width: 1136, height: 752 };
 
 /**
  * Starts Xvfb on a random display number from 1000 up, away from the low

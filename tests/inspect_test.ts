@@ -522,7 +522,7 @@ Deno.test({
     "mnist_inspect.ts switches views with TAB and clicks, enlarges a unit and idles",
   async fn() {
     const data = await writeDataDir(1, 200);
-    await using x = await startXvfb();
+    await using x = await startXvfb({ width: 1280, height: 900 });
     const ins = await (async () => {
       const d = await loadMnist("test", { dir: data });
       return inspect(await loadModel(FIXTURE), FIXTURE, d);
@@ -618,7 +618,7 @@ Deno.test({
 
 Deno.test("mnist_inspect.ts exits with code 0 on ESC and on closing the window", async () => {
   const data = await writeDataDir(1, 20);
-  await using x = await startXvfb();
+  await using x = await startXvfb({ width: 1280, height: 900 });
   try {
     for (const byClose of [false, true]) {
       const child = startInspect(x, ["--model", FIXTURE, "--data", data]);
