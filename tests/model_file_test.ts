@@ -352,7 +352,9 @@ open(sys.argv[1], "wb").write(struct.pack("<Q", len(h)) + h + data)
       stderr: "piped",
     }).output();
     assert(out.success, new TextDecoder().decode(out.stderr));
-    const m = await loadModel(path);
+    const notes: string[] = [];
+    const m = await loadModel(path, { note: (line) => notes.push(line) });
+    assertEquals(notes, [m.assumed]);
     assertEquals(m.metadata, {});
     assertEquals(m.network.hidden, 3);
     // Values as Python wrote them, in float32.

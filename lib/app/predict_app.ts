@@ -193,7 +193,9 @@ export async function predictFiles(
 
 /** Loads the model and answers the files; returns the exit code. */
 export async function runPredict(options: PredictOptions): Promise<number> {
-  const { network } = await loadModel(options.modelPath);
+  const { network } = await loadModel(options.modelPath, {
+    note: (line) => console.error(`predict: ${line}`),
+  });
   return await predictFiles(
     network,
     options.files,

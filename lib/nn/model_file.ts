@@ -371,8 +371,14 @@ function checkMetadata(
     : undefined;
 }
 
-/** Loads and validates a model file. */
-export async function loadModel(path = DEFAULT_MODEL_PATH): Promise<Model> {
+/**
+ * Loads and validates a model file. `note`, when given, receives the one line
+ * that says what was assumed about a file whose metadata is silent.
+ */
+export async function loadModel(
+  path = DEFAULT_MODEL_PATH,
+  { note }: { note?: (line: string) => void } = {},
+): Promise<Model> {
   const what = `model '${path}'`;
   let bytes: Uint8Array;
   try {
@@ -385,7 +391,9 @@ export async function loadModel(path = DEFAULT_MODEL_PATH): Promise<Model> {
     }
     throw e;
   }
-  return decodeModel(parseSafetensors(bytes, what), what);
+  const model = decodeModel(parseSafetensors(bytes, what), what);
+  if (model.assumed) note?.(model.assumed);
+  return model;
 }
 
 /**

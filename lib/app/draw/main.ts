@@ -92,7 +92,9 @@ export async function runDraw(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<void> {
-  const { network } = await loadModel(options.modelPath);
+  const { network } = await loadModel(options.modelPath, {
+    note: (line) => console.error(`draw: ${line}`),
+  });
   const sketch = new Sketch(network);
   using fonts = new Fonts();
   // The first stroke into a window that did not have the focus must draw.

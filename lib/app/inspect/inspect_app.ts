@@ -89,7 +89,9 @@ export function parseInspectArgs(args: string[]): InspectOptions | null {
 export async function loadInspection(
   options: InspectOptions,
 ): Promise<Inspection> {
-  const model = await loadModel(options.modelPath);
+  const model = await loadModel(options.modelPath, {
+    note: (line) => console.error(`inspect: ${line}`),
+  });
   const testSet = await loadMnist("test", { dir: options.dataDir });
   return inspect(model, options.modelPath, testSet);
 }

@@ -96,7 +96,9 @@ export async function loadNetwork(
   defaultPath: string = DEFAULT_MODEL_PATH,
 ): Promise<Network | null> {
   try {
-    return (await loadModel(modelPath ?? defaultPath)).network;
+    return (await loadModel(modelPath ?? defaultPath, {
+      note: (line) => console.error(`render: ${line}`),
+    })).network;
   } catch (e) {
     if (modelPath === undefined && e instanceof Deno.errors.NotFound) {
       log(
