@@ -319,21 +319,21 @@ export class Augmenter {
   /** Draws a random distortion from `rng` into `out` (and returns it). */
   draw(rng: Random, out: Distortion = { ...IDENTITY }): Distortion {
     const o = this.options;
-    const u = () => rng.next() * 2 - 1; // uniform in -1..1
     if (rng.next() >= o.probability) return Object.assign(out, IDENTITY);
-    out.angle = u() * o.rotation * Math.PI / 180;
-    out.scale = 1 + u() * o.scale;
-    out.shear = u() * o.shear;
-    out.shiftX = u() * o.shift;
-    out.shiftY = u() * o.shift;
+    // Each range is uniform in -1..1 times its largest value.
+    out.angle = (rng.next() * 2 - 1) * o.rotation * Math.PI / 180;
+    out.scale = 1 + (rng.next() * 2 - 1) * o.scale;
+    out.shear = (rng.next() * 2 - 1) * o.shear;
+    out.shiftX = (rng.next() * 2 - 1) * o.shift;
+    out.shiftY = (rng.next() * 2 - 1) * o.shift;
     if (this.fieldCount > 0) {
       out.field = Math.floor(rng.next() * this.fieldCount);
-      out.alpha = u() * o.elastic;
+      out.alpha = (rng.next() * 2 - 1) * o.elastic;
     } else {
       out.field = -1;
       out.alpha = 0;
     }
-    out.pen = u() * o.thickness;
+    out.pen = (rng.next() * 2 - 1) * o.thickness;
     return out;
   }
 
@@ -389,17 +389,15 @@ export class Augmenter {
     // Output pixels whose source point can fall within a pixel of the ink box
     // (after the elastic displacement, at most |alpha| * max): the rest stay blank.
     const reach = 1 + (f0 >= 0 ? Math.abs(alpha) * this.#fieldMax[d.field] : 0);
-    let qx0 = Infinity, qx1 = -Infinity, qy0 = Infinity, qy1 = -Infinity;
-    for (const px of [bx0 - reach, bx1 + reach]) {
-      for (const py of [by0 - reach, by1 + reach]) {
-        const qx = cx + a00 * (px - CENTRE) + a01 * (py - CENTRE);
-        const qy = cy + a10 * (px - CENTRE) + a11 * (py - CENTRE);
-        if (qx < qx0) qx0 = qx;
-        if (qx > qx1) qx1 = qx;
-        if (qy < qy0) qy0 = qy;
-        if (qy > qy1) qy1 = qy;
-      }
-    }
+    // The box's corners, forward: the output box is their bounding box.
+    const px0 = bx0 - reach - CENTRE, px1 = bx1 + reach - CENTRE;
+    const py0 = by0 - reach - CENTRE, py1 = by1 + reach - CENTRE;
+    const xa = a00 * px0, xb = a00 * px1, xc = a01 * py0, xd = a01 * py1;
+    const ya = a10 * px0, yb = a10 * px1, yc = a11 * py0, yd = a11 * py1;
+    const qx0 = cx + Math.min(xa, xb) + Math.min(xc, xd);
+    const qx1 = cx + Math.max(xa, xb) + Math.max(xc, xd);
+    const qy0 = cy + Math.min(ya, yb) + Math.min(yc, yd);
+    const qy1 = cy + Math.max(ya, yb) + Math.max(yc, yd);
     const x0 = Math.max(0, Math.floor(qx0)),
       x1 = Math.min(SIDE - 1, Math.ceil(qx1));
     const y0 = Math.max(0, Math.floor(qy0)),
