@@ -45,14 +45,14 @@ export interface AugmentOptions {
 
 /** The distortions of the default training recipe. */
 export const STANDARD_AUGMENT: Readonly<AugmentOptions> = Object.freeze({
-  rotation: 12,
-  scale: 0.12,
-  shear: 0.25,
-  shift: 2.5,
-  elastic: 1.5,
+  rotation: 10,
+  scale: 0.1,
+  shear: 0.2,
+  shift: 2,
+  elastic: 1.2,
   sigma: 4,
-  thickness: 0.7,
-  probability: 0.9,
+  thickness: 0.5,
+  probability: 0.8,
 });
 
 /** Names of the augmentation presets, as the command line takes them. */
