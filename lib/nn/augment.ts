@@ -117,6 +117,12 @@ export const IDENTITY: Readonly<Distortion> = Object.freeze({
   pen: 0,
 });
 
+/** The network's input scaling, x / 255 * 0.99 + 0.01, as lib/nn/network.ts has it. */
+const SCALE = Float32Array.from(
+  { length: 256 },
+  (_, x) => x / 255 * 0.99 + 0.01,
+);
+
 /** Border of zeros around the source, so that sampling needs no bounds checks. */
 const PAD = 2;
 const P = SIDE + 2 * PAD; // side of the padded source
@@ -350,6 +356,14 @@ export class Augmenter {
     dst: number,
   ): void {
     const o0 = dst * PIXELS;
+    if (
+      d.angle === 0 && d.scale === 1 && d.shear === 0 && d.shiftX === 0 &&
+      d.shiftY === 0 && (d.field < 0 || d.alpha === 0) && d.pen === 0
+    ) { // the identity: a plain copy, as gatherScaled() makes it
+      const images = source.images, s0 = src * PIXELS;
+      for (let k = 0; k < PIXELS; k++) out[o0 + k] = SCALE[images[s0 + k]];
+      return;
+    }
     out.fill(0.01, o0, o0 + PIXELS);
     const box = src * 4;
     const by0 = source.boxes[box], by1 = source.boxes[box + 1];
