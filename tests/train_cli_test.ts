@@ -4,6 +4,8 @@ import { parseTrainArgs, shellQuote } from "../lib/app/train_app.ts";
 import { UsageError } from "../lib/cli.ts";
 import { encodeIdx } from "../lib/data/idx.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
+import { DEFAULTS } from "../lib/nn/train.ts";
+import { saveDrawing } from "../lib/data/own_data.ts";
 import { fakeImages, writeDataDir } from "./_fixtures.ts";
 
 const SCRIPT = new URL("../scripts/mnist_train.ts", import.meta.url).pathname;
@@ -144,6 +146,51 @@ Deno.test("mnist_train --help lists every option", async () => {
     ]
   ) {
     assert(r.stdout.includes(flag), flag);
+  }
+});
+
+Deno.test("mnist_train --add mixes own drawings in, and records them and the history", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const own = `${dir}/own`;
+    const images = fakeImages(6, 5);
+    for (let i = 0; i < 6; i++) {
+      await saveDrawing(images.subarray(i * 784, (i + 1) * 784), 3, {
+        dir: own,
+      });
+    }
+    const out = `${dir}/m.safetensors`;
+    const r = await trainCli(
+      [
+        "--epochs",
+        "2",
+        "--limit",
+        "500",
+        "--hidden",
+        "20",
+        "--add",
+        own,
+        "--out",
+        out,
+      ],
+      {},
+      dir,
+    );
+    assertEquals(r.code, 0, r.stderr);
+    assert(/Adding \d+ drawings from /.test(r.stdout), r.stdout);
+    const model = await loadModel(out);
+    assert(
+      Number(model.metadata.added_images) >= 1,
+      model.metadata.added_images,
+    );
+    const history = JSON.parse(model.metadata.history);
+    assertEquals(history.rows.length, 2);
+    assertOneLineError(
+      await trainCli(["--add", `${dir}/empty`]),
+      "--add",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
@@ -307,6 +354,29 @@ Deno.test("shellQuote() quotes only words a shell would change", () => {
   assertEquals(shellQuote("$HOME"), "'$HOME'");
 });
 
+Deno.test("parseTrainArgs() reads --augment, --weight-decay and repeated --add", () => {
+  const o = parseTrainArgs(
+    ["--augment", "none", "--weight-decay", "0", "--add", "a", "--add", "b"],
+    () => undefined,
+  )!;
+  assertEquals(o.config.augment, "none");
+  assertEquals(o.config.weightDecay, 0);
+  assertEquals(o.add, ["a", "b"]);
+  const d = parseTrainArgs([], () => undefined)!;
+  assertEquals(d.config.augment, DEFAULTS.augment);
+  assertEquals(d.add, []);
+  assertThrows(
+    () => parseTrainArgs(["--augment", "heavy"], () => undefined),
+    UsageError,
+    "--augment must be one of none, standard, got 'heavy'",
+  );
+  assertThrows(
+    () => parseTrainArgs(["--weight-decay", "2"], () => undefined),
+    UsageError,
+    "--weight-decay must be a number at least 0 and below 1, got '2'",
+  );
+});
+
 Deno.test("parseTrainArgs() lets flags win over variables and names each", () => {
   const env = (vars: Record<string, string>) => (k: string) => vars[k];
   const o = parseTrainArgs(
@@ -315,7 +385,10 @@ Deno.test("parseTrainArgs() lets flags win over variables and names each", () =>
   )!;
   assertEquals(o.config.epochs, 3);
   assertEquals(o.config.rate, 0.5);
-  assertEquals(parseTrainArgs([], env({ EPOCHS: "" }))!.config.epochs, 20);
+  assertEquals(
+    parseTrainArgs([], env({ EPOCHS: "" }))!.config.epochs,
+    DEFAULTS.epochs,
+  );
   assertEquals(parseTrainArgs(["--help"], env({})), null);
   assertThrows(
     () => parseTrainArgs([], env({ LIMIT: "2.5" })),

@@ -4,12 +4,21 @@ import {
   assertEquals,
   assertThrows,
 } from "./_assert.ts";
-import { loadMnist } from "../lib/data/mnist.ts";
+import { type Dataset, loadMnist, PIXELS } from "../lib/data/mnist.ts";
+import {
+  argmaxRow,
+  Batch,
+  gatherScaled,
+  Network,
+  zeroParameters,
+} from "../lib/nn/network.ts";
+import { Random } from "../lib/nn/random.ts";
 import { encodeModel } from "../lib/nn/model_file.ts";
 import {
   checkConfig,
   DivergedError,
   evaluate,
+  extraRepeats,
   learningRate,
   train,
   type TrainConfig,
@@ -136,5 +145,141 @@ Deno.test("checkConfig() names the bad setting", () => {
     () => checkConfig({ ...config, seed: -2 }),
     RangeError,
     "seed must be an integer",
+  );
+});
+
+/** `count` copies of a made-up pattern, two crossed diagonals in a box, jittered. */
+function patternSet(count: number, label: number): Dataset {
+  const images = new Uint8Array(count * PIXELS);
+  const rng = new Random(9);
+  for (let n = 0; n < count; n++) {
+    const dx = Math.floor(rng.next() * 3) - 1,
+      dy = Math.floor(rng.next() * 3) - 1;
+    for (let y = 5; y < 23; y++) {
+      for (let x = 5; x < 23; x++) {
+        const edge = y < 7 || y > 20 || x < 7 || x > 20;
+        const cross = Math.abs(x - y) < 2 || Math.abs(x + y - 27) < 2;
+        if (edge || cross) images[n * PIXELS + (y + dy) * 28 + x + dx] = 255;
+      }
+    }
+  }
+  return {
+    split: "train",
+    count,
+    images,
+    labels: new Uint8Array(count).fill(label),
+  };
+}
+
+/** The plain recipe as it was before distortions: SGD, momentum, warm-up and cosine. */
+function plainRecipe(c: TrainConfig, data: Dataset): Network {
+  const rng = new Random(c.seed);
+  const network = Network.random(c.hidden, rng);
+  const n = data.count, B = Math.min(c.batch, n);
+  const batch = new Batch(B, c.hidden);
+  const velocity = zeroParameters(c.hidden);
+  const labels = new Uint8Array(B);
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  const batches = Math.ceil(n / B);
+  for (let epoch = 0; epoch < c.epochs; epoch++) {
+    rng.shuffle(order);
+    for (let b = 0; b < batches; b++) {
+      const rows = Math.min(B, n - b * B);
+      gatherScaled(data.images, order, b * B, rows, batch.x);
+      for (let r = 0; r < rows; r++) labels[r] = data.labels[order[b * B + r]];
+      network.forward(batch, rows);
+      network.backward(batch, labels, rows, velocity, c.momentum);
+      const step = epoch * batches + b;
+      network.step(
+        velocity,
+        -learningRate(c.rate, step, c.epochs * batches, batches),
+      );
+    }
+  }
+  return network;
+}
+
+Deno.test("train() with augment none is the plain recipe, bit for bit", async () => {
+  const data = await loadMnist("train", { limit: 600 });
+  const plain = encodeModel(plainRecipe(config, data), {});
+  assertEquals(encodeModel(train(config, data, undefined).network, {}), plain);
+  const none = train(
+    { ...config, augment: "none", weightDecay: 0 },
+    data,
+    undefined,
+  );
+  assertEquals(encodeModel(none.network, {}), plain);
+  const augmented = train({ ...config, augment: "standard" }, data, undefined);
+  const a = encodeModel(augmented.network, {});
+  assert(a.some((v, i) => v !== plain[i]), "distortions change the model");
+  assertEquals(
+    a,
+    encodeModel(
+      train({ ...config, augment: "standard" }, data, undefined).network,
+      {},
+    ),
+    "the same seed gives the same augmented model",
+  );
+  assertAlmostEquals(
+    augmented.history[1].rate,
+    learningRate(config.rate, 37, 38, 19),
+    1e-12,
+    "the rate of the epoch's last step",
+  );
+});
+
+Deno.test("train() with extra data sets learns them", async () => {
+  const data = await loadMnist("train", { limit: 3000 });
+  const pattern = patternSet(30, 3);
+  const cfg: TrainConfig = {
+    ...config,
+    epochs: 4,
+    rate: 0.2,
+    augment: "standard",
+    extraShare: 0.05,
+  };
+  const probe = patternSet(5, 3);
+  const readAs = (network: Network) => {
+    const probs = network.predict(probe.images, probe.count);
+    return Array.from({ length: probe.count }, (_, i) => argmaxRow(probs, i));
+  };
+  const without = readAs(train(cfg, data, undefined).network);
+  const withIt = readAs(
+    train(cfg, data, undefined, { extra: [pattern] }).network,
+  );
+  assert(!without.every((d) => d === 3), `without: read as ${without}`);
+  assertEquals(withIt, [3, 3, 3, 3, 3], "with: read as 3");
+});
+
+Deno.test("train() weight decay shrinks the weights", async () => {
+  const data = await loadMnist("train", { limit: 600 });
+  const norm = (r: ReturnType<typeof train>) => {
+    let s = 0;
+    for (const v of r.network.params.w1) s += v * v;
+    return s;
+  };
+  const plain = norm(train(config, data, undefined));
+  const decayed = norm(
+    train({ ...config, weightDecay: 0.05 }, data, undefined),
+  );
+  assert(decayed < 0.9 * plain, `|W1|^2 ${decayed} < 0.9 * ${plain}`);
+});
+
+Deno.test("extraRepeats() makes the extras the asked share, at least once each", () => {
+  assertEquals(extraRepeats(60000, 0, 0.02), 0);
+  assertEquals(extraRepeats(60000, 40, 0.02), 31); // 1240 of 61240 = 2.0%
+  assertEquals(extraRepeats(100, 40, 0.02), 1);
+});
+
+Deno.test("checkConfig() rejects an unknown augmentation and bad decay", () => {
+  assertThrows(
+    () => checkConfig({ ...config, augment: "heavy" as "none" }),
+    RangeError,
+    "augment must be one of none, standard, got 'heavy'",
+  );
+  assertThrows(
+    () => checkConfig({ ...config, weightDecay: -1 }),
+    RangeError,
+    "weight decay must be in [0, 1)",
   );
 });

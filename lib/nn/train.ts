@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Dataset } from "../data/mnist.ts";
+import { type Dataset, PIXELS } from "../data/mnist.ts";
 import {
   argmaxRow,
   Batch,
@@ -14,6 +14,14 @@ import {
 } from "./network.ts";
 import { Random } from "./random.ts";
 import { UserError } from "../errors.ts";
+import {
+  AUGMENT_PRESETS,
+  Augmenter,
+  type AugmentOptions,
+  type AugmentPreset,
+  augmentSource,
+  checkAugmentOptions,
+} from "./augment.ts";
 
 /** What to train and how. */
 export interface TrainConfig {
@@ -27,18 +35,43 @@ export interface TrainConfig {
   momentum: number;
   /** Hidden units. */
   hidden: number;
-  /** Seed for weights and shuffling. */
+  /** Seed for weights, shuffling and augmentation. */
   seed: number;
+  /**
+   * Random distortions of the training images (lib/nn/augment.ts): a preset's
+   * name or options. Absent or "none": the images as they are.
+   */
+  augment?: AugmentPreset | AugmentOptions;
+  /**
+   * Weight decay per unit of learning rate: after each step the weights (not
+   * the biases) shrink by the factor 1 - rate * weightDecay. Absent: 0.
+   */
+  weightDecay?: number;
+  /**
+   * Share of each epoch's samples taken from the extra data sets given to
+   * `train()` (their images repeated to make it up, at least once each).
+   * Absent: 0.02.
+   */
+  extraShare?: number;
 }
 
-/** Defaults: reach 98% test accuracy in well under 20 s on two cores. */
-export const DEFAULTS: TrainConfig = {
-  epochs: 20,
+/** The share of an epoch the extra data sets make up when none is configured. */
+export const DEFAULT_EXTRA_SHARE = 0.02;
+
+/**
+ * The defaults of `deno task train`: distorted images and weight decay, 40
+ * epochs; over 98.8% test accuracy in under 30 s on two cores.
+ */
+export const DEFAULTS: Required<TrainConfig> = {
+  epochs: 40,
   rate: 0.2,
   batch: 64,
   momentum: 0.9,
   hidden: 200,
   seed: 1,
+  augment: "standard",
+  weightDecay: 5e-4,
+  extraShare: DEFAULT_EXTRA_SHARE,
 };
 
 /** Progress inside an epoch, reported every few batches. */
@@ -64,6 +97,8 @@ export interface EpochReport {
   accuracy: number;
   /** Seconds of training in this epoch (evaluation excluded). */
   seconds: number;
+  /** The learning rate of the epoch's last step. */
+  rate: number;
 }
 
 /**
@@ -128,7 +163,70 @@ export function checkConfig(c: TrainConfig): void {
       `seed must be an integer in 0..4294967295, got ${c.seed}`,
     );
   }
+  augmentOptions(c.augment);
+  const decay = c.weightDecay ?? 0;
+  if (!(decay >= 0 && decay < 1)) {
+    throw new RangeError(`weight decay must be in [0, 1), got ${decay}`);
+  }
+  const share = c.extraShare ?? DEFAULT_EXTRA_SHARE;
+  if (!(share >= 0 && share < 1)) {
+    throw new RangeError(`extra share must be in [0, 1), got ${share}`);
+  }
 }
+
+/** The augmentation options a configuration asks for (undefined: none). */
+export function augmentOptions(
+  augment: TrainConfig["augment"],
+): AugmentOptions | undefined {
+  if (augment === undefined) return undefined;
+  if (typeof augment === "string") {
+    if (!Object.hasOwn(AUGMENT_PRESETS, augment)) {
+      throw new RangeError(
+        `augment must be one of ${
+          Object.keys(AUGMENT_PRESETS).join(", ")
+        }, got '${augment}'`,
+      );
+    }
+    return AUGMENT_PRESETS[augment];
+  }
+  checkAugmentOptions(augment);
+  return augment;
+}
+
+/**
+ * How many times each image of the extra data sets (`extra` images in all)
+ * appears per epoch, so that they make up `share` of an epoch next to `count`
+ * training images: at least once.
+ */
+export function extraRepeats(count: number, extra: number, share: number) {
+  if (extra === 0) return 0;
+  return Math.max(1, Math.round(share * count / ((1 - share) * extra)));
+}
+
+/**
+ * The training set followed by the extra data sets, as one data set. The
+ * images are copied once, so that a batch is gathered from one array.
+ */
+export function concatDatasets(sets: Dataset[]): Dataset {
+  const count = sets.reduce((n, d) => n + d.count, 0);
+  const images = new Uint8Array(count * PIXELS);
+  const labels = new Uint8Array(count);
+  let at = 0;
+  for (const d of sets) {
+    images.set(d.images.subarray(0, d.count * PIXELS), at * PIXELS);
+    labels.set(d.labels.subarray(0, d.count), at);
+    at += d.count;
+  }
+  return { split: sets[0].split, count, images, labels };
+}
+
+/**
+ * Weight decay is applied every this many steps, with the product of the
+ * steps' factors: one pass over the weights per step would cost a tenth of the
+ * training time, and the factors are so close to 1 that grouping them changes
+ * nothing measurable.
+ */
+const DECAY_EVERY = 16;
 
 /** Test-set evaluation: accuracy and the confusion matrix. */
 export interface Evaluation {
@@ -151,18 +249,21 @@ export function evaluate(network: Network, data: Dataset): Evaluation {
 }
 
 /**
- * Trains a new network on `train`, evaluating on `test` (if given) after each
- * epoch. `onProgress` is called every `progressEvery` batches and at each
+ * Trains a new network on `trainSet`, evaluating on `testSet` (if given) after
+ * each epoch. `extra` data sets (e.g. your own drawings) are mixed into every
+ * epoch, repeated to make up `config.extraShare` of it, and distorted like the
+ * rest. `onProgress` is called every `progressEvery` batches and at each
  * epoch's end.
  */
 export function train(
   config: TrainConfig,
   trainSet: Dataset,
   testSet: Dataset | undefined,
-  { onProgress, onEpoch, progressEvery = 50 }: {
+  { onProgress, onEpoch, progressEvery = 50, extra = [] }: {
     onProgress?: (p: Progress) => void;
     onEpoch?: (r: EpochReport) => void;
     progressEvery?: number;
+    extra?: Dataset[];
   } = {},
 ): {
   network: Network;
@@ -173,30 +274,56 @@ export function train(
   checkConfig(config);
   const rng = new Random(config.seed);
   const network = Network.random(config.hidden, rng);
-  const n = trainSet.count;
+  const options = augmentOptions(config.augment);
+  // Made after the weights, so that "none" draws exactly what it always drew.
+  const augmenter = options && new Augmenter(options, rng);
+  const decay = config.weightDecay ?? 0;
+  const extraCount = extra.reduce((n, d) => n + d.count, 0);
+  const data = extraCount > 0 ? concatDatasets([trainSet, ...extra]) : trainSet;
+  // Preparing the images for distortion counts as training time.
+  const prepareStart = performance.now();
+  const source = augmenter && augmentSource(data.images);
+  let prepareSeconds = (performance.now() - prepareStart) / 1000;
+  const repeats = extraRepeats(
+    trainSet.count,
+    extraCount,
+    config.extraShare ?? DEFAULT_EXTRA_SHARE,
+  );
+  // One epoch: every training image once, every extra image `repeats` times.
+  const n = trainSet.count + extraCount * repeats;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < trainSet.count; i++) order[i] = i;
+  for (let r = 0, at = trainSet.count; r < repeats; r++) {
+    for (let i = 0; i < extraCount; i++) order[at++] = trainSet.count + i;
+  }
   const B = Math.min(config.batch, n);
   const batch = new Batch(B, config.hidden);
   const velocity = zeroParameters(config.hidden);
   const labels = new Uint8Array(B);
-  const order = Uint32Array.from({ length: n }, (_, i) => i);
   const batches = Math.ceil(n / B);
   const totalSteps = config.epochs * batches;
   const history: EpochReport[] = [];
   let seconds = 0;
   let firstLoss: number | undefined;
   let evaluation: Evaluation | undefined;
+  let keep = 1; // weight decay not applied yet
 
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     const start = performance.now();
     rng.shuffle(order);
     let lossSum = 0;
+    let rate = 0;
     for (let b = 0; b < batches; b++) {
       const first = b * B;
       const rows = Math.min(B, n - first);
       // Gather the batch: (B, 784) scaled inputs and (B) labels.
-      gatherScaled(trainSet.images, order, first, rows, batch.x);
+      if (augmenter) {
+        augmenter.augmentBatch(source!, order, first, rows, batch.x, rng);
+      } else {
+        gatherScaled(data.images, order, first, rows, batch.x);
+      }
       for (let r = 0; r < rows; r++) {
-        labels[r] = trainSet.labels[order[first + r]];
+        labels[r] = data.labels[order[first + r]];
       }
       network.forward(batch, rows);
       const loss = network.loss(batch, labels, rows);
@@ -207,10 +334,15 @@ export function train(
       lossSum += loss;
       network.backward(batch, labels, rows, velocity, config.momentum);
       const step = (epoch - 1) * batches + b;
-      network.step(
-        velocity,
-        -learningRate(config.rate, step, totalSteps, batches),
-      );
+      rate = learningRate(config.rate, step, totalSteps, batches);
+      network.step(velocity, -rate);
+      if (decay > 0) {
+        keep *= 1 - rate * decay;
+        if ((step + 1) % DECAY_EVERY === 0 || b === batches - 1) {
+          network.decayWeights(1 - keep);
+          keep = 1;
+        }
+      }
       if (onProgress && ((b + 1) % progressEvery === 0 || b === batches - 1)) {
         onProgress({
           epoch,
@@ -221,7 +353,8 @@ export function train(
         });
       }
     }
-    const epochSeconds = (performance.now() - start) / 1000;
+    const epochSeconds = (performance.now() - start) / 1000 + prepareSeconds;
+    prepareSeconds = 0;
     seconds += epochSeconds;
     evaluation = testSet && evaluate(network, testSet);
     const report: EpochReport = {
@@ -229,6 +362,7 @@ export function train(
       loss: lossSum / batches,
       accuracy: evaluation?.accuracy ?? NaN,
       seconds: epochSeconds,
+      rate,
     };
     history.push(report);
     onEpoch?.(report);

@@ -1,0 +1,471 @@
+/**
+ * Data augmentation: random distortions of training digits, so that the network
+ * learns digits that are not centred, upright and drawn with MNIST's pen.
+ *
+ * Each image gets a random affine transform (rotation, scale, shear, shift), an
+ * elastic distortion (Simard, Steinkraus and Platt 2003: a random displacement
+ * field smoothed by a Gaussian, scaled by alpha) and a change of pen thickness
+ * (a grey-level dilation or erosion blended with the original). The output is
+ * inverse-mapped: each output pixel samples the source bilinearly at the point
+ * the transforms send it to.
+ *
+ * Every random number comes from the `Random` passed in, so the same seed gives
+ * the same images. Smoothing a fresh random field for every image would cost more
+ * than the network's own pass over it, so the fields are drawn once, when an
+ * `Augmenter` is made, into a pool; each image takes one at random, with a random
+ * sign and strength.
+ *
+ * @module
+ */
+import { PIXELS, SIDE } from "../data/mnist.ts";
+import { Random } from "./random.ts";
+
+/** How strongly to distort. Every range is symmetric around "no change". */
+export interface AugmentOptions {
+  /** Largest rotation, in degrees, either way. */
+  rotation: number;
+  /** Largest relative change of size: factors in [1 - scale, 1 + scale]. */
+  scale: number;
+  /** Largest horizontal shear: x += shear * (y - centre). */
+  shear: number;
+  /** Largest shift, in pixels, along each axis. */
+  shift: number;
+  /** Largest elastic displacement strength: the RMS displacement, in pixels. */
+  elastic: number;
+  /** Standard deviation, in pixels, of the Gaussian that smooths the fields. */
+  sigma: number;
+  /**
+   * Largest change of pen thickness, -1..1 of one dilation (bolder) or erosion
+   * (thinner) by a 3x3 square: the image is blended that far towards it.
+   */
+  thickness: number;
+  /** Fraction of the images that are distorted; the others pass unchanged. */
+  probability: number;
+}
+
+/** The distortions of the default training recipe. */
+export const STANDARD_AUGMENT: Readonly<AugmentOptions> = Object.freeze({
+  rotation: 10,
+  scale: 0.1,
+  shear: 0.2,
+  shift: 2,
+  elastic: 1.2,
+  sigma: 4,
+  thickness: 0.5,
+  probability: 0.8,
+});
+
+/** Names of the augmentation presets, as the command line takes them. */
+export const AUGMENT_PRESETS = {
+  none: undefined,
+  standard: STANDARD_AUGMENT,
+} as const;
+
+/** A preset's name. */
+export type AugmentPreset = keyof typeof AUGMENT_PRESETS;
+
+/** Checks options, naming the bad one. */
+export function checkAugmentOptions(o: AugmentOptions): void {
+  const ranges: [keyof AugmentOptions, number, number][] = [
+    ["rotation", 0, 180],
+    ["scale", 0, 0.9],
+    ["shear", 0, 2],
+    ["shift", 0, SIDE],
+    ["elastic", 0, SIDE],
+    ["sigma", 0.5, SIDE],
+    ["thickness", 0, 1],
+    ["probability", 0, 1],
+  ];
+  for (const [key, lo, hi] of ranges) {
+    const v = o[key];
+    if (!(typeof v === "number" && v >= lo && v <= hi)) {
+      throw new RangeError(`augment ${key} must be in ${lo}..${hi}, got ${v}`);
+    }
+  }
+}
+
+/**
+ * The distortion of one image, forward: a source point p goes to
+ * c + A (p - c) + (shiftX, shiftY), where c is the image's centre and
+ * A = rotation(angle) * [[1, shear], [0, 1]] * scale; then the elastic field
+ * moves it, and `pen` changes the stroke (> 0 bolder, < 0 thinner).
+ * Angles are in radians, counterclockwise as seen on screen (y points down).
+ */
+export interface Distortion {
+  angle: number;
+  scale: number;
+  shear: number;
+  shiftX: number;
+  shiftY: number;
+  /** Index of the elastic field in the pool, or -1 for none. */
+  field: number;
+  /** Strength of the field (its sign flips it). */
+  alpha: number;
+  /** Pen change in -1..1. */
+  pen: number;
+}
+
+/** The distortion that changes nothing. */
+export const IDENTITY: Readonly<Distortion> = Object.freeze({
+  angle: 0,
+  scale: 1,
+  shear: 0,
+  shiftX: 0,
+  shiftY: 0,
+  field: -1,
+  alpha: 0,
+  pen: 0,
+});
+
+/** The network's input scaling, x / 255 * 0.99 + 0.01, as lib/nn/network.ts has it. */
+const SCALE = Float32Array.from(
+  { length: 256 },
+  (_, x) => x / 255 * 0.99 + 0.01,
+);
+
+/** Border of zeros around the source, so that sampling needs no bounds checks. */
+const PAD = 2;
+const P = SIDE + 2 * PAD; // side of the padded source
+const CENTRE = (SIDE - 1) / 2;
+/** Largest padded coordinate whose bilinear neighbour is still inside. */
+const LAST = P - 1.0001;
+
+/**
+ * Elastic displacement fields: `count` fields of (2, 28, 28), uniform noise in
+ * -1..1 smoothed by a Gaussian of `sigma` pixels (zero outside the image, as in
+ * Simard et al.), each scaled to an RMS displacement of one pixel so that alpha
+ * reads in pixels whatever sigma is.
+ */
+export function elasticFields(
+  count: number,
+  sigma: number,
+  rng: Random,
+): Float32Array {
+  const radius = Math.ceil(3 * sigma);
+  const kernel = Float64Array.from(
+    { length: 2 * radius + 1 },
+    (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)),
+  );
+  const fields = new Float32Array(count * 2 * PIXELS);
+  const noise = new Float64Array(PIXELS);
+  const rows = new Float64Array(PIXELS);
+  const smooth = new Float64Array(PIXELS);
+  for (let f = 0; f < count * 2; f++) {
+    for (let i = 0; i < PIXELS; i++) noise[i] = rng.next() * 2 - 1;
+    // Separable Gaussian: along rows, then along columns.
+    for (let y = 0; y < SIDE; y++) {
+      for (let x = 0; x < SIDE; x++) {
+        let s = 0;
+        for (let k = -radius; k <= radius; k++) {
+          const xx = x + k;
+          if (xx >= 0 && xx < SIDE) {
+            s += kernel[k + radius] * noise[y * SIDE + xx];
+          }
+        }
+        rows[y * SIDE + x] = s;
+      }
+    }
+    for (let y = 0; y < SIDE; y++) {
+      for (let x = 0; x < SIDE; x++) {
+        let s = 0;
+        for (let k = -radius; k <= radius; k++) {
+          const yy = y + k;
+          if (yy >= 0 && yy < SIDE) {
+            s += kernel[k + radius] * rows[yy * SIDE + x];
+          }
+        }
+        smooth[y * SIDE + x] = s;
+      }
+    }
+    fields.set(smooth, f * PIXELS);
+  }
+  // One pixel RMS displacement per field (both components together).
+  for (let f = 0; f < count; f++) {
+    const field = fields.subarray(f * 2 * PIXELS, (f + 1) * 2 * PIXELS);
+    let ss = 0;
+    for (let i = 0; i < field.length; i++) ss += field[i] * field[i];
+    const norm = Math.sqrt(ss / PIXELS) || 1;
+    for (let i = 0; i < field.length; i++) field[i] /= norm;
+  }
+  return fields;
+}
+
+/** How many elastic fields an `Augmenter` draws. */
+export const FIELD_POOL = 64;
+
+/**
+ * A set of images prepared for distortion: each image's bounding box of ink,
+ * and its grey-level dilation and erosion by a 3x3 square. Made once per data
+ * set, these turn the per-image work into one pass over the ink.
+ */
+export interface AugmentSource {
+  /** `count` images of 784 bytes. */
+  images: Uint8Array;
+  count: number;
+  /** (count, 4): first row, last row, first column, last column of ink, grown by one pixel; first > last for a blank image. */
+  boxes: Uint8Array;
+  /** The images' 3x3 grey-level dilations (bolder strokes). */
+  dilated: Uint8Array;
+  /** The images' 3x3 grey-level erosions (thinner strokes). */
+  eroded: Uint8Array;
+}
+
+/** Prepares `images` (784 bytes each) for `Augmenter.distort()`. */
+export function augmentSource(images: Uint8Array): AugmentSource {
+  if (images.length % PIXELS !== 0) {
+    throw new RangeError(
+      `augmentSource: ${images.length} bytes are not whole ${PIXELS}-pixel images`,
+    );
+  }
+  const count = images.length / PIXELS;
+  const boxes = new Uint8Array(count * 4);
+  const dilated = new Uint8Array(images.length);
+  const eroded = new Uint8Array(images.length);
+  const rowMax = new Uint8Array(PIXELS), rowMin = new Uint8Array(PIXELS);
+  const max3 = (a: number, b: number, c: number) =>
+    a > b ? (a > c ? a : c) : (b > c ? b : c);
+  const min3 = (a: number, b: number, c: number) =>
+    a < b ? (a < c ? a : c) : (b < c ? b : c);
+  for (let n = 0; n < count; n++) {
+    const o = n * PIXELS;
+    // Along rows: the max and min of each pixel and its two neighbours, with
+    // zeros beyond the edge (so the edge pixels' minimum is zero).
+    for (let i = 0; i < PIXELS; i += SIDE) {
+      const r = o + i;
+      rowMax[i] = Math.max(images[r], images[r + 1]);
+      rowMin[i] = 0;
+      for (let x = 1; x < SIDE - 1; x++) {
+        const a = images[r + x - 1], b = images[r + x], c = images[r + x + 1];
+        rowMax[i + x] = max3(a, b, c);
+        rowMin[i + x] = min3(a, b, c);
+      }
+      rowMax[i + SIDE - 1] = Math.max(
+        images[r + SIDE - 2],
+        images[r + SIDE - 1],
+      );
+      rowMin[i + SIDE - 1] = 0;
+    }
+    // Along columns, and the ink box from the rows' maxima.
+    let y0 = SIDE, y1 = -1, x0 = SIDE, x1 = -1;
+    for (let y = 0; y < SIDE; y++) {
+      const i = y * SIDE;
+      for (let x = 0; x < SIDE; x++) {
+        const k = i + x;
+        const up = y > 0 ? k - SIDE : -1, down = y < SIDE - 1 ? k + SIDE : -1;
+        dilated[o + k] = max3(
+          up < 0 ? 0 : rowMax[up],
+          rowMax[k],
+          down < 0 ? 0 : rowMax[down],
+        );
+        eroded[o + k] = up < 0 || down < 0
+          ? 0
+          : min3(rowMin[up], rowMin[k], rowMin[down]);
+      }
+      let any = 0;
+      for (let x = 0; x < SIDE; x++) any |= images[o + i + x];
+      if (any !== 0) {
+        if (y0 === SIDE) y0 = y;
+        y1 = y;
+        let x = 0;
+        while (images[o + i + x] === 0) x++;
+        if (x < x0) x0 = x;
+        x = SIDE - 1;
+        while (images[o + i + x] === 0) x--;
+        if (x > x1) x1 = x;
+      }
+    }
+    // Grown by one pixel: dilation reaches that far.
+    const box = n * 4;
+    if (y1 < 0) {
+      boxes[box] = 1; // first > last: blank
+    } else {
+      boxes[box] = Math.max(0, y0 - 1);
+      boxes[box + 1] = Math.min(SIDE - 1, y1 + 1);
+      boxes[box + 2] = Math.max(0, x0 - 1);
+      boxes[box + 3] = Math.min(SIDE - 1, x1 + 1);
+    }
+  }
+  return { images, count, boxes, dilated, eroded };
+}
+
+/**
+ * Distorts batches of images. It holds the pool of elastic fields and scratch
+ * buffers, made once; `augmentBatch()` and `distort()` allocate nothing.
+ */
+export class Augmenter {
+  readonly options: Readonly<AugmentOptions>;
+  readonly fields: Float32Array;
+  readonly fieldCount: number;
+  /** The largest displacement of each field, in pixels. */
+  #fieldMax: Float64Array;
+  /** (32, 32) the source, in 0..1, with a border of zeros. */
+  #src = new Float64Array(P * P);
+  #d: Distortion = { ...IDENTITY };
+
+  /** The fields are drawn from `rng`. */
+  constructor(options: AugmentOptions, rng: Random, fieldCount = FIELD_POOL) {
+    checkAugmentOptions(options);
+    this.options = Object.freeze({ ...options });
+    this.fieldCount = options.elastic > 0 ? fieldCount : 0;
+    this.fields = elasticFields(this.fieldCount, options.sigma, rng);
+    this.#fieldMax = new Float64Array(this.fieldCount);
+    for (let f = 0; f < this.fieldCount; f++) {
+      let max = 0;
+      for (let k = 0; k < PIXELS; k++) {
+        const i = f * 2 * PIXELS + k;
+        max = Math.max(
+          max,
+          Math.hypot(this.fields[i], this.fields[i + PIXELS]),
+        );
+      }
+      this.#fieldMax[f] = max;
+    }
+  }
+
+  /** Draws a random distortion from `rng` into `out` (and returns it). */
+  draw(rng: Random, out: Distortion = { ...IDENTITY }): Distortion {
+    const o = this.options;
+    if (rng.next() >= o.probability) return Object.assign(out, IDENTITY);
+    // Each range is uniform in -1..1 times its largest value.
+    out.angle = (rng.next() * 2 - 1) * o.rotation * Math.PI / 180;
+    out.scale = 1 + (rng.next() * 2 - 1) * o.scale;
+    out.shear = (rng.next() * 2 - 1) * o.shear;
+    out.shiftX = (rng.next() * 2 - 1) * o.shift;
+    out.shiftY = (rng.next() * 2 - 1) * o.shift;
+    if (this.fieldCount > 0) {
+      out.field = Math.floor(rng.next() * this.fieldCount);
+      out.alpha = (rng.next() * 2 - 1) * o.elastic;
+    } else {
+      out.field = -1;
+      out.alpha = 0;
+    }
+    out.pen = (rng.next() * 2 - 1) * o.thickness;
+    return out;
+  }
+
+  /**
+   * Distorts image `src` of `source` by `d` and writes it, scaled as the
+   * network's inputs (x / 255 * 0.99 + 0.01), to `out[dst * 784 ..]`. The
+   * identity writes exactly what `gatherScaled()` does.
+   */
+  distort(
+    source: AugmentSource,
+    src: number,
+    d: Readonly<Distortion>,
+    out: Float32Array,
+    dst: number,
+  ): void {
+    const o0 = dst * PIXELS;
+    if (
+      d.angle === 0 && d.scale === 1 && d.shear === 0 && d.shiftX === 0 &&
+      d.shiftY === 0 && (d.field < 0 || d.alpha === 0) && d.pen === 0
+    ) { // the identity: a plain copy, as gatherScaled() makes it
+      const images = source.images, s0 = src * PIXELS;
+      for (let k = 0; k < PIXELS; k++) out[o0 + k] = SCALE[images[s0 + k]];
+      return;
+    }
+    out.fill(0.01, o0, o0 + PIXELS);
+    const box = src * 4;
+    const by0 = source.boxes[box], by1 = source.boxes[box + 1];
+    const bx0 = source.boxes[box + 2], bx1 = source.boxes[box + 3];
+    if (by0 > by1) return; // blank
+    // The source's ink box, with the pen change blended in, into the padded
+    // buffer (zero elsewhere).
+    const buf = this.#src;
+    buf.fill(0);
+    const images = source.images;
+    const pen = d.pen;
+    const morph = pen > 0 ? source.dilated : source.eroded;
+    const t = Math.abs(pen);
+    const s0 = src * PIXELS;
+    for (let y = by0; y <= by1; y++) {
+      const row = (y + PAD) * P + PAD, from = s0 + y * SIDE;
+      if (t === 0) {
+        for (let x = bx0; x <= bx1; x++) buf[row + x] = images[from + x] / 255;
+      } else {
+        for (let x = bx0; x <= bx1; x++) {
+          const v = images[from + x];
+          buf[row + x] = (v + t * (morph[from + x] - v)) / 255;
+        }
+      }
+    }
+    // A = scale * R(angle) [[1, shear], [0, 1]], with R turning counterclockwise
+    // on screen (y points down); M = A^-1 maps the output back to the source.
+    const cos = Math.cos(d.angle), sin = Math.sin(d.angle);
+    const a00 = d.scale * cos, a01 = d.scale * (cos * d.shear + sin);
+    const a10 = -d.scale * sin, a11 = d.scale * (cos - sin * d.shear);
+    const det = a00 * a11 - a01 * a10;
+    const m00 = a11 / det, m01 = -a01 / det, m10 = -a10 / det, m11 = a00 / det;
+    const cx = CENTRE + d.shiftX, cy = CENTRE + d.shiftY;
+    const fields = this.fields;
+    const f0 = d.field >= 0 && d.alpha !== 0 ? d.field * 2 * PIXELS : -1;
+    const alpha = f0 >= 0 ? d.alpha : 0;
+    // Output pixels whose source point can fall within a pixel of the ink box
+    // (after the elastic displacement, at most |alpha| * max): the rest stay blank.
+    const reach = 1 + (f0 >= 0 ? Math.abs(alpha) * this.#fieldMax[d.field] : 0);
+    // The box's corners, forward: the output box is their bounding box.
+    const px0 = bx0 - reach - CENTRE, px1 = bx1 + reach - CENTRE;
+    const py0 = by0 - reach - CENTRE, py1 = by1 + reach - CENTRE;
+    const xa = a00 * px0, xb = a00 * px1, xc = a01 * py0, xd = a01 * py1;
+    const ya = a10 * px0, yb = a10 * px1, yc = a11 * py0, yd = a11 * py1;
+    const qx0 = cx + Math.min(xa, xb) + Math.min(xc, xd);
+    const qx1 = cx + Math.max(xa, xb) + Math.max(xc, xd);
+    const qy0 = cy + Math.min(ya, yb) + Math.min(yc, yd);
+    const qy1 = cy + Math.max(ya, yb) + Math.max(yc, yd);
+    const x0 = Math.max(0, Math.floor(qx0)),
+      x1 = Math.min(SIDE - 1, Math.ceil(qx1));
+    const y0 = Math.max(0, Math.floor(qy0)),
+      y1 = Math.min(SIDE - 1, Math.ceil(qy1));
+    // source = c + M (q - c - shift) + PAD, as an affine function of q.
+    const ox = CENTRE + PAD - m00 * cx - m01 * cy;
+    const oy = CENTRE + PAD - m10 * cx - m11 * cy;
+    for (let y = y0; y <= y1; y++) {
+      let sx = m00 * x0 + m01 * y + ox, sy = m10 * x0 + m11 * y + oy;
+      for (let x = x0; x <= x1; x++, sx += m00, sy += m10) {
+        const k = y * SIDE + x;
+        let px = sx, py = sy;
+        if (f0 >= 0) {
+          px += alpha * fields[f0 + k];
+          py += alpha * fields[f0 + PIXELS + k];
+        }
+        if (px < 0) px = 0;
+        else if (px > LAST) px = LAST;
+        if (py < 0) py = 0;
+        else if (py > LAST) py = LAST;
+        const ix = px | 0, iy = py | 0;
+        const fx = px - ix, fy = py - iy;
+        const i = iy * P + ix;
+        const top = buf[i] + fx * (buf[i + 1] - buf[i]);
+        const bottom = buf[i + P] + fx * (buf[i + P + 1] - buf[i + P]);
+        out[o0 + k] = (top + fy * (bottom - top)) * 0.99 + 0.01;
+      }
+    }
+  }
+
+  /**
+   * Distorts `rows` images, `order[first]` .. `order[first + rows - 1]` of
+   * `source`, each by a distortion drawn from `rng`, into the rows of `out`:
+   * the augmented counterpart of `gatherScaled()`.
+   */
+  augmentBatch(
+    source: AugmentSource,
+    order: Uint32Array,
+    first: number,
+    rows: number,
+    out: Float32Array,
+    rng: Random,
+  ): void {
+    if (out.length < rows * PIXELS || first + rows > order.length) {
+      throw new RangeError(
+        `augmentBatch: ${rows} rows from ${first} do not fit ${order.length} indices and ${out.length} outputs`,
+      );
+    }
+    for (let r = 0; r < rows; r++) {
+      const i = order[first + r];
+      if (i >= source.count) {
+        throw new RangeError(`augmentBatch: image ${i} of ${source.count}`);
+      }
+      this.distort(source, i, this.draw(rng, this.#d), out, r);
+    }
+  }
+}

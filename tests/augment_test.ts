@@ -1,0 +1,240 @@
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertThrows,
+} from "./_assert.ts";
+import { PIXELS, SIDE } from "../lib/data/mnist.ts";
+import { gatherScaled } from "../lib/nn/network.ts";
+import { Random } from "../lib/nn/random.ts";
+import {
+  Augmenter,
+  type AugmentOptions,
+  augmentSource,
+  checkAugmentOptions,
+  type Distortion,
+  elasticFields,
+  IDENTITY,
+  STANDARD_AUGMENT,
+} from "../lib/nn/augment.ts";
+
+/** An image with ink 255 where `ink(x, y)` holds. */
+function picture(ink: (x: number, y: number) => boolean): Uint8Array {
+  const img = new Uint8Array(PIXELS);
+  for (let y = 0; y < SIDE; y++) {
+    for (let x = 0; x < SIDE; x++) if (ink(x, y)) img[y * SIDE + x] = 255;
+  }
+  return img;
+}
+
+/** A small "L" off centre: not symmetric, so that any change shows. */
+const ELL = picture((x, y) =>
+  (x >= 9 && x <= 11 && y >= 6 && y <= 20) ||
+  (y >= 18 && y <= 20 && x >= 9 && x <= 17)
+);
+/** A horizontal bar through the centre. */
+const BAR = picture((x, y) => x >= 6 && x <= 21 && y >= 13 && y <= 14);
+
+/** Distorts one image; returns its ink in 0..1 (input scaling undone). */
+function distortOne(
+  img: Uint8Array,
+  d: Partial<Distortion>,
+  augmenter = new Augmenter({ ...STANDARD_AUGMENT }, new Random(1)),
+): Float64Array {
+  const out = new Float32Array(PIXELS);
+  augmenter.distort(augmentSource(img), 0, { ...IDENTITY, ...d }, out, 0);
+  return Float64Array.from(out, (v) => (v - 0.01) / 0.99);
+}
+
+const ink = (a: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+};
+
+/** Centre of mass and principal axis angle (counterclockwise on screen). */
+function moments(a: ArrayLike<number>) {
+  let m = 0, mx = 0, my = 0;
+  for (let i = 0; i < PIXELS; i++) {
+    m += a[i];
+    mx += a[i] * (i % SIDE);
+    my += a[i] * Math.floor(i / SIDE);
+  }
+  const cx = mx / m, cy = my / m;
+  let sxx = 0, syy = 0, sxy = 0;
+  for (let i = 0; i < PIXELS; i++) {
+    const dx = i % SIDE - cx, dy = -(Math.floor(i / SIDE) - cy); // y up
+    sxx += a[i] * dx * dx;
+    syy += a[i] * dy * dy;
+    sxy += a[i] * dx * dy;
+  }
+  return { cx, cy, angle: 0.5 * Math.atan2(2 * sxy, sxx - syy) };
+}
+
+Deno.test("Augmenter.distort() with the identity writes what gatherScaled() writes", () => {
+  const data = new Uint8Array(2 * PIXELS);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 37) % 256;
+  data.set(ELL, PIXELS);
+  const augmenter = new Augmenter({ ...STANDARD_AUGMENT }, new Random(1));
+  const source = augmentSource(data);
+  const want = new Float32Array(2 * PIXELS);
+  gatherScaled(data, Uint32Array.of(0, 1), 0, 2, want);
+  const got = new Float32Array(2 * PIXELS);
+  augmenter.distort(source, 0, IDENTITY, got, 0);
+  augmenter.distort(source, 1, { ...IDENTITY, field: 3, alpha: 0 }, got, 1);
+  assertEquals(got, want, "scale 1, rotation 0, shift 0, alpha 0");
+});
+
+Deno.test("Augmenter.distort() shifting by k moves the centre of mass by k", () => {
+  const before = moments(distortOne(ELL, {}));
+  const after = moments(distortOne(ELL, { shiftX: 3, shiftY: -2 }));
+  // Exact up to the float32 rounding of the outputs.
+  assertAlmostEquals(after.cx - before.cx, 3, 1e-6);
+  assertAlmostEquals(after.cy - before.cy, -2, 1e-6);
+  const half = moments(distortOne(ELL, { shiftX: 1.5 }));
+  assertAlmostEquals(half.cx - before.cx, 1.5, 1e-6, "bilinear: sub-pixel");
+});
+
+Deno.test("Augmenter.distort() rotates the principal axis and keeps the ink", () => {
+  const flat = distortOne(BAR, {});
+  assertAlmostEquals(moments(flat).angle, 0, 1e-9);
+  for (const degrees of [20, -35]) {
+    const turned = distortOne(BAR, { angle: degrees * Math.PI / 180 });
+    const got = moments(turned).angle * 180 / Math.PI;
+    assertAlmostEquals(got, degrees, 2, `axis turned by ${degrees}`);
+    assertAlmostEquals(ink(turned) / ink(flat), 1, 0.05, "ink kept");
+  }
+});
+
+Deno.test("Augmenter.distort() scales about the centre and shears along x", () => {
+  const base = distortOne(BAR, {});
+  const big = distortOne(BAR, { scale: 1.25 });
+  // Ink grows with the area, the centre stays.
+  assertAlmostEquals(ink(big) / ink(base), 1.25 * 1.25, 0.1);
+  assertAlmostEquals(moments(big).cx, moments(base).cx, 1e-6);
+  // A shear of a vertical bar tilts it: x moves with y.
+  const vbar = picture((x, y) => y >= 6 && y <= 21 && x >= 13 && x <= 14);
+  const sheared = moments(distortOne(vbar, { shear: 0.5 }));
+  assert(
+    Math.abs(sheared.angle) < Math.PI / 2 - 0.3,
+    `a sheared vertical bar leans (axis at ${sheared.angle} rad)`,
+  );
+});
+
+Deno.test("Augmenter.distort() with an elastic field moves ink locally, alpha 0 does nothing", () => {
+  const augmenter = new Augmenter({ ...STANDARD_AUGMENT }, new Random(7));
+  const plain = distortOne(ELL, {}, augmenter);
+  assertEquals(distortOne(ELL, { field: 5, alpha: 0 }, augmenter), plain);
+  const bent = distortOne(ELL, { field: 5, alpha: 2 }, augmenter);
+  assert(bent.some((v, i) => Math.abs(v - plain[i]) > 0.1), "changed");
+  assertAlmostEquals(ink(bent) / ink(plain), 1, 0.2, "ink roughly kept");
+});
+
+Deno.test("Augmenter.distort() makes strokes bolder or thinner with the pen", () => {
+  const plain = ink(distortOne(BAR, {}));
+  const bolder = ink(distortOne(BAR, { pen: 1 }));
+  const thinner = ink(distortOne(BAR, { pen: -1 }));
+  // The bar is 16 x 2: a 3x3 dilation makes it 18 x 4, an erosion 14 x 0.
+  assertAlmostEquals(bolder, 18 * 4, 1e-6);
+  assertAlmostEquals(thinner, 0, 1e-6);
+  const half = ink(distortOne(BAR, { pen: 0.5 }));
+  assertAlmostEquals(half, (plain + bolder) / 2, 1e-6, "blended");
+});
+
+Deno.test("augmentSource() dilates and erodes like a naive 3x3 filter", () => {
+  const images = new Uint8Array(3 * PIXELS);
+  const rng = new Random(3);
+  for (let i = 0; i < images.length; i++) {
+    images[i] = rng.next() < 0.4 ? Math.floor(rng.next() * 256) : 0;
+  }
+  images.fill(0, PIXELS, 2 * PIXELS); // a blank image
+  const source = augmentSource(images);
+  const at = (n: number, x: number, y: number) =>
+    x < 0 || y < 0 || x >= SIDE || y >= SIDE
+      ? 0
+      : images[n * PIXELS + y * SIDE + x];
+  for (let n = 0; n < 3; n++) {
+    for (let y = 0; y < SIDE; y++) {
+      for (let x = 0; x < SIDE; x++) {
+        let hi = 0, lo = 255;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            hi = Math.max(hi, at(n, x + dx, y + dy));
+            lo = Math.min(lo, at(n, x + dx, y + dy));
+          }
+        }
+        const i = n * PIXELS + y * SIDE + x;
+        if (source.dilated[i] !== hi || source.eroded[i] !== lo) {
+          throw new Error(`image ${n} (${x}, ${y}): ${hi}/${lo}`);
+        }
+      }
+    }
+  }
+  const ellBox = augmentSource(ELL).boxes;
+  assertEquals([...ellBox], [5, 21, 8, 18], "ink box grown by one pixel");
+  const blank = source.boxes.subarray(4, 8);
+  assert(blank[0] > blank[1], "a blank image has an empty box");
+});
+
+Deno.test("Augmenter.augmentBatch() gives the same batch for the same seed, others for others", () => {
+  const images = new Uint8Array(4 * PIXELS);
+  for (let n = 0; n < 4; n++) images.set(n % 2 ? ELL : BAR, n * PIXELS);
+  const source = augmentSource(images);
+  const order = Uint32Array.of(3, 1, 0, 2);
+  const batch = (seed: number) => {
+    const out = new Float32Array(4 * PIXELS);
+    new Augmenter({ ...STANDARD_AUGMENT }, new Random(seed)).augmentBatch(
+      source,
+      order,
+      0,
+      4,
+      out,
+      new Random(seed + 100),
+    );
+    return out;
+  };
+  const first = batch(1), other = batch(2);
+  assertEquals(first, batch(1));
+  assert(first.some((v, i) => v !== other[i]), "another seed differs");
+  const none = new Float32Array(4 * PIXELS);
+  new Augmenter({ ...STANDARD_AUGMENT, probability: 0 }, new Random(1))
+    .augmentBatch(source, order, 0, 4, none, new Random(5));
+  const want = new Float32Array(4 * PIXELS);
+  gatherScaled(images, order, 0, 4, want);
+  assertEquals(none, want, "probability 0 distorts nothing");
+});
+
+Deno.test("elasticFields() are smooth with an RMS displacement of one pixel", () => {
+  const fields = elasticFields(4, 4, new Random(1));
+  assertEquals(fields.length, 4 * 2 * PIXELS);
+  for (let f = 0; f < 4; f++) {
+    const field = fields.subarray(f * 2 * PIXELS, (f + 1) * 2 * PIXELS);
+    assertAlmostEquals(
+      Math.sqrt(ink(field.map((v) => v * v)) / PIXELS),
+      1,
+      1e-5,
+    );
+    // Neighbours move together: the step between them is small.
+    let step = 0;
+    for (let i = 0; i < PIXELS - 1; i++) {
+      if (i % SIDE !== SIDE - 1) {
+        step = Math.max(step, Math.abs(field[i + 1] - field[i]));
+      }
+    }
+    assert(step < 0.5, `largest step between neighbours ${step}`);
+  }
+});
+
+Deno.test("checkAugmentOptions() names the bad option", () => {
+  const bad: AugmentOptions = { ...STANDARD_AUGMENT, probability: 2 };
+  assertThrows(
+    () => checkAugmentOptions(bad),
+    RangeError,
+    "augment probability must be in 0..1, got 2",
+  );
+  assertThrows(
+    () => new Augmenter({ ...STANDARD_AUGMENT, sigma: 0 }, new Random(1)),
+    RangeError,
+    "augment sigma",
+  );
+});
