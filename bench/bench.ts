@@ -4,15 +4,21 @@
  * 1. sgemm throughput at the network's shapes, and the kernel OpenBLAS runs;
  * 2. loading the 70,000 images from the IDX files, and from the same data as
  *    CSV (written once to bench/out/mnist-csv/);
- * 3. one epoch over 60,000 images, and where its time goes;
- * 4. a whole `train --epochs 2 --batch 64` run against the same run written in
- *    NumPy (bench/mnist_numpy.py), side by side, alternating, median of several;
+ * 3. one plain epoch over 60,000 images (no distortions, no weight decay)
+ *    against the same epoch in JAX (bench/mnist_jax.py, one jitted lax.scan,
+ *    in a virtual environment the bench makes under bench/out/venv), alternating;
+ *    where our epoch's time goes; and what an epoch with the default
+ *    distortions costs against a plain one;
+ * 4. a whole `train --augment none --weight-decay 0 --epochs 2 --batch 64` run
+ *    against the same run written in NumPy (bench/mnist_numpy.py), side by
+ *    side, alternating, median of several;
  * 5. the default `deno task train`: test accuracy and training time.
  *
  * Timings on a shared machine are noisy: compare the ratios, not the seconds.
  *
- * Usage: deno task bench [--quick] [--keep-env]
+ * Usage: deno task bench [--quick] [--no-jax] [--keep-env]
  *   --quick     skip the default training run (5)
+ *   --no-jax    skip the JAX reference (it needs pip and PyPI the first time)
  *   --keep-env  keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE from the environment for
  *               the runs; by default they are cleared, so that what is measured is
  *               what a user without them gets (our own kernel choice, and NumPy's)
@@ -38,19 +44,27 @@ import {
   zeroParameters,
 } from "../lib/nn/network.ts";
 import { Random } from "../lib/nn/random.ts";
-import { DEFAULTS, train } from "../lib/nn/train.ts";
+import { DEFAULTS, train, type TrainConfig } from "../lib/nn/train.ts";
+import { isUserError } from "../lib/errors.ts";
+import { jaxEpochSeconds } from "./_jax_bench.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TARGETS = {
   epochSeconds: 0.45,
+  ratioToJax: 0.8,
+  augmentedRatio: 1.3,
   ratioToNumpy: 0.7,
-  accuracy: 0.98,
-  trainSeconds: 20,
+  accuracy: 0.988,
+  trainSeconds: 30,
   csvLoadMs: 2000,
 };
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: "boolean" }, "keep-env": { type: "boolean" } },
+  options: {
+    quick: { type: "boolean" },
+    "no-jax": { type: "boolean" },
+    "keep-env": { type: "boolean" },
+  },
 });
 
 // The Deno runs measure our own kernel choice: the OpenBLAS variables are cleared
@@ -153,18 +167,80 @@ const trainSet = await loadMnist("train");
   );
 }
 
-// 3. one epoch, and its parts timed separately with the same shapes
+// 3. one plain epoch against JAX's, its parts timed separately with the same
+// shapes, and the cost of the distortions
 {
-  const config = { ...DEFAULTS, epochs: 1 };
+  // The plain recipe, which the JAX and NumPy references implement.
+  const config: TrainConfig = {
+    ...DEFAULTS,
+    augment: "none",
+    weightDecay: 0,
+    epochs: 1,
+  };
   train({ ...config }, await loadMnist("train", { limit: 5000 }), undefined); // warm up the JIT
-  const epochs = [1, 2, 3].map(() =>
-    train(config, trainSet, undefined).history[0].seconds
-  );
+  const plainEpoch = () =>
+    train(config, trainSet, undefined).history[0].seconds;
+  const epochs: number[] = [], jax: number[] = [];
+  let jaxNote = "";
+  for (let i = 0; i < 3; i++) {
+    epochs.push(plainEpoch());
+    if (flags["no-jax"] || jaxNote) continue;
+    try {
+      const j = await jaxEpochSeconds({
+        env: numpyEnv,
+        dataDir: DEFAULT_DATA_DIR,
+      });
+      jax.push(j.seconds);
+      if (i === 2) {
+        jaxNote = `jax ${j.jax}, test accuracy ${
+          (j.accuracy * 100).toFixed(2)
+        }% after ${j.epochSeconds.length} epochs`;
+      }
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      jaxNote = `skipped: ${(e as Error).message}`;
+    }
+  }
   const epoch = median(epochs);
   console.log(
-    `\none epoch, 60000 images, batch ${config.batch}: ${epoch.toFixed(3)} s ` +
+    `\none plain epoch, 60000 images, batch ${config.batch}: ${
+      epoch.toFixed(3)
+    } s ` +
       `(median of 3; target < ${TARGETS.epochSeconds} s: ${
         verdict(epoch < TARGETS.epochSeconds)
+      })`,
+  );
+  if (jax.length) {
+    const ratio = epoch / median(jax);
+    console.log(
+      `  against JAX (alternating, median of ${jax.length}): deno ${
+        epoch.toFixed(3)
+      } s, jax ${median(jax).toFixed(3)} s, ratio ${ratio.toFixed(2)} ` +
+        `(target <= ${TARGETS.ratioToJax}: ${
+          verdict(ratio <= TARGETS.ratioToJax)
+        }; ${jaxNote})`,
+    );
+  } else if (!flags["no-jax"]) {
+    console.log(`  against JAX: ${jaxNote}`);
+  }
+  // The distortions: the second epoch of two-epoch runs, so that the one-off
+  // preparation of the images is left out; fastest of three, alternating.
+  const secondEpoch = (c: TrainConfig) =>
+    train({ ...c, epochs: 2 }, trainSet, undefined).history[1].seconds;
+  const plain2: number[] = [], augmented2: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    plain2.push(secondEpoch({ ...DEFAULTS, augment: "none", weightDecay: 0 }));
+    augmented2.push(secondEpoch(DEFAULTS));
+  }
+  const augmentedRatio = Math.min(...augmented2) / Math.min(...plain2);
+  console.log(
+    `  an epoch with the default distortions and weight decay: ${
+      Math.min(...augmented2).toFixed(3)
+    } s, ${
+      augmentedRatio.toFixed(2)
+    }x a plain one (fastest of 3, alternating; ` +
+      `target <= ${TARGETS.augmentedRatio}: ${
+        verdict(augmentedRatio <= TARGETS.augmentedRatio)
       })`,
   );
   const B = config.batch,
@@ -276,6 +352,8 @@ const denoTrain = (args: string[]) =>
 const accuracyOf = (text: string) =>
   Number(/Test accuracy ([\d.]+)%/.exec(text)?.[1] ?? NaN) / 100;
 try {
+  // The plain recipe, which is what the NumPy reference implements.
+  const plain = ["--augment", "none", "--weight-decay", "0"];
   const args = [
     "--epochs",
     "2",
@@ -287,7 +365,7 @@ try {
   const deno: number[] = [], numpy: number[] = [];
   let denoAcc = NaN, numpyAcc = NaN;
   for (let i = 0; i < 3; i++) {
-    const d = await denoTrain(args);
+    const d = await denoTrain([...plain, ...args]);
     deno.push(d.seconds);
     denoAcc = accuracyOf(d.text);
     const n = await runCommand("python3", [
@@ -303,7 +381,7 @@ try {
   }
   const ratio = median(deno) / median(numpy);
   console.log(
-    `\ntrain --epochs 2 --batch 64, whole run (median of 3, alternating):\n` +
+    `\ntrain --augment none --weight-decay 0 --epochs 2 --batch 64, whole run (median of 3, alternating):\n` +
       `  deno  ${median(deno).toFixed(2)} s (test accuracy ${
         (denoAcc * 100).toFixed(2)
       }%)\n` +
