@@ -554,7 +554,8 @@ export function drawInsidePanel(
 export class InsideView implements Disposable {
   readonly #window: Window;
   readonly #network: InsideNetwork;
-  readonly #weightScale: number;
+  // Found on the first look, so that a window never switched costs nothing.
+  #weightScale = -1;
   readonly #textures: PixelTexture[] = [];
   // The unit each texture shows, -1 for none yet.
   readonly #shown: number[] = [];
@@ -567,7 +568,6 @@ export class InsideView implements Disposable {
   constructor(window: Window, network: InsideNetwork) {
     this.#window = window;
     this.#network = network;
-    this.#weightScale = symmetricScale(network.params.w1, WEIGHT_QUANTILE);
     try {
       for (let k = 0; k < TOP_UNITS; k++) {
         this.#textures.push(new PixelTexture(window, SIDE, SIDE));
@@ -589,6 +589,9 @@ export class InsideView implements Disposable {
       this.#inside === null || this.#passes !== network.passes ||
       this.#drawn !== drawn
     ) {
+      if (this.#weightScale < 0) {
+        this.#weightScale = symmetricScale(network.params.w1, WEIGHT_QUANTILE);
+      }
       this.#inside = insideOf(network, drawn, this.#weightScale);
       this.#passes = network.passes;
       this.#drawn = drawn;
