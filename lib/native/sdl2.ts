@@ -252,6 +252,7 @@ export function decodeSurface(
 /** Key codes (SDL_Keycode) of the keys the scripts use. */
 export const Key = {
   BACKSPACE: 8,
+  TAB: 9,
   RETURN: 13,
   ESCAPE: 27,
   SPACE: 32,

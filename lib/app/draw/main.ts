@@ -13,11 +13,12 @@
 import { parseFlags, UsageError } from "../../cli.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import { DEFAULT_OWN_DIR, saveDrawing } from "../../data/own_data.ts";
-import { Hint, setHint, Window } from "../../native/sdl2.ts";
+import { Hint, Key, setHint, Window } from "../../native/sdl2.ts";
 import { Fonts } from "../../ui/fonts.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../../ui/panel.ts";
 import { reportLines, savedLine, Sketch } from "./sketch.ts";
+import { InsideNetwork, InsideView } from "./inside_view.ts";
 import {
   CanvasView,
   drawSketchPanel,
@@ -54,6 +55,9 @@ Keys:
   X              turn the eraser on or off for the left button
   0-9            save the drawing, normalised to 28x28, with that digit as
                  its label to the own data set, then clear the canvas
+  TAB            show the network from inside instead: its hidden units
+                 lit by their activation, its ten outputs, and the units
+                 that push the answer most; TAB again goes back
   ESC            quit (closing the window quits too)
 
 The panel shows the 28x28 image the network is given, its answer and the ten
@@ -93,14 +97,18 @@ export async function runDraw(
   err: (line: string) => void = console.error,
 ): Promise<void> {
   const { network } = await loadModel(options.modelPath, {
-    note: (line) => console.error(`draw: ${line}`),
+    note: (line) => err(`draw: ${line}`),
   });
-  const sketch = new Sketch(network);
+  // The sketch's network keeps the insides of each pass for the TAB panel.
+  const inner = new InsideNetwork(network);
+  const sketch = new Sketch(inner);
   using fonts = new Fonts();
   // The first stroke into a window that did not have the focus must draw.
   setHint(Hint.MOUSE_FOCUS_CLICKTHROUGH, "1");
   using win = new Window("Draw a digit", WINDOW_WIDTH, WINDOW_HEIGHT);
   using canvasView = new CanvasView(win, sketch.canvas);
+  using insideView = new InsideView(win, inner);
+  let showInside = false;
   sketch.classify();
 
   let status = NO_STATUS;
@@ -111,7 +119,8 @@ export async function runDraw(
   for (;;) {
     if (redraw) {
       canvasView.draw();
-      drawSketchPanel(win, fonts, sketchPanel(sketch, status));
+      if (showInside) insideView.draw(fonts, sketch.probs !== null);
+      else drawSketchPanel(win, fonts, sketchPanel(sketch, status));
       win.present();
       redraw = false;
     }
@@ -152,6 +161,11 @@ export async function runDraw(
           break;
         case "keydown": {
           if (event.repeat) break;
+          if (event.key === Key.TAB) {
+            showInside = !showInside;
+            redraw = true;
+            break;
+          }
           const action = sketch.key(event.key);
           if (action.type === "quit") return;
           if (action.type === "report") {

@@ -68,7 +68,7 @@ export const SKETCH_KEY_LINES = [
   "Left button draw, right button erase",
   "X eraser   C, Backspace clear",
   "SPACE print (twice: clear)   0-9 save",
-  "ESC quit",
+  "TAB inside the network   ESC quit",
 ] as const;
 
 const NO_PROBS = new Float32Array(CLASSES);

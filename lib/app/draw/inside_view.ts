@@ -1,0 +1,621 @@
+/**
+ * The drawing window's other panel (TAB): the network seen from inside while
+ * it reads the drawing. The hidden units as a grid lit by their activation h,
+ * the ten sigmoid outputs, and the hidden units that push the answer most,
+ * each as a picture of its incoming weights with its contribution w2·h.
+ *
+ * Nothing here runs the network. `InsideNetwork` is the network the sketch
+ * classifies with, keeping what its last one-image pass computed inside; the
+ * panel reads that pass, so the hidden activations shown are those that gave
+ * the answer, and idle windows compute nothing.
+ *
+ * @module
+ */
+import { CLASSES, PIXELS, SIDE } from "../../data/mnist.ts";
+import { divergingColour, symmetricScale } from "../../image/colour_map.ts";
+import {
+  Batch,
+  INPUTS,
+  Network,
+  OUTPUTS,
+  scaleInputs,
+} from "../../nn/network.ts";
+import {
+  argb,
+  PixelTexture,
+  type Rgb,
+  type Window,
+} from "../../native/sdl2.ts";
+import type { Fonts } from "../../ui/fonts.ts";
+import { COLOURS } from "../../ui/palette.ts";
+import {
+  drawLines,
+  fillPanel,
+  PANEL_LEFT,
+  PANEL_WIDTH,
+} from "../../ui/panel.ts";
+import { drawText } from "../../ui/text.ts";
+
+/** How many of the units that push the answer most the panel shows. */
+export const TOP_UNITS = 5;
+
+/**
+ * Quantile of |w1| where the weight pictures' colour map saturates, as in the
+ * inspect window: one scale for every unit, so pictures compare.
+ */
+export const WEIGHT_QUANTILE = 0.99;
+
+/**
+ * A network that keeps the insides of its last one-image pass: the hidden
+ * activations, the logits and the outputs. It shares the parameters of the
+ * network it is made from. Passes over more images go on as before.
+ */
+export class InsideNetwork extends Network {
+  readonly #batch: Batch;
+  /** How many one-image passes it has made: the panel's cue to look again. */
+  passes = 0;
+
+  constructor(network: Network) {
+    super(network.params);
+    this.#batch = new Batch(1, this.hidden);
+  }
+
+  /** (H) hidden activations h of the last one-image pass, 0 to 1. */
+  get h(): Float32Array {
+    return this.#batch.a1;
+  }
+
+  /** (10) logits z of the last one-image pass. */
+  get z(): Float32Array {
+    return this.#batch.z2;
+  }
+
+  /** (10) sigmoid outputs y = σ(z) of the last one-image pass. */
+  get y(): Float32Array {
+    return this.#batch.a2;
+  }
+
+  /** As `Network.outputs()`; a single image goes through the kept batch. */
+  override outputs(images: Uint8Array, count: number): Float32Array {
+    if (count !== 1 || images.length !== INPUTS) {
+      return super.outputs(images, count);
+    }
+    scaleInputs(images, this.#batch.x);
+    this.forward(this.#batch, 1);
+    this.passes++;
+    return this.#batch.a2.slice(0, OUTPUTS);
+  }
+}
+
+/** A hidden unit and what it adds to the answer's logit: w2[d, j] · h_j. */
+export interface TopUnit {
+  unit: number;
+  contribution: number;
+}
+
+/**
+ * The `k` hidden units with the largest contributions w2[digit, j] · h[j] to
+ * output `digit`, largest first (ties: the lower unit first). `w2` is (10, H).
+ */
+export function topContributions(
+  w2: Float32Array,
+  h: Float32Array,
+  digit: number,
+  k = TOP_UNITS,
+): TopUnit[] {
+  const H = h.length;
+  if (w2.length !== OUTPUTS * H) {
+    throw new RangeError(
+      `topContributions: w2 has ${w2.length} elements, (10, ${H}) needs ${
+        OUTPUTS * H
+      }`,
+    );
+  }
+  if (!(Number.isInteger(digit) && digit >= 0 && digit < OUTPUTS)) {
+    throw new RangeError(`topContributions: digit is ${digit}, expected 0-9`);
+  }
+  const all: TopUnit[] = [];
+  const row = digit * H;
+  for (let j = 0; j < H; j++) {
+    all.push({ unit: j, contribution: w2[row + j] * h[j] });
+  }
+  all.sort((a, b) => b.contribution - a.contribution || a.unit - b.unit);
+  return all.slice(0, Math.min(k, H));
+}
+
+/** What the inside panel shows. */
+export interface Inside {
+  /** Hidden units of the network. */
+  hidden: number;
+  /** (H) activations of the pass that gave the answer; `null` while nothing is drawn. */
+  h: Float32Array | null;
+  /** (10) sigmoid outputs of that pass, or `null`. */
+  y: Float32Array | null;
+  /** The answer, the largest output; -1 while nothing is drawn. */
+  answer: number;
+  /** The answer's logit z, and the part of it from the output bias. */
+  logit: number;
+  bias: number;
+  /** The units that push the answer most, largest first. */
+  top: TopUnit[];
+  /** Half-range of the weight pictures' diverging colour map. */
+  weightScale: number;
+}
+
+/**
+ * The panel's state from `network`'s last one-image pass, or an empty one
+ * when `drawn` is false. `h` and `y` are the network's own buffers, not
+ * copies: read them before its next pass.
+ */
+export function insideOf(
+  network: InsideNetwork,
+  drawn: boolean,
+  weightScale: number,
+): Inside {
+  if (!drawn || network.passes === 0) {
+    return {
+      hidden: network.hidden,
+      h: null,
+      y: null,
+      answer: -1,
+      logit: 0,
+      bias: 0,
+      top: [],
+      weightScale,
+    };
+  }
+  const { h, y, z } = network;
+  let answer = 0;
+  for (let d = 1; d < OUTPUTS; d++) if (y[d] > y[answer]) answer = d;
+  return {
+    hidden: network.hidden,
+    h,
+    y,
+    answer,
+    logit: z[answer],
+    bias: network.params.b2[answer],
+    top: topContributions(network.params.w2, h, answer),
+    weightScale,
+  };
+}
+
+/**
+ * Stops of the grid's sequential map, matplotlib's inferno from 0 to 1: a
+ * unit at rest is near-black and lights up through red to pale yellow, so an
+ * active unit reads as lit at a glance.
+ */
+const LIT_STOPS = [
+  0x000004,
+  0x160b39,
+  0x420a68,
+  0x6a176e,
+  0x932667,
+  0xbc3754,
+  0xdd513a,
+  0xf37819,
+  0xfca50a,
+  0xf6d746,
+  0xfcffa4,
+];
+
+/** The grid colour of activation `t` (0 to 1, clamped): dark to lit. */
+export function litColour(t: number): Rgb {
+  const u = Number.isNaN(t) ? 0 : Math.max(0, Math.min(1, t));
+  const pos = u * (LIT_STOPS.length - 1);
+  const k = Math.min(Math.floor(pos), LIT_STOPS.length - 2);
+  const f = pos - k;
+  let rgb = 0;
+  for (const shift of [16, 8, 0]) {
+    const a = LIT_STOPS[k] >> shift & 255, b = LIT_STOPS[k + 1] >> shift & 255;
+    rgb |= Math.round(a + (b - a) * f) << shift;
+  }
+  return rgb;
+}
+
+/**
+ * Writes unit `unit`'s incoming weights (row `unit` of `w1`, (H, 784)) into
+ * `out` (784 `PixelTexture` pixels) on the diverging map saturating at
+ * ±`scale`: red pixels push the unit on, blue ones off.
+ */
+export function weightImage(
+  w1: Float32Array,
+  unit: number,
+  scale: number,
+  out: Uint32Array,
+): void {
+  const off = unit * PIXELS;
+  if (out.length !== PIXELS || off < 0 || off + PIXELS > w1.length) {
+    throw new RangeError(
+      `weightImage: unit ${unit} of ${
+        w1.length / PIXELS
+      }, into ${out.length} pixels (a ${SIDE}x${SIDE} image has ${PIXELS})`,
+    );
+  }
+  for (let i = 0; i < PIXELS; i++) {
+    out[i] = argb(divergingColour(w1[off + i], scale));
+  }
+}
+
+/** Something that draws itself stretched to a rectangle, e.g. a `PixelTexture`. */
+export interface Picture {
+  draw(x: number, y: number, w: number, h: number): void;
+}
+
+/** Colours of the inside panel beyond the palette. */
+export const INSIDE_COLOURS = {
+  /** Behind the grid, showing between its cells. */
+  board: 0x2b2b2b,
+  /** Marks the units that push the answer most, in the grid and their pictures. */
+  mark: 0x00bcd4,
+} as const satisfies Record<string, Rgb>;
+
+/** The grid of hidden units: where it is, and where each unit's cell is. */
+export interface UnitGridLayout {
+  x: number;
+  y: number;
+  columns: number;
+  rows: number;
+  /** Distance between cells; a cell is `pitch - 1` pixels square. */
+  pitch: number;
+}
+
+/** The grid's box in the panel. */
+const GRID_BOX = { x: PANEL_LEFT + 24, y: 60, w: PANEL_WIDTH - 48, h: 140 };
+
+/**
+ * The layout of `hidden` cells in the grid's box: the number of columns that
+ * gives the largest cells (20 x 10 of 14 pixels for 200 units).
+ */
+export function unitGridLayout(hidden: number): UnitGridLayout {
+  let best = { columns: 1, pitch: 0 };
+  for (let c = 1; c <= hidden; c++) {
+    const pitch = Math.min(
+      Math.floor(GRID_BOX.w / c),
+      Math.floor(GRID_BOX.h / Math.ceil(hidden / c)),
+    );
+    if (pitch > best.pitch) best = { columns: c, pitch };
+  }
+  const rows = Math.ceil(hidden / best.columns);
+  const pitch = Math.max(2, best.pitch);
+  return {
+    x: GRID_BOX.x + Math.floor((GRID_BOX.w - best.columns * pitch) / 2),
+    y: GRID_BOX.y,
+    columns: best.columns,
+    rows,
+    pitch,
+  };
+}
+
+/** Where the panel puts things (y coordinates, x where not the text column). */
+export const INSIDE_LAYOUT = {
+  /** The left of the text column, and its width. */
+  x: PANEL_LEFT + 24,
+  width: PANEL_WIDTH - 48,
+  grid: GRID_BOX,
+  /** The activation colour scale under the grid. */
+  litScale: 212,
+  outputs: 254,
+  outputRow: 18,
+  /** The weight pictures: their top, size, the left of the first and their pitch. */
+  pictures: { y: 380, side: 2 * SIDE, x: PANEL_LEFT + 16, pitch: 60 },
+  /** The weight colour scale under the pictures. */
+  weightScale: 504,
+  logit: 544,
+  keys: 612,
+} as const;
+
+/** The key help at the panel's foot. */
+export const INSIDE_KEY_LINES = [
+  "Left button draw, right button erase",
+  "C clear   TAB usual panel   ESC quit",
+] as const;
+
+/** Draws a horizontal colour scale of `colour(t)`, t 0 to 1, left to right. */
+function drawScale(
+  window: Window,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  colour: (t: number) => Rgb,
+) {
+  const steps = Math.max(1, Math.floor(w / 4));
+  for (let s = 0; s < steps; s++) {
+    const x0 = x + Math.round(s * w / steps);
+    const x1 = x + Math.round((s + 1) * w / steps);
+    window.setColour(colour(s / (steps - 1 || 1)));
+    window.fillRect(x0, y, x1 - x0, h);
+  }
+}
+
+/** "+1.23" or "−1.23" (a real minus sign), `decimals` decimals. */
+export function signed(v: number, decimals = 2): string {
+  const s = Math.abs(v).toFixed(decimals);
+  return `${v < 0 && Number(s) !== 0 ? "−" : "+"}${s}`;
+}
+
+/**
+ * Draws the inside panel right of the canvas. `pictures[k]` shows the
+ * incoming weights of `inside.top[k]` (see `weightImage()`).
+ */
+export function drawInsidePanel(
+  window: Window,
+  fonts: Fonts,
+  inside: Inside,
+  pictures: readonly Picture[],
+): void {
+  const L = INSIDE_LAYOUT;
+  const { x, width } = L;
+  const drawn = inside.h !== null && inside.y !== null;
+  fillPanel(window, true);
+
+  drawText(window, fonts.bold, "Inside the network", x, 12, COLOURS.text);
+  drawText(
+    window,
+    fonts.small,
+    `${inside.hidden} hidden units, activation h`,
+    x,
+    36,
+    COLOURS.muted,
+  );
+
+  // The grid: one cell per hidden unit, row by row, lit by h.
+  const g = unitGridLayout(inside.hidden);
+  const cell = g.pitch - 1;
+  window.setColour(INSIDE_COLOURS.board);
+  window.fillRect(
+    g.x - 1,
+    g.y - 1,
+    g.columns * g.pitch + 1,
+    g.rows * g.pitch + 1,
+  );
+  const cellAt = (j: number) => ({
+    cx: g.x + (j % g.columns) * g.pitch,
+    cy: g.y + Math.floor(j / g.columns) * g.pitch,
+  });
+  if (!drawn) window.setColour(litColour(0));
+  for (let j = 0; j < inside.hidden; j++) {
+    const { cx, cy } = cellAt(j);
+    if (drawn) window.setColour(litColour(inside.h![j]));
+    window.fillRect(cx, cy, cell, cell);
+  }
+  if (cell >= 6) {
+    window.setColour(INSIDE_COLOURS.mark);
+    for (const { unit } of inside.top) {
+      const { cx, cy } = cellAt(unit);
+      window.fillRect(cx, cy, cell, 2);
+      window.fillRect(cx, cy + cell - 2, cell, 2);
+      window.fillRect(cx, cy, 2, cell);
+      window.fillRect(cx + cell - 2, cy, 2, cell);
+    }
+  }
+
+  // The scale of the grid's colours.
+  const s = L.litScale;
+  drawText(window, fonts.small, "h 0", x, s - 3, COLOURS.muted);
+  drawScale(window, x + 36, s, width - 60, 10, litColour);
+  drawText(window, fonts.small, "1", x + width, s - 3, COLOURS.muted, "right");
+
+  // The outputs: two columns of five, the answer in the accent colour.
+  drawText(
+    window,
+    fonts.small,
+    "Outputs y = σ(z), not normalised",
+    x,
+    L.outputs - 22,
+    COLOURS.muted,
+  );
+  if (!drawn) {
+    drawText(
+      window,
+      fonts.body,
+      "Nothing drawn: the units",
+      x,
+      L.outputs + 18,
+      COLOURS.text,
+    );
+    drawText(
+      window,
+      fonts.body,
+      "light up as you draw.",
+      x,
+      L.outputs + 40,
+      COLOURS.text,
+    );
+  } else {
+    const colWidth = (width - 16) / 2;
+    for (let d = 0; d < CLASSES; d++) {
+      const cx = x + (d < 5 ? 0 : colWidth + 16);
+      const cy = L.outputs + (d % 5) * L.outputRow;
+      const best = d === inside.answer;
+      const rgb = best ? COLOURS.accent : COLOURS.text;
+      const font = best ? fonts.bold : fonts.small;
+      drawText(window, font, String(d), cx, cy, rgb);
+      const barX = cx + 16, barW = colWidth - 16 - 46;
+      window.setColour(COLOURS.track);
+      window.fillRect(barX, cy + 4, barW, 10);
+      const filled = Math.round(barW * inside.y![d]);
+      if (filled > 0) {
+        window.setColour(best ? COLOURS.accent : COLOURS.bar);
+        window.fillRect(barX, cy + 4, filled, 10);
+      }
+      drawText(
+        window,
+        font,
+        inside.y![d].toFixed(2),
+        cx + colWidth,
+        cy,
+        rgb,
+        "right",
+      );
+    }
+  }
+
+  // The units that push the answer most: their weights and contributions.
+  const p = L.pictures;
+  drawText(
+    window,
+    fonts.small,
+    drawn
+      ? `Units that push ${inside.answer} most: w2·h`
+      : "Units that push the answer most",
+    x,
+    p.y - 24,
+    COLOURS.muted,
+  );
+  if (!drawn) {
+    // Empty places keep the layout still while nothing is drawn.
+    window.setColour(COLOURS.track);
+    for (let k = 0; k < TOP_UNITS; k++) {
+      window.fillRect(p.x + k * p.pitch, p.y, p.side, p.side);
+    }
+  }
+  inside.top.forEach((t, k) => {
+    const px = p.x + k * p.pitch;
+    window.setColour(INSIDE_COLOURS.mark);
+    window.fillRect(px - 1, p.y - 1, p.side + 2, p.side + 2);
+    pictures[k]?.draw(px, p.y, p.side, p.side);
+    const mid = px + p.side / 2;
+    drawText(
+      window,
+      fonts.small,
+      `#${t.unit}`,
+      mid,
+      p.y + p.side + 4,
+      COLOURS.muted,
+      "centre",
+    );
+    drawText(
+      window,
+      fonts.small,
+      signed(t.contribution),
+      mid,
+      p.y + p.side + 22,
+      COLOURS.text,
+      "centre",
+    );
+  });
+
+  // The scale of the weight pictures' colours.
+  const ws = L.weightScale;
+  drawText(window, fonts.small, "incoming weights", x, ws - 22, COLOURS.muted);
+  const sc = inside.weightScale;
+  const label = (v: number) => `${v < 0 ? "−" : "+"}${Math.abs(v).toFixed(2)}`;
+  drawText(window, fonts.small, label(-sc), x, ws - 3, COLOURS.muted);
+  drawScale(
+    window,
+    x + 52,
+    ws,
+    width - 104,
+    10,
+    (t) => divergingColour((2 * t - 1) * sc, sc),
+  );
+  drawText(
+    window,
+    fonts.small,
+    label(sc),
+    x + width,
+    ws - 3,
+    COLOURS.muted,
+    "right",
+  );
+
+  // How the answer's logit adds up, and the output it gives.
+  if (drawn) {
+    const units = inside.logit - inside.bias;
+    drawText(
+      window,
+      fonts.small,
+      `z${inside.answer} = ${signed(units)} units ${signed(inside.bias)} bias`,
+      x,
+      L.logit,
+      COLOURS.text,
+    );
+    drawText(
+      window,
+      fonts.small,
+      `   = ${signed(inside.logit)}, y = σ(z) = ${
+        inside.y![inside.answer].toFixed(3)
+      }`,
+      x,
+      L.logit + 18,
+      COLOURS.text,
+    );
+  }
+  drawLines(window, fonts.small, INSIDE_KEY_LINES, x, L.keys);
+}
+
+/**
+ * The inside panel of one window: the network it reads, the textures of the
+ * weight pictures, and the state of the last pass it showed. It looks again
+ * only after a new pass, so redrawing an unchanged panel computes nothing.
+ * `using` frees the textures.
+ */
+export class InsideView implements Disposable {
+  readonly #window: Window;
+  readonly #network: InsideNetwork;
+  // Found on the first look, so that a window never switched costs nothing.
+  #weightScale = -1;
+  readonly #textures: PixelTexture[] = [];
+  // The unit each texture shows, -1 for none yet.
+  readonly #shown: number[] = [];
+  readonly #pixels = new Uint32Array(PIXELS);
+  #inside: Inside | null = null;
+  #passes = -1;
+  #drawn = false;
+
+  /** A panel of `window` showing `network`'s passes. */
+  constructor(window: Window, network: InsideNetwork) {
+    this.#window = window;
+    this.#network = network;
+    try {
+      for (let k = 0; k < TOP_UNITS; k++) {
+        this.#textures.push(new PixelTexture(window, SIDE, SIDE));
+        this.#shown.push(-1);
+      }
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The state shown: that of the network's last pass, or an empty one when
+   * `drawn` is false (an empty canvas, which the network does not read).
+   */
+  inside(drawn: boolean): Inside {
+    const network = this.#network;
+    if (
+      this.#inside === null || this.#passes !== network.passes ||
+      this.#drawn !== drawn
+    ) {
+      if (this.#weightScale < 0) {
+        this.#weightScale = symmetricScale(network.params.w1, WEIGHT_QUANTILE);
+      }
+      this.#inside = insideOf(network, drawn, this.#weightScale);
+      this.#passes = network.passes;
+      this.#drawn = drawn;
+      this.#inside.top.forEach(({ unit }, k) => {
+        if (this.#shown[k] === unit) return;
+        weightImage(network.params.w1, unit, this.#weightScale, this.#pixels);
+        this.#textures[k].update(null, this.#pixels);
+        this.#shown[k] = unit;
+      });
+    }
+    return this.#inside;
+  }
+
+  /** Draws the panel; `drawn` as for `inside()`. */
+  draw(fonts: Fonts, drawn: boolean): void {
+    drawInsidePanel(this.#window, fonts, this.inside(drawn), this.#textures);
+  }
+
+  /** Frees the textures; later calls do nothing. */
+  close(): void {
+    for (const t of this.#textures) t.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
