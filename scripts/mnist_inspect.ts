@@ -11,7 +11,7 @@ import {
   HELP,
   parseInspectArgs,
   runInspect,
-} from "../lib/app/inspect/inspect_app.ts";
+} from "../lib/app/inspect/main.ts";
 
 async function main() {
   const options = parseInspectArgs(Deno.args);

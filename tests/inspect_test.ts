@@ -44,7 +44,7 @@ import {
   HELP,
   parseInspectArgs,
   PNG_FILES,
-} from "../lib/app/inspect/inspect_app.ts";
+} from "../lib/app/inspect/main.ts";
 import {
   inspect,
   type Inspection,
