@@ -280,6 +280,20 @@ Deno.test("Sketch.classify() refuses shapes that are not digits, and says why", 
   }
 });
 
+Deno.test("Sketch.classify() reads a 0 the brush filled in, not a blob filled in by hand", () => {
+  const zero = new Sketch(network, drawStrokes(DIGITS[0], 85));
+  zero.classify();
+  assertEquals(zero.reading?.digit, 0);
+  // A square of about that size filled back and forth, 20 px apart.
+  const canvas = new Canvas();
+  for (let k = 0, y = 200; y < 320; k++, y += 20) {
+    canvas.stroke(k % 2 ? 320 : 200, y, k % 2 ? 200 : 320, y + 20);
+  }
+  const blob = new Sketch(network, canvas);
+  blob.classify();
+  assertEquals(blob.reading?.reason, "too much ink: a filled blob");
+});
+
 Deno.test("Sketch.classify() gives the network what is left after erasing", () => {
   const sketch = new Sketch(network);
   // A 7, 250 px tall: its top bar, then the stem.

@@ -42,6 +42,14 @@ export const BLOB_WIDTH = 0.75;
 /** A fat shape whose ink box is under this fraction of the source's longer side is a dot. */
 export const DOT_SIZE = 0.2;
 /**
+ * A drawing that is a filled blob on its canvas is still one when drawn
+ * again from its strokes (see `notDigitReason()`) if that gives more than
+ * this length of stroke, in output pixels: the back and forth of filling in.
+ * A "0" or an "8" about 85 px tall, filled in by the brush alone, gives 40 to
+ * 70; blobs filled with strokes 20 px apart give 110 or more.
+ */
+export const FILL_LENGTH = 100;
+/**
  * Length of stroke, in output pixels (ink mass over stroke width), above
  * which a drawing is a scribble. MNIST test digits: median 51, one in a
  * thousand above 115.
@@ -159,7 +167,12 @@ export function notDigitReason(
       const canvas = Math.max(asDrawn.source.width, asDrawn.source.height);
       if (side < DOT_SIZE * canvas) return "too small: a dot, not a digit";
     }
-    if (width > BLOB_WIDTH * FIT) return "too much ink: a filled blob";
+    // Drawn again with a thinner pen, a blob filled in stays fat or turns
+    // into many strokes back and forth; a digit drawn small, which the
+    // brush alone filled in, comes apart into its few strokes.
+    const filled = width > BLOB_WIDTH * FIT &&
+      (!drawn || seen > FAT_WIDTH * FIT || shape.length > FILL_LENGTH);
+    if (filled) return "too much ink: a filled blob";
     if (seen > FAT_WIDTH * FIT) return "too much ink: the strokes run together";
   }
   if (shape.length > SCRIBBLE_LENGTH) return "too many strokes: a scribble";
