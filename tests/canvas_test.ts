@@ -5,6 +5,7 @@ import {
   cellsOf,
   DEFAULT_RADIUS,
   DEFAULT_SOFTNESS,
+  replay,
 } from "../lib/image/canvas.ts";
 
 /** Ink at the pixel that holds the point (x, y). */
@@ -220,6 +221,66 @@ Deno.test("Canvas.stroke() rejects a brush without a positive radius", () => {
     RangeError,
     "radius and softness must be positive",
   );
+});
+
+Deno.test("Canvas.paths records each stroke with its tool, radius and points", () => {
+  const canvas = new Canvas(200, 200, { radius: 8 });
+  canvas.dab(20, 30);
+  canvas.stroke(20, 30, 60, 30);
+  canvas.stroke(60, 30, 60, 30); // the mouse did not move: nothing to add
+  canvas.stroke(60, 30, 60, 90);
+  canvas.radius = 12;
+  canvas.stroke(60, 90, 100, 90); // another radius: another path
+  canvas.stroke(100, 90, 150, 150, "erase");
+  canvas.stroke(10, 10, 20, 10); // starts elsewhere: another path
+  canvas.dab(-50, -50); // off the canvas, still drawn
+  assertEquals(canvas.paths, [
+    { tool: "ink", radius: 8, points: [20, 30, 60, 30, 60, 90] },
+    { tool: "ink", radius: 12, points: [60, 90, 100, 90] },
+    { tool: "erase", radius: 12, points: [100, 90, 150, 150] },
+    { tool: "ink", radius: 12, points: [10, 10, 20, 10] },
+    { tool: "ink", radius: 12, points: [-50, -50] },
+  ]);
+  canvas.clear();
+  assertEquals(canvas.paths, []);
+  // Clearing a canvas whose ink was all erased forgets its paths too.
+  canvas.stroke(10, 10, 20, 10);
+  canvas.stroke(0, 10, 30, 10, "erase");
+  assert(canvas.isEmpty());
+  canvas.clear();
+  assertEquals(canvas.paths, []);
+});
+
+Deno.test("replay() draws the paths again, the same or scaled", () => {
+  const canvas = new Canvas(120, 100, { radius: 9 });
+  canvas.stroke(20, 30, 90, 40);
+  canvas.stroke(90, 40, 30, 80);
+  canvas.stroke(50, 20, 50, 90, "erase");
+  canvas.dab(100, 80);
+  const same = new Canvas(120, 100, { radius: 3 });
+  replay(same, canvas.paths);
+  assertEquals(same.data, canvas.data);
+  assertEquals(same.radius, 3, "the canvas's own radius is restored");
+
+  // Twice the size, moved by (5, 7): the reference draws the same strokes
+  // with doubled coordinates and radius by hand.
+  const big = new Canvas(260, 220);
+  replay(big, canvas.paths, { scale: 2, dx: 5, dy: 7 });
+  const want = new Canvas(260, 220, { radius: 18 });
+  want.stroke(45, 67, 185, 87);
+  want.stroke(185, 87, 65, 167);
+  want.stroke(105, 47, 105, 187, "erase");
+  want.dab(205, 167);
+  assertEquals(big.data, want.data);
+
+  // A radius of one's own choosing, per path.
+  const thin = new Canvas(120, 100);
+  replay(thin, canvas.paths, {
+    radius: (p) => p.tool === "ink" ? 2 : p.radius,
+  });
+  assertEquals(inkAt(thin, 30, 31), 1, "on the first stroke");
+  assertEquals(inkAt(thin, 30, 35), 0, "3 px beside it, outside a radius of 2");
+  assertEquals(inkAt(thin, 50, 32), 0, "erased");
 });
 
 Deno.test("cellsOf() gives the grid cells a pixel rectangle touches", () => {

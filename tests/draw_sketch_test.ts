@@ -22,6 +22,14 @@ import {
 } from "../lib/app/draw/view.ts";
 import { HELP, parseDrawArgs } from "../lib/app/draw/main.ts";
 import { PIXELS } from "../lib/data/mnist.ts";
+import { argmaxRow } from "../lib/nn/network.ts";
+import type { Reading } from "../lib/nn/read_digit.ts";
+import {
+  DIGITS,
+  drawStrokes,
+  HEIGHTS,
+  nonDigits,
+} from "../lib/image/sample_drawings.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../lib/nn/model_file.ts";
 import { DEFAULT_OWN_DIR } from "../lib/data/own_data.ts";
 import { Key, MouseButton } from "../lib/native/sdl2.ts";
@@ -62,31 +70,41 @@ Deno.test("HELP lists every key and option", () => {
       "right button",
       "X ",
       "deno task train --data data/own",
+      "prediction: ?",
     ]
   ) {
     assert(HELP.includes(word), `HELP does not mention '${word}'`);
   }
 });
 
+/** A reading of `probs`: the digit they favour, or none with `reason`. */
+function readingOf(probs: number[], reason?: string): Reading {
+  const probabilities = Float32Array.from(probs);
+  return reason === undefined
+    ? {
+      digit: argmaxRow(probabilities, 0),
+      probabilities,
+      outputs: probabilities,
+    }
+    : { digit: null, probabilities, outputs: probabilities, reason };
+}
+
 Deno.test("reportLines() prints one d=p% line per digit, then the prediction", () => {
-  const probs = new Float32Array([
-    0.012,
-    0.001,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0.95,
-    0.037,
-    0,
-  ]);
-  const lines = reportLines(probs);
+  const probs = [0.012, 0.001, 0, 0, 0, 0, 0, 0.95, 0.037, 0];
+  const lines = reportLines(readingOf(probs));
   assertEquals(lines.length, 11);
   assertEquals(lines[0], "0=1.2%");
   assertEquals(lines[7], "7=95.0%");
   assertEquals(lines[10], "prediction: 7");
   assertEquals(reportLines(null), ["nothing drawn"]);
+});
+
+Deno.test("reportLines() prints 'prediction: ?' for a drawing that is no digit", () => {
+  const probs = [0, 0, 0, 0, 0.999, 0, 0, 0, 0.001, 0];
+  const lines = reportLines(readingOf(probs, "a lone line, not a digit"));
+  assertEquals(lines.length, 11);
+  assertEquals(lines[4], "4=99.9%");
+  assertEquals(lines[10], "prediction: ?");
 });
 
 Deno.test("digitOf() reads the top row and the keypad", () => {
@@ -217,6 +235,88 @@ Deno.test("Sketch.classify() gives the network the preprocessed drawing", () => 
   assert(Math.abs(mx / mass - 14) < 1, `centre column ${mx / mass}`);
 });
 
+Deno.test("Sketch.classify() reads each digit the same at every height", () => {
+  const misread: string[] = [];
+  for (const [d, strokes] of Object.entries(DIGITS)) {
+    const large = new Sketch(network, drawStrokes(strokes, 420));
+    large.classify();
+    assertEquals(large.reading?.digit, Number(d), `${d} at 420 px`);
+    for (const h of HEIGHTS) {
+      const sketch = new Sketch(network, drawStrokes(strokes, h));
+      sketch.classify();
+      if (sketch.reading?.digit !== large.reading?.digit) {
+        misread.push(
+          `${d} at ${h} px: ${sketch.reading?.digit} (${sketch.reading?.reason})`,
+        );
+      }
+      // The network is given nearly the same image.
+      let diff = 0;
+      for (let k = 0; k < PIXELS; k++) {
+        diff = Math.max(diff, Math.abs(sketch.input[k] - large.input[k]));
+      }
+      assert(diff <= 8, `${d} at ${h} px: input differs by ${diff}`);
+    }
+  }
+  assertEquals(misread, []);
+});
+
+Deno.test("Sketch.classify() refuses shapes that are not digits, and says why", () => {
+  const want: Record<string, string> = {
+    "a dot": "too small: a dot, not a digit",
+    "a filled blob": "too much ink: a filled blob",
+    "a scribble": "too many strokes: a scribble",
+    "a horizontal bar": "a lone line, not a digit",
+    "a bar slanted 24 degrees": "a lone line, not a digit",
+    "a short bar": "a lone line, not a digit",
+  };
+  for (const [name, canvas] of Object.entries(nonDigits())) {
+    const sketch = new Sketch(network, canvas);
+    sketch.classify();
+    assertEquals(sketch.reading?.digit, null, name);
+    assertEquals(sketch.reading?.reason, want[name], name);
+    // The probabilities are still there, and so is the network's pick.
+    assert(sketch.probs !== null && sketch.predicted >= 0, name);
+    assertEquals(reportLines(sketch.reading).at(-1), "prediction: ?", name);
+  }
+});
+
+Deno.test("Sketch.classify() reads a 0 the brush filled in, not a blob filled in by hand", () => {
+  const zero = new Sketch(network, drawStrokes(DIGITS[0], 85));
+  zero.classify();
+  assertEquals(zero.reading?.digit, 0);
+  // A square of about that size filled back and forth, 20 px apart.
+  const canvas = new Canvas();
+  for (let k = 0, y = 200; y < 320; k++, y += 20) {
+    canvas.stroke(k % 2 ? 320 : 200, y, k % 2 ? 200 : 320, y + 20);
+  }
+  const blob = new Sketch(network, canvas);
+  blob.classify();
+  assertEquals(blob.reading?.reason, "too much ink: a filled blob");
+});
+
+Deno.test("Sketch.classify() gives the network what is left after erasing", () => {
+  const sketch = new Sketch(network);
+  // A 7, 250 px tall: its top bar, then the stem.
+  sketch.mouseDown(MouseButton.LEFT, 240, 200);
+  sketch.mouseMove(420, 200, 1);
+  sketch.mouseUp(MouseButton.LEFT, 300, 450);
+  sketch.classify();
+  assertEquals(sketch.reading?.digit, 7);
+  // The right button goes along the top bar, left of the stem: a 1 is left.
+  sketch.mouseDown(MouseButton.RIGHT, 200, 200);
+  sketch.mouseUp(MouseButton.RIGHT, 380, 200);
+  sketch.classify();
+  assertEquals(sketch.reading?.digit, 1);
+  // Erasing it all, along the very path it was drawn, leaves nothing.
+  sketch.mouseDown(MouseButton.RIGHT, 380, 200);
+  sketch.mouseMove(420, 200, 4);
+  sketch.mouseUp(MouseButton.RIGHT, 300, 450);
+  assert(sketch.canvas.isEmpty());
+  sketch.classify();
+  assertEquals(sketch.reading, null);
+  assertEquals(sketch.probs, null);
+});
+
 /** A sketch with a vertical stroke: a 1. */
 function sketchOfOne(): Sketch {
   const sketch = new Sketch(network);
@@ -231,6 +331,7 @@ Deno.test("sketchPanel() carries the input, the answer and the eraser", () => {
   empty.classify();
   const blank = sketchPanel(empty, NO_STATUS);
   assertEquals(blank.answer, null);
+  assertEquals(blank.refused, null);
   assertEquals(blank.eraser, false);
   assert(blank.input.every((v) => v === 0));
 
@@ -244,6 +345,13 @@ Deno.test("sketchPanel() carries the input, the answer and the eraser", () => {
   assertEquals(panel.answer?.digit, 1);
   assertEquals(panel.answer?.digit, sketch.predicted);
   assertEquals(panel.answer?.p, sketch.probs![1]);
+  assertEquals(panel.refused, null);
+
+  const bar = new Sketch(network, nonDigits()["a horizontal bar"]);
+  bar.classify();
+  const refused = sketchPanel(bar, NO_STATUS);
+  assertEquals(refused.refused, "a lone line, not a digit");
+  assertEquals(refused.answer?.probs, bar.probs);
 });
 
 Deno.test("drawSketchPanel() asks for a digit while nothing is drawn", () => {
@@ -276,4 +384,24 @@ Deno.test("drawSketchPanel() shows the answer large, its percentage, the eraser 
   assertEquals(fake.textsWith("Draw a").length, 0);
   // The answer's bar, and only it, in the answer's colour.
   assertEquals(fake.rects.filter((r) => r.rgb === COLOURS.accent).length, 1);
+});
+
+Deno.test("drawSketchPanel() shows '?' and why for a drawing that is no digit, the bars grey", () => {
+  const sketch = new Sketch(network, nonDigits()["a horizontal bar"]);
+  sketch.classify();
+  const fake = new FakeWindow();
+  drawSketchPanel(fake.window, fakeFonts(), sketchPanel(sketch, NO_STATUS));
+  const big = fake.texts.filter((t) => t.size === 72);
+  assertEquals(big.map((t) => [t.text, t.rgb]), [["?", COLOURS.wrong]]);
+  assertEquals(fake.textsWith("no digit").length, 1);
+  const why = fake.textsWith("A lone line, not a digit");
+  assertEquals(why.length, 1);
+  assertEquals(why[0].rgb, COLOURS.wrong);
+  // Between the preview and the bars.
+  const first = fake.texts.find((t) => t.text === "0")!; // the bars' first row
+  assert(why[0].y > 232 && why[0].y + 17 <= first.y, `line at ${why[0].y}`);
+  // The probabilities are shown, but none as the answer.
+  assertEquals(fake.textsWith("99.9 %").length, 1);
+  assert(!fake.rects.some((r) => r.rgb === COLOURS.accent));
+  assertEquals(fake.textsWith("Draw a").length, 0);
 });

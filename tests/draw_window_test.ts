@@ -95,9 +95,19 @@ class DrawWindow implements AsyncDisposable {
 
   /** Presses SPACE and returns the digit it printed on the last line. */
   async prediction(): Promise<number> {
+    const answer = await this.verdict();
+    assert(answer !== "?", "prediction: ?");
+    return answer;
+  }
+
+  /**
+   * Presses SPACE and returns what it printed on the last line: a digit, or
+   * "?" for a drawing that is no digit.
+   */
+  async verdict(): Promise<number | "?"> {
     const lines = await this.report();
     const last = lines.at(-1)!;
-    const m = /^prediction: (\d)$/.exec(last);
+    const m = /^prediction: (\d|\?)$/.exec(last);
     assert(m, `last line is '${last}'`);
     // The probabilities are there too, and add up to 100 %.
     let sum = 0;
@@ -107,7 +117,7 @@ class DrawWindow implements AsyncDisposable {
       sum += Number(p[1]);
     });
     assert(Math.abs(sum - 100) < 1, `percentages add up to ${sum}`);
-    return Number(m[1]);
+    return m[1] === "?" ? "?" : Number(m[1]);
   }
 
   /** One stroke through `points` (window pixels) with `button` held. */
@@ -388,6 +398,77 @@ Deno.test({
       await app.press("Escape");
       assertEquals(await app.exitCode(), 0, app.stderr);
       assertEquals(app.stderr, "");
+    }),
+});
+
+/** Digits drawn small, about 110 px tall: bold on the canvas, strokes nearly touching. */
+const SMALL: {
+  name: string;
+  digit: number;
+  strokes: number[][][];
+  x: number;
+  y: number;
+}[] = [
+  { name: "two", digit: 2, strokes: DIGITS.two, x: 40, y: 40 },
+  { name: "three", digit: 3, strokes: DIGITS.three, x: 540, y: 40 },
+  { name: "five", digit: 5, strokes: DIGITS.five, x: 290, y: 280 },
+  { name: "eight", digit: 8, strokes: DIGITS.eight, x: 40, y: 520 },
+  { name: "four", digit: 4, strokes: DIGITS.four, x: 540, y: 520 },
+  { name: "six", digit: 6, strokes: DIGITS.six, x: 300, y: 40 },
+];
+
+/** Where the panel shows the answer, or "?". */
+const ANSWER = { x: 908, y: 40, w: 68, h: 90 };
+
+/** How many pixels of `rect` are the red of a refusal (COLOURS.wrong). */
+function countRed(s: Screenshot, rect: typeof ANSWER): number {
+  let n = 0;
+  for (let py = rect.y; py < rect.y + rect.h; py++) {
+    for (let px = rect.x; px < rect.x + rect.w; px++) {
+      const [r, g, b] = pixel(s, px, py);
+      if (r > 150 && g < 80 && b < 80) n++;
+    }
+  }
+  return n;
+}
+
+Deno.test({
+  name:
+    "draw window reads digits drawn small, and answers '?' for a dot and a bar",
+  sanitizeResources: false,
+  fn: () =>
+    withDrawWindow(async (app) => {
+      const misread: string[] = [];
+      for (const d of SMALL) {
+        await app.draw(d.strokes, { x: d.x, y: d.y, w: 80, h: 110 });
+        const got = await app.verdict();
+        if (got !== d.digit) misread.push(`small ${d.name} read as ${got}`);
+        if (d.name === "eight") {
+          const s = await app.shot("small-eight");
+          assertEquals(pixel(s, 80, 585), [0, 0, 0], "bold ink");
+          assertEquals(countRed(s, ANSWER), 0, "an answer, not '?'");
+        }
+        await app.press("c");
+      }
+      assertEquals(misread, []);
+
+      // A dot: one click, and a short wiggle.
+      await app.stroke([[330, 330], [332, 331]]);
+      assertEquals(await app.verdict(), "?");
+      let s = await app.shot("refused-dot");
+      assert(countRed(s, ANSWER) > 100, "the panel shows a red '?'");
+      await app.press("c");
+      // A bar across the canvas.
+      await app.stroke([[140, 336], [530, 336]]);
+      assertEquals(await app.verdict(), "?");
+      s = await app.shot("refused-bar");
+      assert(countRed(s, ANSWER) > 100, "the panel shows a red '?'");
+      // A 1 drawn down through the bar's middle makes it a digit again.
+      await app.press("c");
+      await app.stroke([[336, 100], [330, 560]]);
+      assertEquals(await app.verdict(), 1);
+      await app.press("Escape");
+      assertEquals(await app.exitCode(), 0, app.stderr);
     }),
 });
 

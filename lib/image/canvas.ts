@@ -11,9 +11,11 @@
  * Coordinates are in canvas pixels, floating point: pixel (i, j) covers the
  * square [i, i+1) x [j, j+1) and its centre is (i + 0.5, j + 0.5).
  *
- * A stroke only reads and writes the pixels of its own bounding box and
- * allocates nothing. The canvas remembers the rectangle of pixels that changed
- * since the last `takeDirty()`, so a window can redraw just that part.
+ * A stroke only reads and writes the pixels of its own bounding box. The
+ * canvas remembers the rectangle of pixels that changed since the last
+ * `takeDirty()`, so a window can redraw just that part, and every stroke as a
+ * path (`paths`), so that the drawing can be drawn again at another scale or
+ * with another pen (`replay()`).
  *
  * @module
  */
@@ -28,6 +30,17 @@ export interface Rect {
 
 /** What a stroke does: lay ink down or take it away. */
 export type Tool = "ink" | "erase";
+
+/**
+ * One stroke as drawn: its tool, its brush radius and the points it went
+ * through, as flat [x0, y0, x1, y1, ...] canvas coordinates. A single point
+ * is a dab; more are the segments between consecutive points.
+ */
+export interface StrokePath {
+  readonly tool: Tool;
+  readonly radius: number;
+  readonly points: number[];
+}
 
 /** Side of the default canvas: 28 cells of 24 pixels. */
 export const CANVAS_SIDE = 672;
@@ -62,6 +75,7 @@ export class Canvas {
   #dirtyY0: number;
   #dirtyX1 = -1;
   #dirtyY1 = -1;
+  readonly #paths: StrokePath[] = [];
 
   constructor(
     width = CANVAS_SIDE,
@@ -121,6 +135,7 @@ export class Canvas {
       this.height - 1,
       Math.ceil(Math.max(y0, y1) + reach - 0.5),
     );
+    this.#record(x0, y0, x1, y1, tool);
     if (i0 > i1 || j0 > j1) return;
 
     const dx = x1 - x0;
@@ -179,13 +194,38 @@ export class Canvas {
     this.#dirtyY1 = cy1;
   }
 
+  /**
+   * Every stroke since the canvas was made or last cleared, in order. A
+   * stroke that starts where the previous one ended, with the same tool and
+   * radius, goes on the same path.
+   */
+  get paths(): readonly StrokePath[] {
+    return this.#paths;
+  }
+
+  #record(x0: number, y0: number, x1: number, y1: number, tool: Tool) {
+    const last = this.#paths.at(-1);
+    const p = last?.points;
+    if (
+      last && p && last.tool === tool && last.radius === this.radius &&
+      p[p.length - 2] === x0 && p[p.length - 1] === y0
+    ) {
+      if (x1 !== x0 || y1 !== y0) p.push(x1, y1);
+      return;
+    }
+    const points = [x0, y0];
+    if (x1 !== x0 || y1 !== y0) points.push(x1, y1);
+    this.#paths.push({ tool, radius: this.radius, points });
+  }
+
   /** Paints (or erases) one round dab of the brush centred at (x, y). */
   dab(x: number, y: number, tool: Tool = "ink"): void {
     this.stroke(x, y, x, y, tool);
   }
 
-  /** Removes all ink. */
+  /** Removes all ink and forgets the paths. */
   clear(): void {
+    this.#paths.length = 0;
     if (this.isEmpty()) return;
     this.data.fill(0);
     this.#dirtyX0 = 0;
@@ -218,6 +258,41 @@ export class Canvas {
     this.#dirtyX1 = -1;
     this.#dirtyY1 = -1;
     return rect;
+  }
+}
+
+/**
+ * Draws `paths` onto `canvas`, in order, each point mapped to
+ * (x * scale + dx, y * scale + dy) and each brush radius given by `radius`
+ * (by default the path's own, times `scale`). The canvas's `radius` is
+ * restored afterwards.
+ */
+export function replay(
+  canvas: Canvas,
+  paths: readonly StrokePath[],
+  { scale = 1, dx = 0, dy = 0, radius = (p: StrokePath) => p.radius * scale }: {
+    scale?: number;
+    dx?: number;
+    dy?: number;
+    radius?: (path: StrokePath) => number;
+  } = {},
+): void {
+  const saved = canvas.radius;
+  try {
+    for (const path of paths) {
+      canvas.radius = radius(path);
+      const p = path.points;
+      let x = p[0] * scale + dx, y = p[1] * scale + dy;
+      if (p.length === 2) canvas.dab(x, y, path.tool);
+      for (let k = 2; k < p.length; k += 2) {
+        const nx = p[k] * scale + dx, ny = p[k + 1] * scale + dy;
+        canvas.stroke(x, y, nx, ny, path.tool);
+        x = nx;
+        y = ny;
+      }
+    }
+  } finally {
+    canvas.radius = saved;
   }
 }
 

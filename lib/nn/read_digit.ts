@@ -23,6 +23,7 @@ import {
   measureStrokeWidth,
   type Preprocessed,
 } from "../image/preprocess.ts";
+import type { AsDrawn } from "../image/redraw.ts";
 import { type Network, OUTPUTS } from "./network.ts";
 
 /**
@@ -33,12 +34,21 @@ import { type Network, OUTPUTS } from "./network.ts";
 export const FAT_WIDTH = 0.45;
 /**
  * Fat strokes up to this fraction of FIT are strokes drawn so close to each
- * other that they ran together (a digit drawn small with a wide brush);
+ * other that they ran together (a digit drawn small with a wide brush;
+ * drawn again from its strokes with a thinner pen it may come apart);
  * beyond it, a filled blob.
  */
 export const BLOB_WIDTH = 0.75;
 /** A fat shape whose ink box is under this fraction of the source's longer side is a dot. */
 export const DOT_SIZE = 0.2;
+/**
+ * A drawing that is a filled blob on its canvas is still one when drawn
+ * again from its strokes (see `notDigitReason()`) if that gives more than
+ * this length of stroke, in output pixels: the back and forth of filling in.
+ * A "0" or an "8" about 85 px tall, filled in by the brush alone, gives 40 to
+ * 70; blobs filled with strokes 20 px apart give 110 or more.
+ */
+export const FILL_LENGTH = 100;
 /**
  * Length of stroke, in output pixels (ink mass over stroke width), above
  * which a drawing is a scribble. MNIST test digits: median 51, one in a
@@ -133,25 +143,37 @@ export function inkShape(pixels: Uint8Array): InkShape {
  * Why the ink of `pixels` is not a digit, or `undefined` when it may be one.
  * `pre`, the result of `preprocess()` that gave the pixels, adds what the
  * pixels no longer show: the width of the strokes as drawn, and how big the
- * drawing is on its canvas. Empty pixels give `undefined`: nothing drawn is
- * for the caller to say.
+ * drawing is on its canvas. When the pixels come from a drawing drawn again
+ * with another pen (`drawingInput()`), `drawn` says what the drawing is like
+ * on the canvas, as the person sees it: a dot or a filled blob there is one
+ * whatever the new pen makes of it, while strokes that ran together there
+ * but come apart when drawn again are not refused. Empty pixels give
+ * `undefined`: nothing drawn is for the caller to say.
  */
 export function notDigitReason(
   pixels: Uint8Array,
   pre?: Preprocessed,
+  drawn?: AsDrawn,
 ): string | undefined {
   const shape = inkShape(pixels);
   if (shape.mass === 0) return undefined;
-  const width = pre && !pre.empty ? pre.strokeWidth : shape.strokeWidth;
+  // The strokes the network is given, and those the canvas shows.
+  const seen = pre && !pre.empty ? pre.strokeWidth : shape.strokeWidth;
+  const asDrawn = drawn?.box ? drawn : pre && !pre.empty ? pre : undefined;
+  const width = asDrawn ? asDrawn.strokeWidth : seen;
   if (width > FAT_WIDTH * FIT) {
-    if (pre?.box) {
-      const side = Math.max(pre.box.width, pre.box.height);
-      const canvas = Math.max(pre.source.width, pre.source.height);
+    if (asDrawn?.box) {
+      const side = Math.max(asDrawn.box.width, asDrawn.box.height);
+      const canvas = Math.max(asDrawn.source.width, asDrawn.source.height);
       if (side < DOT_SIZE * canvas) return "too small: a dot, not a digit";
     }
-    return width > BLOB_WIDTH * FIT
-      ? "too much ink: a filled blob"
-      : "too much ink: the strokes run together";
+    // Drawn again with a thinner pen, a blob filled in stays fat or turns
+    // into many strokes back and forth; a digit drawn small, which the
+    // brush alone filled in, comes apart into its few strokes.
+    const filled = width > BLOB_WIDTH * FIT &&
+      (!drawn || seen > FAT_WIDTH * FIT || shape.length > FILL_LENGTH);
+    if (filled) return "too much ink: a filled blob";
+    if (seen > FAT_WIDTH * FIT) return "too much ink: the strokes run together";
   }
   if (shape.length > SCRIBBLE_LENGTH) return "too many strokes: a scribble";
   if (shape.elongation < LINE_ELONGATION && shape.lean > LINE_LEAN) {
@@ -164,11 +186,14 @@ export function notDigitReason(
  * Reads the digit in `image`: either the result of `preprocess()` or its
  * 784 pixels. `digit` is `null`, with a `reason`, for a shape that is not a
  * digit (see the module comment) or when no raw output reaches MIN_OUTPUT;
- * for an empty image, with the reason "nothing drawn".
+ * for an empty image, with the reason "nothing drawn". `drawn` describes
+ * the drawing on its canvas when `image` was drawn again from its strokes
+ * (see `notDigitReason()`).
  */
 export function readDigit(
   network: Network,
   image: Preprocessed | Uint8Array,
+  drawn?: AsDrawn,
 ): Reading {
   const pre = image instanceof Uint8Array ? undefined : image;
   const pixels = image instanceof Uint8Array ? image : image.pixels;
@@ -184,7 +209,7 @@ export function readDigit(
   if (pre?.empty ?? pixels.every((v) => v === 0)) {
     return { digit: null, probabilities, outputs, reason: "nothing drawn" };
   }
-  const reason = notDigitReason(pixels, pre) ??
+  const reason = notDigitReason(pixels, pre, drawn) ??
     (outputs[best] < MIN_OUTPUT
       ? `no digit is likely: highest output ${outputs[best].toFixed(2)}`
       : undefined);

@@ -48,9 +48,10 @@ Mouse:
 
 Keys:
   SPACE          print each digit's probability to stdout, one "d=p%" line
-                 per digit, then "prediction: d" ("nothing drawn" when the
-                 canvas is empty); SPACE again, before drawing more, clears
-                 the canvas for the next digit, as in the original demo
+                 per digit, then "prediction: d", or "prediction: ?" when
+                 the drawing is not a digit ("nothing drawn" when the canvas
+                 is empty); SPACE again, before drawing more, clears the
+                 canvas for the next digit, as in the original demo
   C, BACKSPACE   clear the canvas
   X              turn the eraser on or off for the left button
   0-9            save the drawing, normalised to 28x28, with that digit as
@@ -60,9 +61,12 @@ Keys:
                  that push the answer most; TAB again goes back
   ESC            quit (closing the window quits too)
 
-The panel shows the 28x28 image the network is given, its answer and the ten
-probabilities; they follow the drawing a few times a second. Train on your own
-drawings with: deno task train --data data/own`;
+Draw a digit small or large, anywhere: the network is given the drawing
+redrawn from its strokes with a pen sized to it. The panel shows that 28x28
+image, the answer and the ten probabilities; they follow the drawing a few
+times a second. A dot, a blob, a scribble or a lone line is no digit: the
+panel shows "?" and why. Train on your own drawings with:
+deno task train --data data/own`;
 
 /** What the command line asks for. */
 export interface DrawOptions {
@@ -169,7 +173,7 @@ export async function runDraw(
           const action = sketch.key(event.key);
           if (action.type === "quit") return;
           if (action.type === "report") {
-            for (const line of reportLines(sketch.probs)) print(line);
+            for (const line of reportLines(sketch.reading)) print(line);
             redraw = true;
           } else if (action.type === "save") {
             status = await save(

@@ -10,23 +10,26 @@ import { Canvas, type Tool } from "../../image/canvas.ts";
 import { CLASSES, PIXELS } from "../../data/mnist.ts";
 import { argmaxRow, type Network } from "../../nn/network.ts";
 import type { SavedDrawing } from "../../data/own_data.ts";
-import { preprocess } from "../../image/preprocess.ts";
+import { drawingInput } from "../../image/redraw.ts";
+import { readDigit, type Reading } from "../../nn/read_digit.ts";
 import { Key, MouseButton } from "../../native/sdl2.ts";
 
 /** SDL key codes of letters are their lower-case ASCII codes. */
 export const KEY_X = 0x78;
 
 /**
- * The lines SPACE prints for probabilities `probs` (10 values), or for an
- * empty canvas when `null`: "0=1.2%" ... "9=0.0%", then "prediction: 7".
+ * The lines SPACE prints for `reading`, or for an empty canvas when `null`:
+ * "0=1.2%" ... "9=0.0%", then "prediction: 7", or "prediction: ?" when the
+ * drawing is not read as a digit.
  */
-export function reportLines(probs: Float32Array | null): string[] {
-  if (probs === null) return ["nothing drawn"];
+export function reportLines(reading: Reading | null): string[] {
+  if (reading === null) return ["nothing drawn"];
+  const probs = reading.probabilities;
   const lines = [];
   for (let d = 0; d < CLASSES; d++) {
     lines.push(`${d}=${(probs[d] * 100).toFixed(1)}%`);
   }
-  lines.push(`prediction: ${argmaxRow(probs, 0)}`);
+  lines.push(`prediction: ${reading.digit ?? "?"}`);
   return lines;
 }
 
@@ -61,15 +64,27 @@ export function digitOf(key: number): number {
  * A drawing in progress and what the network makes of it: the pen, the
  * canvas, the network's input and its answer. Mouse coordinates are window
  * pixels, which are canvas pixels since the canvas is at the top-left.
+ *
+ * The canvas shows the strokes as drawn; the network's input is the drawing
+ * drawn again from its strokes with a pen sized to it (`drawingInput()`), so
+ * that a digit reads the same drawn small or large.
  */
 export class Sketch {
   readonly canvas: Canvas;
   readonly #network: Network;
   /** The network's input for the drawing as of the last `classify()`. */
   readonly input = new Uint8Array(PIXELS);
+  /**
+   * What `readDigit()` made of the drawing at the last `classify()`: the
+   * digit, or `null` with the reason; `null` itself when the canvas was empty.
+   */
+  reading: Reading | null = null;
   /** The probabilities of the last `classify()`, or `null` when the canvas was empty. */
   probs: Float32Array | null = null;
-  /** The most probable digit of `probs`, or -1. */
+  /**
+   * The most probable digit of `probs` (even when `reading` refuses it as no
+   * digit), or -1.
+   */
   predicted = -1;
   /** True when the drawing changed since the last `classify()`. */
   stale = false;
@@ -154,14 +169,16 @@ export class Sketch {
     this.#changed();
   }
 
-  /** Normalises the drawing and runs the network on it. */
+  /** Makes the network's input from the drawing and reads it. */
   classify(): void {
-    const { empty } = preprocess(this.canvas, { out: this.input });
-    if (empty) {
+    const { input, drawn } = drawingInput(this.canvas, { out: this.input });
+    if (input.empty) {
+      this.reading = null;
       this.probs = null;
       this.predicted = -1;
     } else {
-      this.probs = this.#network.predict(this.input, 1);
+      this.reading = readDigit(this.#network, input, drawn);
+      this.probs = this.reading.probabilities;
       this.predicted = argmaxRow(this.probs, 0);
     }
     this.stale = false;

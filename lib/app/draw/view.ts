@@ -32,6 +32,8 @@ import type { Sketch } from "./sketch.ts";
 
 /** Side of one cell of the panel's 28x28 preview, in pixels. */
 export const PREVIEW_CELL = 7;
+/** Top of the probability bars; the line above them says why a drawing is refused. */
+export const BARS_TOP = 258;
 
 /** A line under the probabilities saying what the last action did. */
 export interface Status {
@@ -48,6 +50,11 @@ export interface SketchPanel {
   input: Uint8Array;
   /** The network's answer; `null` while nothing is drawn. */
   answer: Answer | null;
+  /**
+   * Why the drawing is not read as a digit (`readDigit()`'s reason), or
+   * `null` when it is read, or nothing is drawn.
+   */
+  refused: string | null;
   /** Whether the left button erases. */
   eraser: boolean;
   status: Status;
@@ -58,6 +65,9 @@ export function sketchPanel(sketch: Sketch, status: Status): SketchPanel {
   return {
     input: sketch.input,
     answer: sketch.probs ? answerOf(sketch.probs, 0) : null,
+    refused: sketch.reading?.digit === null
+      ? sketch.reading.reason ?? "not a digit"
+      : null,
     eraser: sketch.eraser,
     status,
   };
@@ -93,15 +103,37 @@ export function drawSketchPanel(
   const answerX = x + side + 16;
   const answerWidth = left + PANEL_WIDTH - 24 - answerX;
   const answer = panel.answer;
+  const centre = answerX + answerWidth / 2;
   if (answer === null) {
     drawText(window, fonts.small, "Draw a", answerX, 100, COLOURS.muted);
     drawText(window, fonts.small, "digit", answerX, 118, COLOURS.muted);
+  } else if (panel.refused !== null) {
+    // Not read: a question mark in the answer's place, the reason under the
+    // preview, and the probabilities greyed, none of them the answer.
+    drawText(window, fonts.answer, "?", centre, 40, COLOURS.wrong, "centre");
+    drawText(
+      window,
+      fonts.bold,
+      "no digit",
+      centre,
+      132,
+      COLOURS.text,
+      "centre",
+    );
+    drawText(
+      window,
+      fonts.small,
+      sentence(panel.refused),
+      x,
+      side + 40,
+      COLOURS.wrong,
+    );
   } else {
     drawText(
       window,
       fonts.answer,
       String(answer.digit),
-      answerX + answerWidth / 2,
+      centre,
       40,
       COLOURS.accent,
       "centre",
@@ -110,20 +142,21 @@ export function drawSketchPanel(
       window,
       fonts.bold,
       percent(answer.p, 0),
-      answerX + answerWidth / 2,
+      centre,
       132,
       COLOURS.text,
       "centre",
     );
   }
 
+  const read = answer !== null && panel.refused === null;
   drawProbBars(
     window,
     fonts.small,
     answer?.probs ?? NO_PROBS,
     answer?.row ?? 0,
-    { x, y: 248, width, row: 28 },
-    barColours(answer ? COLOURS.accent : COLOURS.bar),
+    { x, y: BARS_TOP, width, row: 28 },
+    barColours(read ? COLOURS.accent : COLOURS.bar),
   );
 
   if (panel.eraser) {
@@ -132,12 +165,17 @@ export function drawSketchPanel(
       fonts.bold,
       "Eraser on (X turns it off)",
       x,
-      538,
+      542,
       COLOURS.wrong,
     );
   }
-  drawText(window, fonts.body, panel.status.text, x, 560, panel.status.rgb);
+  drawText(window, fonts.body, panel.status.text, x, 564, panel.status.rgb);
   drawLines(window, fonts.small, SKETCH_KEY_LINES, x, 594);
+}
+
+/** `text` with a capital first letter. */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**
