@@ -123,12 +123,15 @@ const SCALE = Float32Array.from(
   (_, x) => x / 255 * 0.99 + 0.01,
 );
 
-/** Border of zeros around the source, so that sampling needs no bounds checks. */
-const PAD = 2;
+/**
+ * Border of zeros around the source, so that the four neighbours of any point
+ * within a pixel of the ink box lie inside the buffer.
+ */
+const PAD = 9;
 const P = SIDE + 2 * PAD; // side of the padded source
 const CENTRE = (SIDE - 1) / 2;
-/** Largest padded coordinate whose bilinear neighbour is still inside. */
-const LAST = P - 1.0001;
+/** A source pixel's value in the buffer: the input scaling without its offset. */
+const INK = 0.99 / 255;
 
 /**
  * Elastic displacement fields: `count` fields of (2, 28, 28), uniform noise in
@@ -298,9 +301,11 @@ export class Augmenter {
   readonly fieldCount: number;
   /** The largest displacement of each field, in pixels. */
   #fieldMax: Float64Array;
-  /** (32, 32) the source, in 0..1, with a border of zeros. */
-  #src = new Float64Array(P * P);
+  /** (30, 30) the source, scaled like the inputs, with a border of zeros. */
+  #src = new Float32Array(P * P);
   #d: Distortion = { ...IDENTITY };
+  /** A field of zeros, for distortions without an elastic one. */
+  #still = new Float32Array(2 * PIXELS);
 
   /** The fields are drawn from `rng`. */
   constructor(options: AugmentOptions, rng: Random, fieldCount = FIELD_POOL) {
@@ -369,24 +374,20 @@ export class Augmenter {
     const by0 = source.boxes[box], by1 = source.boxes[box + 1];
     const bx0 = source.boxes[box + 2], bx1 = source.boxes[box + 3];
     if (by0 > by1) return; // blank
-    // The source's ink box, with the pen change blended in, into the padded
-    // buffer (zero elsewhere).
+    // The source's ink box, with the pen change blended in and scaled like the
+    // inputs (less their offset), into the padded buffer, which is zero
+    // elsewhere and is cleared again at the end.
     const buf = this.#src;
-    buf.fill(0);
     const images = source.images;
     const pen = d.pen;
     const morph = pen > 0 ? source.dilated : source.eroded;
-    const t = Math.abs(pen);
+    const t = pen > 0 ? pen : -pen;
+    const keep = (1 - t) * INK, take = t * INK;
     const s0 = src * PIXELS;
     for (let y = by0; y <= by1; y++) {
       const row = (y + PAD) * P + PAD, from = s0 + y * SIDE;
-      if (t === 0) {
-        for (let x = bx0; x <= bx1; x++) buf[row + x] = images[from + x] / 255;
-      } else {
-        for (let x = bx0; x <= bx1; x++) {
-          const v = images[from + x];
-          buf[row + x] = (v + t * (morph[from + x] - v)) / 255;
-        }
+      for (let x = bx0; x <= bx1; x++) {
+        buf[row + x] = keep * images[from + x] + take * morph[from + x];
       }
     }
     // A = scale * R(angle) [[1, shear], [0, 1]], with R turning counterclockwise
@@ -397,48 +398,72 @@ export class Augmenter {
     const det = a00 * a11 - a01 * a10;
     const m00 = a11 / det, m01 = -a01 / det, m10 = -a10 / det, m11 = a00 / det;
     const cx = CENTRE + d.shiftX, cy = CENTRE + d.shiftY;
-    const fields = this.fields;
-    const f0 = d.field >= 0 && d.alpha !== 0 ? d.field * 2 * PIXELS : -1;
-    const alpha = f0 >= 0 ? d.alpha : 0;
-    // Output pixels whose source point can fall within a pixel of the ink box
-    // (after the elastic displacement, at most |alpha| * max): the rest stay blank.
-    const reach = 1 + (f0 >= 0 ? Math.abs(alpha) * this.#fieldMax[d.field] : 0);
-    // The box's corners, forward: the output box is their bounding box.
-    const px0 = bx0 - reach - CENTRE, px1 = bx1 + reach - CENTRE;
-    const py0 = by0 - reach - CENTRE, py1 = by1 + reach - CENTRE;
-    const xa = a00 * px0, xb = a00 * px1, xc = a01 * py0, xd = a01 * py1;
-    const ya = a10 * px0, yb = a10 * px1, yc = a11 * py0, yd = a11 * py1;
-    const qx0 = cx + Math.min(xa, xb) + Math.min(xc, xd);
-    const qx1 = cx + Math.max(xa, xb) + Math.max(xc, xd);
-    const qy0 = cy + Math.min(ya, yb) + Math.min(yc, yd);
-    const qy1 = cy + Math.max(ya, yb) + Math.max(yc, yd);
-    const x0 = Math.max(0, Math.floor(qx0)),
-      x1 = Math.min(SIDE - 1, Math.ceil(qx1));
-    const y0 = Math.max(0, Math.floor(qy0)),
-      y1 = Math.min(SIDE - 1, Math.ceil(qy1));
+    const elastic = d.field >= 0 && d.alpha !== 0;
+    const f0 = elastic ? d.field * 2 * PIXELS : 0;
+    const alpha = elastic ? d.alpha : 0;
+    const fields = elastic ? this.fields : this.#still;
+    // A point samples ink only if its top-left neighbour lies in the box grown
+    // by one pixel to the top and left (padded coordinates [u0, u1) x [v0, v1));
+    // elsewhere the output keeps the blank value. Before the elastic
+    // displacement (at most `reach`), the points of a row that can get there
+    // form one run of x, found from the affine map alone.
+    const reach = elastic ? Math.abs(alpha) * this.#fieldMax[d.field] : 0;
+    const u0 = bx0 - 1 + PAD - reach, u1 = bx1 + 1 + PAD + reach;
+    const v0 = by0 - 1 + PAD - reach, v1 = by1 + 1 + PAD + reach;
+    // Points of the runs move at most `reach` beyond them, so with a border at
+    // least that wide (and one more for the neighbours) no point needs clamping.
+    const free = 2 * reach + 2.001 <= PAD;
+    const last = P - 1.0001;
     // source = c + M (q - c - shift) + PAD, as an affine function of q.
     const ox = CENTRE + PAD - m00 * cx - m01 * cy;
     const oy = CENTRE + PAD - m10 * cx - m11 * cy;
-    for (let y = y0; y <= y1; y++) {
-      let sx = m00 * x0 + m01 * y + ox, sy = m10 * x0 + m11 * y + oy;
-      for (let x = x0; x <= x1; x++, sx += m00, sy += m10) {
-        const k = y * SIDE + x;
-        let px = sx, py = sy;
-        if (f0 >= 0) {
-          px += alpha * fields[f0 + k];
-          py += alpha * fields[f0 + PIXELS + k];
+    for (let y = 0; y < SIDE; y++) {
+      const bu = m01 * y + ox, bv = m11 * y + oy; // the point at x = 0
+      // The run of x where bu + m00 x is in [u0, u1], and likewise for v.
+      let lo = 0, hi = SIDE - 1;
+      if (m00 !== 0) {
+        const p = (u0 - bu) / m00, q = (u1 - bu) / m00;
+        const a = p < q ? p : q, b = p < q ? q : p;
+        if (a > lo) lo = Math.ceil(a);
+        if (b < hi) hi = Math.floor(b);
+      } else if (bu < u0 || bu > u1) continue;
+      if (m10 !== 0) {
+        const p = (v0 - bv) / m10, q = (v1 - bv) / m10;
+        const a = p < q ? p : q, b = p < q ? q : p;
+        if (a > lo) lo = Math.ceil(a);
+        if (b < hi) hi = Math.floor(b);
+      } else if (bv < v0 || bv > v1) continue;
+      let su = bu + m00 * lo, sv = bv + m10 * lo;
+      const k0 = y * SIDE, o = o0 + k0, fu0 = f0 + k0, fv0 = fu0 + PIXELS;
+      if (free) {
+        for (let x = lo; x <= hi; x++, su += m00, sv += m10) {
+          const pu = su + alpha * fields[fu0 + x];
+          const pv = sv + alpha * fields[fv0 + x];
+          const iu = pu | 0, iv = pv | 0; // non-negative: truncation floors
+          const fu = pu - iu, fv = pv - iv;
+          const i = iv * P + iu;
+          const a = buf[i], b = buf[i + 1], c = buf[i + P], e = buf[i + P + 1];
+          const top = a + fu * (b - a);
+          out[o + x] = top + fv * (c + fu * (e - c) - top) + 0.01;
         }
-        if (px < 0) px = 0;
-        else if (px > LAST) px = LAST;
-        if (py < 0) py = 0;
-        else if (py > LAST) py = LAST;
-        const ix = px | 0, iy = py | 0;
-        const fx = px - ix, fy = py - iy;
-        const i = iy * P + ix;
-        const top = buf[i] + fx * (buf[i + 1] - buf[i]);
-        const bottom = buf[i + P] + fx * (buf[i + P + 1] - buf[i + P]);
-        out[o0 + k] = (top + fy * (bottom - top)) * 0.99 + 0.01;
+      } else { // strong fields: clamp into the border of zeros
+        for (let x = lo; x <= hi; x++, su += m00, sv += m10) {
+          let pu = su + alpha * fields[fu0 + x];
+          let pv = sv + alpha * fields[fv0 + x];
+          pu = pu < 0 ? 0 : pu > last ? last : pu;
+          pv = pv < 0 ? 0 : pv > last ? last : pv;
+          const iu = pu | 0, iv = pv | 0;
+          const fu = pu - iu, fv = pv - iv;
+          const i = iv * P + iu;
+          const a = buf[i], b = buf[i + 1], c = buf[i + P], e = buf[i + P + 1];
+          const top = a + fu * (b - a);
+          out[o + x] = top + fv * (c + fu * (e - c) - top) + 0.01;
+        }
       }
+    }
+    for (let y = by0; y <= by1; y++) {
+      const row = (y + PAD) * P + PAD;
+      for (let x = bx0; x <= bx1; x++) buf[row + x] = 0;
     }
   }
 
