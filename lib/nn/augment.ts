@@ -205,7 +205,7 @@ export interface AugmentSource {
   /** `count` images of 784 bytes. */
   images: Uint8Array;
   count: number;
-  /** (count, 4): first row, last row, first column, last column of ink, grown by one pixel; first > last for a blank image. */
+  /** (count, 4): first row, last row, first column, last column of ink; first > last for a blank image. */
   boxes: Uint8Array;
   /** The images' 3x3 grey-level dilations (bolder strokes). */
   dilated: Uint8Array;
@@ -277,15 +277,14 @@ export function augmentSource(images: Uint8Array): AugmentSource {
         if (x > x1) x1 = x;
       }
     }
-    // Grown by one pixel: dilation reaches that far.
     const box = n * 4;
     if (y1 < 0) {
       boxes[box] = 1; // first > last: blank
     } else {
-      boxes[box] = Math.max(0, y0 - 1);
-      boxes[box + 1] = Math.min(SIDE - 1, y1 + 1);
-      boxes[box + 2] = Math.max(0, x0 - 1);
-      boxes[box + 3] = Math.min(SIDE - 1, x1 + 1);
+      boxes[box] = y0;
+      boxes[box + 1] = y1;
+      boxes[box + 2] = x0;
+      boxes[box + 3] = x1;
     }
   }
   return { images, count, boxes, dilated, eroded };
@@ -301,27 +300,37 @@ export class Augmenter {
   readonly fieldCount: number;
   /** The largest displacement of each field, in pixels. */
   #fieldMax: Float64Array;
-  /** (30, 30) the source, scaled like the inputs, with a border of zeros. */
-  #src = new Float32Array(P * P);
+  /** (fieldCount, 28, 2): the largest |dx| and |dy| of each row of each field. */
+  #rowMax: Float64Array;
+  /** (fieldCount, 784, 2): the fields with dx and dy side by side. */
+  #flow: Float32Array;
+  /** (46, 46) the source, scaled like the inputs, with a border of zeros. */
+  #src = new Float64Array(P * P);
   #d: Distortion = { ...IDENTITY };
   /** A field of zeros, for distortions without an elastic one. */
   #still = new Float32Array(2 * PIXELS);
+  #stillRows = new Float64Array(2 * SIDE);
 
   /** The fields are drawn from `rng`. */
   constructor(options: AugmentOptions, rng: Random, fieldCount = FIELD_POOL) {
     checkAugmentOptions(options);
     this.options = Object.freeze({ ...options });
     this.fieldCount = options.elastic > 0 ? fieldCount : 0;
-    this.fields = elasticFields(this.fieldCount, options.sigma, rng);
+    const fields = elasticFields(this.fieldCount, options.sigma, rng);
+    this.fields = fields;
     this.#fieldMax = new Float64Array(this.fieldCount);
+    this.#rowMax = new Float64Array(this.fieldCount * 2 * SIDE);
+    this.#flow = new Float32Array(fields.length);
     for (let f = 0; f < this.fieldCount; f++) {
       let max = 0;
       for (let k = 0; k < PIXELS; k++) {
-        const i = f * 2 * PIXELS + k;
-        max = Math.max(
-          max,
-          Math.hypot(this.fields[i], this.fields[i + PIXELS]),
-        );
+        const i = f * 2 * PIXELS + k, dx = fields[i], dy = fields[i + PIXELS];
+        max = Math.max(max, Math.hypot(dx, dy));
+        this.#flow[i + k] = dx;
+        this.#flow[i + k + 1] = dy;
+        const r = (f * SIDE + Math.floor(k / SIDE)) * 2;
+        this.#rowMax[r] = Math.max(this.#rowMax[r], Math.abs(dx));
+        this.#rowMax[r + 1] = Math.max(this.#rowMax[r + 1], Math.abs(dy));
       }
       this.#fieldMax[f] = max;
     }
@@ -371,15 +380,21 @@ export class Augmenter {
     }
     out.fill(0.01, o0, o0 + PIXELS);
     const box = src * 4;
-    const by0 = source.boxes[box], by1 = source.boxes[box + 1];
-    const bx0 = source.boxes[box + 2], bx1 = source.boxes[box + 3];
+    let by0 = source.boxes[box], by1 = source.boxes[box + 1];
+    let bx0 = source.boxes[box + 2], bx1 = source.boxes[box + 3];
     if (by0 > by1) return; // blank
+    const pen = d.pen;
+    if (pen > 0) { // a dilation reaches one pixel further
+      if (by0 > 0) by0--;
+      if (by1 < SIDE - 1) by1++;
+      if (bx0 > 0) bx0--;
+      if (bx1 < SIDE - 1) bx1++;
+    }
     // The source's ink box, with the pen change blended in and scaled like the
     // inputs (less their offset), into the padded buffer, which is zero
     // elsewhere and is cleared again at the end.
     const buf = this.#src;
     const images = source.images;
-    const pen = d.pen;
     const morph = pen > 0 ? source.dilated : source.eroded;
     const t = pen > 0 ? pen : -pen;
     const keep = (1 - t) * INK, take = t * INK;
@@ -399,19 +414,21 @@ export class Augmenter {
     const m00 = a11 / det, m01 = -a01 / det, m10 = -a10 / det, m11 = a00 / det;
     const cx = CENTRE + d.shiftX, cy = CENTRE + d.shiftY;
     const elastic = d.field >= 0 && d.alpha !== 0;
-    const f0 = elastic ? d.field * 2 * PIXELS : 0;
     const alpha = elastic ? d.alpha : 0;
-    const fields = elastic ? this.fields : this.#still;
+    const flow = elastic ? this.#flow : this.#still;
+    const rowMax = elastic ? this.#rowMax : this.#stillRows;
+    const f0 = elastic ? d.field * 2 * PIXELS : 0;
+    const r0 = elastic ? d.field * 2 * SIDE : 0;
+    const strength = alpha < 0 ? -alpha : alpha;
     // A point samples ink only if its top-left neighbour lies in the box grown
-    // by one pixel to the top and left (padded coordinates [u0, u1) x [v0, v1));
-    // elsewhere the output keeps the blank value. Before the elastic
-    // displacement (at most `reach`), the points of a row that can get there
-    // form one run of x, found from the affine map alone.
-    const reach = elastic ? Math.abs(alpha) * this.#fieldMax[d.field] : 0;
-    const u0 = bx0 - 1 + PAD - reach, u1 = bx1 + 1 + PAD + reach;
-    const v0 = by0 - 1 + PAD - reach, v1 = by1 + 1 + PAD + reach;
-    // Points of the runs move at most `reach` beyond them, so with a border at
-    // least that wide (and one more for the neighbours) no point needs clamping.
+    // by one pixel to the top and left: padded coordinates [u0, u1) x [v0, v1).
+    // Elsewhere the output keeps the blank value.
+    const u0 = bx0 - 1 + PAD, u1 = bx1 + 1 + PAD;
+    const v0 = by0 - 1 + PAD, v1 = by1 + 1 + PAD;
+    // Points move at most `reach` from where the affine map puts them, so with
+    // a border at least that wide (and one more for the neighbours) none needs
+    // clamping; strong fields clamp into the border of zeros.
+    const reach = elastic ? strength * this.#fieldMax[d.field] : 0;
     const free = 2 * reach + 2.001 <= PAD;
     const last = P - 1.0001;
     // source = c + M (q - c - shift) + PAD, as an affine function of q.
@@ -419,26 +436,29 @@ export class Augmenter {
     const oy = CENTRE + PAD - m10 * cx - m11 * cy;
     for (let y = 0; y < SIDE; y++) {
       const bu = m01 * y + ox, bv = m11 * y + oy; // the point at x = 0
-      // The run of x where bu + m00 x is in [u0, u1], and likewise for v.
+      // The run of x where the affine point is within the row's largest
+      // displacement of [u0, u1) x [v0, v1).
+      const ru = strength * rowMax[r0 + 2 * y] + 1e-9;
+      const rv = strength * rowMax[r0 + 2 * y + 1] + 1e-9;
       let lo = 0, hi = SIDE - 1;
       if (m00 !== 0) {
-        const p = (u0 - bu) / m00, q = (u1 - bu) / m00;
+        const p = (u0 - ru - bu) / m00, q = (u1 + ru - bu) / m00;
         const a = p < q ? p : q, b = p < q ? q : p;
         if (a > lo) lo = Math.ceil(a);
         if (b < hi) hi = Math.floor(b);
-      } else if (bu < u0 || bu > u1) continue;
+      } else if (bu < u0 - ru || bu > u1 + ru) continue;
       if (m10 !== 0) {
-        const p = (v0 - bv) / m10, q = (v1 - bv) / m10;
+        const p = (v0 - rv - bv) / m10, q = (v1 + rv - bv) / m10;
         const a = p < q ? p : q, b = p < q ? q : p;
         if (a > lo) lo = Math.ceil(a);
         if (b < hi) hi = Math.floor(b);
-      } else if (bv < v0 || bv > v1) continue;
+      } else if (bv < v0 - rv || bv > v1 + rv) continue;
       let su = bu + m00 * lo, sv = bv + m10 * lo;
-      const k0 = y * SIDE, o = o0 + k0, fu0 = f0 + k0, fv0 = fu0 + PIXELS;
+      const o = o0 + y * SIDE;
+      let k = f0 + 2 * (y * SIDE + lo);
       if (free) {
-        for (let x = lo; x <= hi; x++, su += m00, sv += m10) {
-          const pu = su + alpha * fields[fu0 + x];
-          const pv = sv + alpha * fields[fv0 + x];
+        for (let x = lo; x <= hi; x++, su += m00, sv += m10, k += 2) {
+          const pu = su + alpha * flow[k], pv = sv + alpha * flow[k + 1];
           const iu = pu | 0, iv = pv | 0; // non-negative: truncation floors
           const fu = pu - iu, fv = pv - iv;
           const i = iv * P + iu;
@@ -446,10 +466,9 @@ export class Augmenter {
           const top = a + fu * (b - a);
           out[o + x] = top + fv * (c + fu * (e - c) - top) + 0.01;
         }
-      } else { // strong fields: clamp into the border of zeros
-        for (let x = lo; x <= hi; x++, su += m00, sv += m10) {
-          let pu = su + alpha * fields[fu0 + x];
-          let pv = sv + alpha * fields[fv0 + x];
+      } else {
+        for (let x = lo; x <= hi; x++, su += m00, sv += m10, k += 2) {
+          let pu = su + alpha * flow[k], pv = sv + alpha * flow[k + 1];
           pu = pu < 0 ? 0 : pu > last ? last : pu;
           pv = pv < 0 ? 0 : pv > last ? last : pv;
           const iu = pu | 0, iv = pv | 0;
