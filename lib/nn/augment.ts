@@ -307,6 +307,8 @@ export class Augmenter {
   /** (46, 46) the source, scaled like the inputs, with a border of zeros. */
   #src = new Float64Array(P * P);
   #d: Distortion = { ...IDENTITY };
+  /** Where `#prefetch()` leaves what it read, so that the reads stay. */
+  #touched = 0;
   /** A field of zeros, for distortions without an elastic one. */
   #still = new Float32Array(2 * PIXELS);
   #stillRows = new Float64Array(2 * SIDE);
@@ -487,6 +489,20 @@ export class Augmenter {
   }
 
   /**
+   * Reads one byte of every cache line of image `n` and its dilation and
+   * erosion: the images are visited in random order, so each is a cache miss,
+   * and starting these reads together, one image ahead, overlaps their waits.
+   */
+  #prefetch(source: AugmentSource, n: number): void {
+    const { images, dilated, eroded } = source;
+    let sum = 0;
+    for (let k = n * PIXELS + 56, end = k + PIXELS - 112; k < end; k += 64) {
+      sum += images[k] + dilated[k] + eroded[k];
+    }
+    this.#touched = sum;
+  }
+
+  /**
    * Distorts `rows` images, `order[first]` .. `order[first + rows - 1]` of
    * `source`, each by a distortion drawn from `rng`, into the rows of `out`:
    * the augmented counterpart of `gatherScaled()`.
@@ -509,6 +525,7 @@ export class Augmenter {
       if (i >= source.count) {
         throw new RangeError(`augmentBatch: image ${i} of ${source.count}`);
       }
+      if (r + 1 < rows) this.#prefetch(source, order[first + r + 1]);
       this.distort(source, i, this.draw(rng, this.#d), out, r);
     }
   }
