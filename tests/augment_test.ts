@@ -171,7 +171,7 @@ Deno.test("augmentSource() dilates and erodes like a naive 3x3 filter", () => {
     }
   }
   const ellBox = augmentSource(ELL).boxes;
-  assertEquals([...ellBox], [5, 21, 8, 18], "ink box grown by one pixel");
+  assertEquals([...ellBox], [6, 20, 9, 17], "ink box");
   const blank = source.boxes.subarray(4, 8);
   assert(blank[0] > blank[1], "a blank image has an empty box");
 });
@@ -237,4 +237,96 @@ Deno.test("checkAugmentOptions() names the bad option", () => {
     RangeError,
     "augment sigma",
   );
+});
+
+/**
+ * The distortion of `d`, pixel by pixel: each output pixel inverse-maps through
+ * the affine transform and the field, and samples the pen-blended image
+ * bilinearly with zeros outside. Written plainly, without the runs and buffers
+ * of `distort()`.
+ */
+function naiveDistort(
+  img: Uint8Array,
+  dilated: Uint8Array,
+  eroded: Uint8Array,
+  fields: Float32Array,
+  d: Distortion,
+): Float64Array {
+  const t = Math.abs(d.pen), morph = d.pen > 0 ? dilated : eroded;
+  const at = (x: number, y: number) => {
+    if (x < 0 || y < 0 || x >= SIDE || y >= SIDE) return 0;
+    const k = y * SIDE + x;
+    return (img[k] + t * (morph[k] - img[k])) / 255;
+  };
+  // Forward: p -> c + A (p - c) + shift, A = scale R(angle) [[1, shear], [0, 1]],
+  // R counterclockwise on screen (y down): [[cos, sin], [-sin, cos]].
+  const c = Math.cos(d.angle), s = Math.sin(d.angle);
+  const A = [
+    [d.scale * c, d.scale * (c * d.shear + s)],
+    [-d.scale * s, d.scale * (-s * d.shear + c)],
+  ];
+  const det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
+  const centre = (SIDE - 1) / 2;
+  const out = new Float64Array(PIXELS);
+  for (let y = 0; y < SIDE; y++) {
+    for (let x = 0; x < SIDE; x++) {
+      const qx = x - centre - d.shiftX, qy = y - centre - d.shiftY;
+      let px = centre + (A[1][1] * qx - A[0][1] * qy) / det;
+      let py = centre + (-A[1][0] * qx + A[0][0] * qy) / det;
+      if (d.field >= 0) {
+        px += d.alpha * fields[d.field * 2 * PIXELS + y * SIDE + x];
+        py += d.alpha * fields[d.field * 2 * PIXELS + PIXELS + y * SIDE + x];
+      }
+      const ix = Math.floor(px), iy = Math.floor(py);
+      const fx = px - ix, fy = py - iy;
+      out[y * SIDE + x] = (1 - fy) *
+          ((1 - fx) * at(ix, iy) + fx * at(ix + 1, iy)) +
+        fy * ((1 - fx) * at(ix, iy + 1) + fx * at(ix + 1, iy + 1));
+    }
+  }
+  return out;
+}
+
+Deno.test("Augmenter.distort() samples like a naive pixel-by-pixel inverse map", () => {
+  const images = new Uint8Array(6 * PIXELS);
+  images.set(ELL, 0);
+  images.set(BAR, PIXELS);
+  const rng = new Random(11);
+  // Scribbles, one touching every edge of the image.
+  for (let n = 2; n < 6; n++) {
+    for (let i = 0; i < 40; i++) {
+      const x = n === 5
+        ? [0, 27, 13, 5][i % 4]
+        : 4 + Math.floor(rng.next() * 20);
+      const y = n === 5
+        ? [13, 8, 0, 27][i % 4]
+        : 4 + Math.floor(rng.next() * 20);
+      images[n * PIXELS + y * SIDE + x] = 1 + Math.floor(rng.next() * 255);
+    }
+  }
+  const source = augmentSource(images);
+  for (const elastic of [STANDARD_AUGMENT.elastic, 8]) {
+    // A strong field takes the clamping path.
+    const options = { ...STANDARD_AUGMENT, elastic, probability: 1 };
+    const augmenter = new Augmenter(options, new Random(5));
+    const out = new Float32Array(PIXELS);
+    let worst = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const n = trial % 6;
+      const d = augmenter.draw(rng);
+      augmenter.distort(source, n, d, out, 0);
+      const at = n * PIXELS;
+      const want = naiveDistort(
+        images.subarray(at, at + PIXELS),
+        source.dilated.subarray(at, at + PIXELS),
+        source.eroded.subarray(at, at + PIXELS),
+        augmenter.fields,
+        d,
+      );
+      for (let k = 0; k < PIXELS; k++) {
+        worst = Math.max(worst, Math.abs(out[k] - (want[k] * 0.99 + 0.01)));
+      }
+    }
+    assert(worst < 1e-5, `elastic ${elastic}: largest difference ${worst}`);
+  }
 });

@@ -123,12 +123,15 @@ const SCALE = Float32Array.from(
   (_, x) => x / 255 * 0.99 + 0.01,
 );
 
-/** Border of zeros around the source, so that sampling needs no bounds checks. */
-const PAD = 2;
+/**
+ * Border of zeros around the source, so that the four neighbours of any point
+ * within a pixel of the ink box lie inside the buffer.
+ */
+const PAD = 9;
 const P = SIDE + 2 * PAD; // side of the padded source
 const CENTRE = (SIDE - 1) / 2;
-/** Largest padded coordinate whose bilinear neighbour is still inside. */
-const LAST = P - 1.0001;
+/** A source pixel's value in the buffer: the input scaling without its offset. */
+const INK = 0.99 / 255;
 
 /**
  * Elastic displacement fields: `count` fields of (2, 28, 28), uniform noise in
@@ -202,7 +205,7 @@ export interface AugmentSource {
   /** `count` images of 784 bytes. */
   images: Uint8Array;
   count: number;
-  /** (count, 4): first row, last row, first column, last column of ink, grown by one pixel; first > last for a blank image. */
+  /** (count, 4): first row, last row, first column, last column of ink; first > last for a blank image. */
   boxes: Uint8Array;
   /** The images' 3x3 grey-level dilations (bolder strokes). */
   dilated: Uint8Array;
@@ -274,15 +277,14 @@ export function augmentSource(images: Uint8Array): AugmentSource {
         if (x > x1) x1 = x;
       }
     }
-    // Grown by one pixel: dilation reaches that far.
     const box = n * 4;
     if (y1 < 0) {
       boxes[box] = 1; // first > last: blank
     } else {
-      boxes[box] = Math.max(0, y0 - 1);
-      boxes[box + 1] = Math.min(SIDE - 1, y1 + 1);
-      boxes[box + 2] = Math.max(0, x0 - 1);
-      boxes[box + 3] = Math.min(SIDE - 1, x1 + 1);
+      boxes[box] = y0;
+      boxes[box + 1] = y1;
+      boxes[box + 2] = x0;
+      boxes[box + 3] = x1;
     }
   }
   return { images, count, boxes, dilated, eroded };
@@ -298,25 +300,39 @@ export class Augmenter {
   readonly fieldCount: number;
   /** The largest displacement of each field, in pixels. */
   #fieldMax: Float64Array;
-  /** (32, 32) the source, in 0..1, with a border of zeros. */
+  /** (fieldCount, 28, 2): the largest |dx| and |dy| of each row of each field. */
+  #rowMax: Float64Array;
+  /** (fieldCount, 784, 2): the fields with dx and dy side by side. */
+  #flow: Float32Array;
+  /** (46, 46) the source, scaled like the inputs, with a border of zeros. */
   #src = new Float64Array(P * P);
   #d: Distortion = { ...IDENTITY };
+  /** Where `#prefetch()` leaves what it read, so that the reads stay. */
+  #touched = 0;
+  /** A field of zeros, for distortions without an elastic one. */
+  #still = new Float32Array(2 * PIXELS);
+  #stillRows = new Float64Array(2 * SIDE);
 
   /** The fields are drawn from `rng`. */
   constructor(options: AugmentOptions, rng: Random, fieldCount = FIELD_POOL) {
     checkAugmentOptions(options);
     this.options = Object.freeze({ ...options });
     this.fieldCount = options.elastic > 0 ? fieldCount : 0;
-    this.fields = elasticFields(this.fieldCount, options.sigma, rng);
+    const fields = elasticFields(this.fieldCount, options.sigma, rng);
+    this.fields = fields;
     this.#fieldMax = new Float64Array(this.fieldCount);
+    this.#rowMax = new Float64Array(this.fieldCount * 2 * SIDE);
+    this.#flow = new Float32Array(fields.length);
     for (let f = 0; f < this.fieldCount; f++) {
       let max = 0;
       for (let k = 0; k < PIXELS; k++) {
-        const i = f * 2 * PIXELS + k;
-        max = Math.max(
-          max,
-          Math.hypot(this.fields[i], this.fields[i + PIXELS]),
-        );
+        const i = f * 2 * PIXELS + k, dx = fields[i], dy = fields[i + PIXELS];
+        max = Math.max(max, Math.hypot(dx, dy));
+        this.#flow[i + k] = dx;
+        this.#flow[i + k + 1] = dy;
+        const r = (f * SIDE + Math.floor(k / SIDE)) * 2;
+        this.#rowMax[r] = Math.max(this.#rowMax[r], Math.abs(dx));
+        this.#rowMax[r + 1] = Math.max(this.#rowMax[r + 1], Math.abs(dy));
       }
       this.#fieldMax[f] = max;
     }
@@ -366,27 +382,29 @@ export class Augmenter {
     }
     out.fill(0.01, o0, o0 + PIXELS);
     const box = src * 4;
-    const by0 = source.boxes[box], by1 = source.boxes[box + 1];
-    const bx0 = source.boxes[box + 2], bx1 = source.boxes[box + 3];
+    let by0 = source.boxes[box], by1 = source.boxes[box + 1];
+    let bx0 = source.boxes[box + 2], bx1 = source.boxes[box + 3];
     if (by0 > by1) return; // blank
-    // The source's ink box, with the pen change blended in, into the padded
-    // buffer (zero elsewhere).
-    const buf = this.#src;
-    buf.fill(0);
-    const images = source.images;
     const pen = d.pen;
+    if (pen > 0) { // a dilation reaches one pixel further
+      if (by0 > 0) by0--;
+      if (by1 < SIDE - 1) by1++;
+      if (bx0 > 0) bx0--;
+      if (bx1 < SIDE - 1) bx1++;
+    }
+    // The source's ink box, with the pen change blended in and scaled like the
+    // inputs (less their offset), into the padded buffer, which is zero
+    // elsewhere and is cleared again at the end.
+    const buf = this.#src;
+    const images = source.images;
     const morph = pen > 0 ? source.dilated : source.eroded;
-    const t = Math.abs(pen);
+    const t = pen > 0 ? pen : -pen;
+    const keep = (1 - t) * INK, take = t * INK;
     const s0 = src * PIXELS;
     for (let y = by0; y <= by1; y++) {
       const row = (y + PAD) * P + PAD, from = s0 + y * SIDE;
-      if (t === 0) {
-        for (let x = bx0; x <= bx1; x++) buf[row + x] = images[from + x] / 255;
-      } else {
-        for (let x = bx0; x <= bx1; x++) {
-          const v = images[from + x];
-          buf[row + x] = (v + t * (morph[from + x] - v)) / 255;
-        }
+      for (let x = bx0; x <= bx1; x++) {
+        buf[row + x] = keep * images[from + x] + take * morph[from + x];
       }
     }
     // A = scale * R(angle) [[1, shear], [0, 1]], with R turning counterclockwise
@@ -397,49 +415,91 @@ export class Augmenter {
     const det = a00 * a11 - a01 * a10;
     const m00 = a11 / det, m01 = -a01 / det, m10 = -a10 / det, m11 = a00 / det;
     const cx = CENTRE + d.shiftX, cy = CENTRE + d.shiftY;
-    const fields = this.fields;
-    const f0 = d.field >= 0 && d.alpha !== 0 ? d.field * 2 * PIXELS : -1;
-    const alpha = f0 >= 0 ? d.alpha : 0;
-    // Output pixels whose source point can fall within a pixel of the ink box
-    // (after the elastic displacement, at most |alpha| * max): the rest stay blank.
-    const reach = 1 + (f0 >= 0 ? Math.abs(alpha) * this.#fieldMax[d.field] : 0);
-    // The box's corners, forward: the output box is their bounding box.
-    const px0 = bx0 - reach - CENTRE, px1 = bx1 + reach - CENTRE;
-    const py0 = by0 - reach - CENTRE, py1 = by1 + reach - CENTRE;
-    const xa = a00 * px0, xb = a00 * px1, xc = a01 * py0, xd = a01 * py1;
-    const ya = a10 * px0, yb = a10 * px1, yc = a11 * py0, yd = a11 * py1;
-    const qx0 = cx + Math.min(xa, xb) + Math.min(xc, xd);
-    const qx1 = cx + Math.max(xa, xb) + Math.max(xc, xd);
-    const qy0 = cy + Math.min(ya, yb) + Math.min(yc, yd);
-    const qy1 = cy + Math.max(ya, yb) + Math.max(yc, yd);
-    const x0 = Math.max(0, Math.floor(qx0)),
-      x1 = Math.min(SIDE - 1, Math.ceil(qx1));
-    const y0 = Math.max(0, Math.floor(qy0)),
-      y1 = Math.min(SIDE - 1, Math.ceil(qy1));
+    const elastic = d.field >= 0 && d.alpha !== 0;
+    const alpha = elastic ? d.alpha : 0;
+    const flow = elastic ? this.#flow : this.#still;
+    const rowMax = elastic ? this.#rowMax : this.#stillRows;
+    const f0 = elastic ? d.field * 2 * PIXELS : 0;
+    const r0 = elastic ? d.field * 2 * SIDE : 0;
+    const strength = alpha < 0 ? -alpha : alpha;
+    // A point samples ink only if its top-left neighbour lies in the box grown
+    // by one pixel to the top and left: padded coordinates [u0, u1) x [v0, v1).
+    // Elsewhere the output keeps the blank value.
+    const u0 = bx0 - 1 + PAD, u1 = bx1 + 1 + PAD;
+    const v0 = by0 - 1 + PAD, v1 = by1 + 1 + PAD;
+    // Points move at most `reach` from where the affine map puts them, so with
+    // a border at least that wide (and one more for the neighbours) none needs
+    // clamping; strong fields clamp into the border of zeros.
+    const reach = elastic ? strength * this.#fieldMax[d.field] : 0;
+    const free = 2 * reach + 2.001 <= PAD;
+    const last = P - 1.0001;
     // source = c + M (q - c - shift) + PAD, as an affine function of q.
     const ox = CENTRE + PAD - m00 * cx - m01 * cy;
     const oy = CENTRE + PAD - m10 * cx - m11 * cy;
-    for (let y = y0; y <= y1; y++) {
-      let sx = m00 * x0 + m01 * y + ox, sy = m10 * x0 + m11 * y + oy;
-      for (let x = x0; x <= x1; x++, sx += m00, sy += m10) {
-        const k = y * SIDE + x;
-        let px = sx, py = sy;
-        if (f0 >= 0) {
-          px += alpha * fields[f0 + k];
-          py += alpha * fields[f0 + PIXELS + k];
+    for (let y = 0; y < SIDE; y++) {
+      const bu = m01 * y + ox, bv = m11 * y + oy; // the point at x = 0
+      // The run of x where the affine point is within the row's largest
+      // displacement of [u0, u1) x [v0, v1).
+      const ru = strength * rowMax[r0 + 2 * y] + 1e-9;
+      const rv = strength * rowMax[r0 + 2 * y + 1] + 1e-9;
+      let lo = 0, hi = SIDE - 1;
+      if (m00 !== 0) {
+        const p = (u0 - ru - bu) / m00, q = (u1 + ru - bu) / m00;
+        const a = p < q ? p : q, b = p < q ? q : p;
+        if (a > lo) lo = Math.ceil(a);
+        if (b < hi) hi = Math.floor(b);
+      } else if (bu < u0 - ru || bu > u1 + ru) continue;
+      if (m10 !== 0) {
+        const p = (v0 - rv - bv) / m10, q = (v1 + rv - bv) / m10;
+        const a = p < q ? p : q, b = p < q ? q : p;
+        if (a > lo) lo = Math.ceil(a);
+        if (b < hi) hi = Math.floor(b);
+      } else if (bv < v0 - rv || bv > v1 + rv) continue;
+      let su = bu + m00 * lo, sv = bv + m10 * lo;
+      const o = o0 + y * SIDE;
+      let k = f0 + 2 * (y * SIDE + lo);
+      if (free) {
+        for (let x = lo; x <= hi; x++, su += m00, sv += m10, k += 2) {
+          const pu = su + alpha * flow[k], pv = sv + alpha * flow[k + 1];
+          const iu = pu | 0, iv = pv | 0; // non-negative: truncation floors
+          const fu = pu - iu, fv = pv - iv;
+          const i = iv * P + iu;
+          const a = buf[i], b = buf[i + 1], c = buf[i + P], e = buf[i + P + 1];
+          const top = a + fu * (b - a);
+          out[o + x] = top + fv * (c + fu * (e - c) - top) + 0.01;
         }
-        if (px < 0) px = 0;
-        else if (px > LAST) px = LAST;
-        if (py < 0) py = 0;
-        else if (py > LAST) py = LAST;
-        const ix = px | 0, iy = py | 0;
-        const fx = px - ix, fy = py - iy;
-        const i = iy * P + ix;
-        const top = buf[i] + fx * (buf[i + 1] - buf[i]);
-        const bottom = buf[i + P] + fx * (buf[i + P + 1] - buf[i + P]);
-        out[o0 + k] = (top + fy * (bottom - top)) * 0.99 + 0.01;
+      } else {
+        for (let x = lo; x <= hi; x++, su += m00, sv += m10, k += 2) {
+          let pu = su + alpha * flow[k], pv = sv + alpha * flow[k + 1];
+          pu = pu < 0 ? 0 : pu > last ? last : pu;
+          pv = pv < 0 ? 0 : pv > last ? last : pv;
+          const iu = pu | 0, iv = pv | 0;
+          const fu = pu - iu, fv = pv - iv;
+          const i = iv * P + iu;
+          const a = buf[i], b = buf[i + 1], c = buf[i + P], e = buf[i + P + 1];
+          const top = a + fu * (b - a);
+          out[o + x] = top + fv * (c + fu * (e - c) - top) + 0.01;
+        }
       }
     }
+    for (let y = by0; y <= by1; y++) {
+      const row = (y + PAD) * P + PAD;
+      for (let x = bx0; x <= bx1; x++) buf[row + x] = 0;
+    }
+  }
+
+  /**
+   * Reads one byte of every cache line of image `n` and its dilation and
+   * erosion: the images are visited in random order, so each is a cache miss,
+   * and starting these reads together, one image ahead, overlaps their waits.
+   */
+  #prefetch(source: AugmentSource, n: number): void {
+    const { images, dilated, eroded } = source;
+    let sum = 0;
+    for (let k = n * PIXELS + 56, end = k + PIXELS - 112; k < end; k += 64) {
+      sum += images[k] + dilated[k] + eroded[k];
+    }
+    this.#touched = sum;
   }
 
   /**
@@ -465,6 +525,7 @@ export class Augmenter {
       if (i >= source.count) {
         throw new RangeError(`augmentBatch: image ${i} of ${source.count}`);
       }
+      if (r + 1 < rows) this.#prefetch(source, order[first + r + 1]);
       this.distort(source, i, this.draw(rng, this.#d), out, r);
     }
   }
