@@ -25,6 +25,7 @@ import {
   nonDigits,
 } from "../lib/image/sample_drawings.ts";
 import { preprocess } from "../lib/image/preprocess.ts";
+import { drawingInput } from "../lib/image/redraw.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../lib/nn/model_file.ts";
 import { argmaxRow, type Network } from "../lib/nn/network.ts";
 import { readDigit } from "../lib/nn/read_digit.ts";
@@ -57,8 +58,8 @@ const HELP =
   `Measure how drawings read: MNIST test digits refused as not digits, the
 synthetic digits drawn at ${
     HEIGHTS.join(", ")
-  } px (before and after pen normalisation), and the
-shapes that are not digits.
+  } px (as drawn, with pen normalisation, and as the
+draw window reads them), and the shapes that are not digits.
 
 Usage: deno run --allow-read --allow-ffi --allow-env bench/drawn_check.ts [options]
 
@@ -93,7 +94,7 @@ async function main(args: string[]) {
   for (const [reason, n] of m.reasons) console.log(`  ${n} ${reason}`);
 
   console.log(
-    "\nSynthetic digits, default brush: read without pen normalisation -> with it -> readDigit()",
+    "\nSynthetic digits, default brush: the pixels as drawn -> with pen normalisation -> as the draw window reads them (strokes redrawn, readDigit())",
   );
   const right = new Map(HEIGHTS.map((h) => [h, [0, 0, 0]]));
   for (const [label, strokes] of Object.entries(DIGITS)) {
@@ -102,7 +103,8 @@ async function main(args: string[]) {
       const canvas = drawStrokes(strokes, h);
       const before = plainReading(network, canvas, false);
       const after = plainReading(network, canvas, true);
-      const read = readDigit(network, preprocess(canvas));
+      const { input, drawn } = drawingInput(canvas);
+      const read = readDigit(network, input, drawn);
       const tally = right.get(h)!;
       const want = Number(label);
       if (before.digit === want) tally[0]++;
@@ -122,14 +124,14 @@ async function main(args: string[]) {
     console.log(
       `  ${
         String(h).padStart(3)
-      } px: ${before}/${n} right before, ${after}/${n} after, ${read}/${n} by readDigit()`,
+      } px: ${before}/${n} right as drawn, ${after}/${n} with pen normalisation, ${read}/${n} in the draw window`,
     );
   }
 
-  console.log("\nShapes that are not digits:");
+  console.log("\nShapes that are not digits, as the draw window reads them:");
   for (const [name, canvas] of Object.entries(nonDigits())) {
-    const pre = preprocess(canvas);
-    const r = readDigit(network, pre);
+    const { input, drawn } = drawingInput(canvas);
+    const r = readDigit(network, input, drawn);
     const plain = plainReading(network, canvas, true);
     console.log(
       `  ${name.padEnd(26)} ${
