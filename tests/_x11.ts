@@ -76,6 +76,9 @@ async function launchXvfb(
       `${width}x${height}x24`,
       "-nolisten",
       "tcp",
+      // Without it the server resets whenever its last client leaves, and a
+      // program connecting during the reset fails to open the display.
+      "-noreset",
     ],
     stdout: "piped",
     stderr: "null",
@@ -120,6 +123,12 @@ async function launchXvfb(
   };
 }
 
+/**
+ * How long one X tool (xdotool, import) may take: an X server that stopped
+ * answering makes a test fail, not hang.
+ */
+export const TOOL_TIMEOUT_MS = 30_000;
+
 /** Runs a command to completion; throws with its stderr when it fails. */
 export async function exec(
   cmd: string,
@@ -131,7 +140,13 @@ export async function exec(
     env,
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(TOOL_TIMEOUT_MS),
   }).output();
+  if (out.signal === "SIGTERM" && !out.success) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} did not finish in ${TOOL_TIMEOUT_MS} ms`,
+    );
+  }
   if (!out.success) {
     throw new Error(
       `${cmd} ${args.join(" ")} failed: ${
@@ -165,6 +180,7 @@ export async function waitForWindow(
       env: x.env,
       stdout: "piped",
       stderr: "null",
+      signal: AbortSignal.timeout(TOOL_TIMEOUT_MS),
     }).output();
     const id = parseInt(text(out.stdout).split("\n")[0], 10);
     if (Number.isInteger(id)) return id;
