@@ -65,6 +65,35 @@ export function gatherScaled(
   }
 }
 
+/**
+ * Gathers a minibatch from images already scaled (by `scaleInputs()`): rows
+ * `order[first]` .. `order[first + rows - 1]` of `scaled` (784 floats each) into
+ * the rows of `out`. A row is one memory copy, half the time of scaling its
+ * bytes through the table; for training, where every epoch gathers every
+ * image, that pays for scaling the whole set once (4 bytes a pixel).
+ */
+export function gatherRows(
+  scaled: Float32Array,
+  order: Uint32Array,
+  first: number,
+  rows: number,
+  out: Float32Array,
+): void {
+  if (out.length < rows * INPUTS || first + rows > order.length) {
+    throw new RangeError(
+      `gatherRows: ${rows} rows from ${first} do not fit ${order.length} indices and ${out.length} outputs`,
+    );
+  }
+  const count = scaled.length / INPUTS;
+  for (let r = 0; r < rows; r++) {
+    const i = order[first + r];
+    if (i >= count) {
+      throw new RangeError(`gatherRows: image ${i} of ${count}`);
+    }
+    out.set(scaled.subarray(i * INPUTS, (i + 1) * INPUTS), r * INPUTS);
+  }
+}
+
 /** Writes the scaled pixels of `pixels` into `out`, which must be as long. */
 export function scaleInputs(pixels: Uint8Array, out: Float32Array): void {
   if (out.length < pixels.length) {
@@ -99,15 +128,47 @@ export interface Parameters {
 /** The names of the parameter tensors. */
 const KEYS = ["w1", "b1", "w2", "b2"] as const;
 
-/** Zeroed parameters (or gradients) for `hidden` hidden units. */
+/**
+ * Zeroed parameters (or gradients) for `hidden` hidden units, as views of one
+ * buffer in the order w1, b1, w2, b2, so that a step over all of them is one
+ * saxpy (see `contiguous()`).
+ */
 export function zeroParameters(hidden: number): Parameters {
   checkHidden(hidden);
+  const all = new Float32Array(parameterCount(hidden));
+  let at = 0;
+  const take = (n: number) => all.subarray(at, at += n);
   return {
-    w1: new Float32Array(hidden * INPUTS),
-    b1: new Float32Array(hidden),
-    w2: new Float32Array(OUTPUTS * hidden),
-    b2: new Float32Array(OUTPUTS),
+    w1: take(hidden * INPUTS),
+    b1: take(hidden),
+    w2: take(OUTPUTS * hidden),
+    b2: take(OUTPUTS),
   };
+}
+
+/** The number of parameters of a 784-`hidden`-10 network. */
+function parameterCount(hidden: number): number {
+  return hidden * INPUTS + hidden + OUTPUTS * hidden + OUTPUTS;
+}
+
+/**
+ * All of `p` as one array when its tensors lie back to back in one buffer in
+ * the order w1, b1, w2, b2 (as `zeroParameters()` makes them), else undefined.
+ */
+function contiguous(p: Parameters): Float32Array | undefined {
+  const { w1, b1, w2, b2 } = p;
+  const buffer = w1.buffer;
+  if (
+    b1.buffer !== buffer || w2.buffer !== buffer || b2.buffer !== buffer ||
+    b1.byteOffset !== w1.byteOffset + w1.byteLength ||
+    w2.byteOffset !== b1.byteOffset + b1.byteLength ||
+    b2.byteOffset !== w2.byteOffset + w2.byteLength
+  ) return undefined;
+  return new Float32Array(
+    buffer,
+    w1.byteOffset,
+    parameterCount(b1.length),
+  );
 }
 
 /**
@@ -370,6 +431,11 @@ function checkLabels(what: string, labels: ArrayLike<number>, n: number) {
 export class Network {
   readonly hidden: number;
   readonly params: Parameters;
+  /** All parameters as one array, where they lie back to back (see step()). */
+  readonly #flat: Float32Array | undefined;
+  /** The tensors last given to step() as delta, and their one array, if any. */
+  #delta: Float32Array[] = [];
+  #deltaFlat: Float32Array | undefined;
   #predictBatch: Batch | undefined;
 
   /** A network with the given parameters (taken, not copied). */
@@ -379,6 +445,7 @@ export class Network {
     checkShapes(params, hidden, "");
     this.hidden = hidden;
     this.params = params;
+    this.#flat = contiguous(params);
   }
 
   /**
@@ -469,8 +536,26 @@ export class Network {
     linearBackward(null, dW1, db1, dz1, x, W1, ones, n, INPUTS, H, beta);
   }
 
-  /** params += alpha * delta, e.g. alpha = -rate for a gradient step. */
+  /**
+   * params += alpha * delta, e.g. alpha = -rate for a gradient step. When both
+   * lie back to back in one buffer each (see `zeroParameters()`), that is one
+   * saxpy instead of four.
+   */
   step(delta: Parameters, alpha: number): void {
+    const seen = this.#delta;
+    if (
+      delta.w1 !== seen[0] || delta.b1 !== seen[1] || delta.w2 !== seen[2] ||
+      delta.b2 !== seen[3]
+    ) {
+      checkShapes(delta, this.hidden, "step: delta ");
+      this.#delta = [delta.w1, delta.b1, delta.w2, delta.b2];
+      this.#deltaFlat = contiguous(delta);
+    }
+    const flat = this.#flat, deltaFlat = this.#deltaFlat;
+    if (flat && deltaFlat) {
+      saxpy(flat.length, alpha, deltaFlat, flat);
+      return;
+    }
     for (const key of KEYS) {
       saxpy(this.params[key].length, alpha, delta[key], this.params[key]);
     }

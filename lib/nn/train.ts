@@ -7,9 +7,10 @@ import { type Dataset, PIXELS } from "../data/mnist.ts";
 import {
   argmaxRow,
   Batch,
-  gatherScaled,
+  gatherRows,
   Network,
   OUTPUTS,
+  scaleInputs,
   zeroParameters,
 } from "./network.ts";
 import { Random } from "./random.ts";
@@ -283,6 +284,13 @@ export function train(
   // Preparing the images for distortion counts as training time.
   const prepareStart = performance.now();
   const source = augmenter && augmentSource(data.images);
+  // Undistorted, every image is gathered as it is each epoch: scale them all
+  // once and gather rows by copying (4 bytes a pixel, 188 MB for 60,000).
+  let scaled: Float32Array | undefined;
+  if (!augmenter) {
+    scaled = new Float32Array(data.images.length);
+    scaleInputs(data.images, scaled);
+  }
   let prepareSeconds = (performance.now() - prepareStart) / 1000;
   const repeats = extraRepeats(
     trainSet.count,
@@ -320,7 +328,7 @@ export function train(
       if (augmenter) {
         augmenter.augmentBatch(source!, order, first, rows, batch.x, rng);
       } else {
-        gatherScaled(data.images, order, first, rows, batch.x);
+        gatherRows(scaled!, order, first, rows, batch.x);
       }
       for (let r = 0; r < rows; r++) {
         labels[r] = data.labels[order[first + r]];
