@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { matmul, saxpy, sgemv, sscal } from "../native/blas.ts";
+import { matmul, saxpy, sgemm, sgemv, sscal } from "../native/blas.ts";
 import { CLASSES, PIXELS } from "../data/mnist.ts";
 import { Random } from "./random.ts";
 
@@ -131,11 +131,17 @@ const KEYS = ["w1", "b1", "w2", "b2"] as const;
 /**
  * Zeroed parameters (or gradients) for `hidden` hidden units, as views of one
  * buffer in the order w1, b1, w2, b2, so that a step over all of them is one
- * saxpy (see `contiguous()`).
+ * saxpy (see `contiguous()`). `shared`: in a SharedArrayBuffer, for workers.
  */
-export function zeroParameters(hidden: number): Parameters {
+export function zeroParameters(
+  hidden: number,
+  { shared = false }: { shared?: boolean } = {},
+): Parameters {
   checkHidden(hidden);
-  const all = new Float32Array(parameterCount(hidden));
+  const count = parameterCount(hidden);
+  const all = shared
+    ? new Float32Array(new SharedArrayBuffer(count * 4))
+    : new Float32Array(count);
   let at = 0;
   const take = (n: number) => all.subarray(at, at += n);
   return {
@@ -625,6 +631,108 @@ export class Network {
     }
     return out;
   }
+}
+
+// ---------------------------------------------------------------------------
+// The network split by hidden units, for two threads (lib/nn/_split_train.ts):
+// each thread owns a block of h hidden units, with its rows of W1 and b1 and
+// its own (B, h) activations, and the output layer reads both blocks. Splitting
+// by units needs no sums of partial gradients: each block's dW1 rows are its own.
+
+/**
+ * Forward pass of one block of h hidden units over n rows: a1h = sigmoid(x
+ * W1h^T + b1h), with x (n, 784), W1h (h, 784), b1h (h), a1h (n, h).
+ */
+export function hiddenBlockForward(
+  a1h: Float32Array,
+  x: Float32Array,
+  W1h: Float32Array,
+  b1h: Float32Array,
+  n: number,
+  h: number,
+): void {
+  linearForward(a1h, x, W1h, b1h, n, INPUTS, h);
+  sigmoidForward(a1h, n * h);
+}
+
+/**
+ * Backward pass of one block given da1h (n, h) in dz1h: dz1h becomes the
+ * pre-activation gradient, then dW1h = dz1h^T x + beta dW1h and db1h = dz1h^T 1
+ * + beta db1h.
+ */
+export function hiddenBlockBackward(
+  dW1h: Float32Array,
+  db1h: Float32Array,
+  dz1h: Float32Array,
+  a1h: Float32Array,
+  x: Float32Array,
+  ones: Float32Array,
+  n: number,
+  h: number,
+  beta: number,
+): void {
+  sigmoidBackward(dz1h, a1h, n * h);
+  matmul(dW1h, dz1h, x, h, INPUTS, n, "TN", beta); // (h, 784) = (h, n) (n, 784)
+  sgemv(true, n, h, 1, dz1h, h, ones, beta, db1h); // column sums
+}
+
+/**
+ * The output layer over hidden blocks: blocks[i] (n, h_i) holds units
+ * starts[i] .. starts[i] + h_i of H. Computes z2 and a2 (n, 10), returns the
+ * loss, then writes dz2, each block's da1 into das[i] (n, h_i), and dW2 = dz2^T
+ * a1 + beta dW2, db2 = dz2^T 1 + beta db2. W2 (10, H) is read before anything
+ * else changes it.
+ */
+export function outputLayerOverBlocks(
+  blocks: Float32Array[],
+  das: Float32Array[],
+  starts: number[],
+  W2: Float32Array,
+  b2: Float32Array,
+  dW2: Float32Array,
+  db2: Float32Array,
+  z2: Float32Array,
+  a2: Float32Array,
+  dz2: Float32Array,
+  ones: Float32Array,
+  labels: ArrayLike<number>,
+  n: number,
+  H: number,
+  beta: number,
+): number {
+  broadcastRows(z2, b2, n);
+  for (let i = 0; i < blocks.length; i++) {
+    const h = blocks[i].length / ones.length, W2h = W2.subarray(starts[i]);
+    // z2 (n, 10) += a1h (n, h) W2h^T, W2h the (10, h) columns of W2
+    sgemm(false, true, n, OUTPUTS, h, 1, blocks[i], h, W2h, H, 1, z2, OUTPUTS);
+  }
+  sigmoidExactForward(a2, z2, n * OUTPUTS);
+  const loss = crossEntropyForward(z2, a2, labels, n);
+  crossEntropyBackward(dz2, a2, labels, n);
+  for (let i = 0; i < blocks.length; i++) {
+    const h = blocks[i].length / ones.length, W2h = W2.subarray(starts[i]);
+    // da1h (n, h) = dz2 (n, 10) W2h (10, h)
+    sgemm(false, false, n, h, OUTPUTS, 1, dz2, OUTPUTS, W2h, H, 0, das[i], h);
+    // dW2h (10, h) = dz2^T (10, n) a1h (n, h) + beta dW2h
+    const dW2h = dW2.subarray(starts[i]);
+    sgemm(
+      true,
+      false,
+      OUTPUTS,
+      h,
+      n,
+      1,
+      dz2,
+      OUTPUTS,
+      blocks[i],
+      h,
+      beta,
+      dW2h,
+      H,
+    );
+  }
+  sgemv(true, n, OUTPUTS, 1, dz2, OUTPUTS, ones, beta, db2);
+  return loss;
 }
 
 /** Index of the largest of the 10 values of row `r` in `probs`. */
