@@ -36,6 +36,13 @@ const WORKER = 1; // arrivals of the worker
 const STOP = 2; // 1: the worker leaves its loop
 const FAILED = 3; // 1: the worker threw
 
+/**
+ * Polls of the other thread's counter before sleeping in Atomics.wait (some
+ * 100 us). A wake-up from Atomics.wait costs tens of microseconds, and a step
+ * meets three times: spinning this long made an epoch a tenth faster.
+ */
+const SPIN = 50000;
+
 /** What both threads share, as posted to the worker. */
 export interface SplitShared {
   hidden: number;
@@ -78,7 +85,7 @@ export class Meeting {
     const n = ++this.#count;
     Atomics.store(ctrl, this.#me, n);
     Atomics.notify(ctrl, this.#me);
-    for (let spin = 0; spin < 4000; spin++) {
+    for (let spin = 0; spin < SPIN; spin++) {
       if (Atomics.load(ctrl, other) >= n) return;
     }
     for (;;) {
