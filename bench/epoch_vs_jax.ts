@@ -7,6 +7,10 @@
  * training set once). The machine is shared and noisy, so the fastest epoch of
  * each side is compared, with the medians beside it.
  *
+ * As in bench/bench.ts, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are cleared
+ * for our side (before OpenBLAS loads), so that what is measured is our own
+ * kernel choice; JAX keeps the environment.
+ *
  * Usage: deno run -A bench/epoch_vs_jax.ts [--rounds 5]
  *
  * @module
@@ -26,6 +30,9 @@ if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`--rounds must be a positive integer, got ${flags.rounds}`);
   Deno.exit(1);
 }
+
+const jaxEnv = Deno.env.toObject();
+for (const k of ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"]) Deno.env.delete(k);
 
 const config: TrainConfig = {
   epochs: 3,
@@ -52,7 +59,7 @@ const fmt = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(" ");
 const deno: number[] = [], jax: number[] = [];
 for (let r = 1; r <= rounds; r++) {
   const d = train(config, trainSet, undefined).history.map((h) => h.seconds);
-  const j = (await jaxEpochSeconds({ epochs: 3 })).epochSeconds;
+  const j = (await jaxEpochSeconds({ epochs: 3, env: jaxEnv })).epochSeconds;
   deno.push(...d.slice(1));
   jax.push(...j.slice(1));
   console.log(
