@@ -6,6 +6,7 @@ import {
 } from "./_assert.ts";
 import {
   Batch,
+  gatherRows,
   gatherScaled,
   INPUTS,
   Network,
@@ -270,6 +271,72 @@ Deno.test("gatherScaled() gathers rows in the given order, scaled", () => {
     () => gatherScaled(images, Uint32Array.from([5]), 0, 1, out),
     RangeError,
     "image 5 of 5",
+  );
+});
+
+Deno.test("gatherRows() copies the rows of scaled images that gatherScaled() makes", () => {
+  const images = fakeImages(5);
+  const scaled = new Float32Array(images.length);
+  scaleInputs(images, scaled);
+  const order = Uint32Array.from([4, 0, 3, 1, 2]);
+  const out = new Float32Array(3 * INPUTS);
+  const expected = new Float32Array(3 * INPUTS);
+  gatherRows(scaled, order, 2, 3, out);
+  gatherScaled(images, order, 2, 3, expected);
+  assertEquals(out, expected);
+  assertThrows(
+    () => gatherRows(scaled, order, 3, 3, out),
+    RangeError,
+    "3 rows from 3",
+  );
+  assertThrows(
+    () => gatherRows(scaled, Uint32Array.from([5]), 0, 1, out),
+    RangeError,
+    "image 5 of 5",
+  );
+});
+
+Deno.test("zeroParameters() lays the tensors back to back in one buffer", () => {
+  const p = zeroParameters(3);
+  let end = 0;
+  for (const t of [p.w1, p.b1, p.w2, p.b2]) {
+    assert(t.buffer === p.w1.buffer, "one buffer");
+    assertEquals(t.byteOffset, end);
+    end += t.byteLength;
+  }
+  assertEquals(end, p.w1.buffer.byteLength);
+});
+
+Deno.test("Network.step() adds alpha * delta, contiguous or not", () => {
+  const rng = new Random(3);
+  const fill = (p: Parameters) => {
+    for (const t of [p.w1, p.b1, p.w2, p.b2]) {
+      for (let i = 0; i < t.length; i++) t[i] = rng.next() - 0.5;
+    }
+    return p;
+  };
+  const start = fill(zeroParameters(4));
+  const delta = fill(zeroParameters(4));
+  // Separate arrays: the step falls back to one saxpy per tensor.
+  const copy = (p: Parameters): Parameters => ({
+    w1: p.w1.slice(),
+    b1: p.b1.slice(),
+    w2: p.w2.slice(),
+    b2: p.b2.slice(),
+  });
+  const a = new Network(copy(start)), b = new Network(fill(zeroParameters(4)));
+  for (const k of ["w1", "b1", "w2", "b2"] as const) b.params[k].set(start[k]);
+  a.step(copy(delta), -0.5);
+  b.step(delta, -0.5);
+  for (const k of ["w1", "b1", "w2", "b2"] as const) {
+    const want = start[k].map((v, i) => Math.fround(v - 0.5 * delta[k][i]));
+    assertEquals(a.params[k], want);
+    assertEquals(b.params[k], want);
+  }
+  assertThrows(
+    () => b.step(zeroParameters(5), 1),
+    RangeError,
+    "step: delta w1 has 3920 elements, a 784-4-10 network needs 3136",
   );
 });
 

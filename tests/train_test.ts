@@ -202,13 +202,32 @@ function plainRecipe(c: TrainConfig, data: Dataset): Network {
 Deno.test("train() with augment none is the plain recipe, bit for bit", async () => {
   const data = await loadMnist("train", { limit: 600 });
   const plain = encodeModel(plainRecipe(config, data), {});
-  assertEquals(encodeModel(train(config, data, undefined).network, {}), plain);
+  const single = { split: false };
+  assertEquals(
+    encodeModel(train(config, data, undefined, single).network, {}),
+    plain,
+  );
   const none = train(
     { ...config, augment: "none", weightDecay: 0 },
     data,
     undefined,
+    single,
   );
   assertEquals(encodeModel(none.network, {}), plain);
+  // On two threads the sums run in another order: the same model to rounding.
+  const split = train(config, data, undefined).network.params;
+  const again = train(config, data, undefined).network.params;
+  const reference = plainRecipe(config, data).params;
+  for (const k of ["w1", "b1", "w2", "b2"] as const) {
+    assert(
+      split[k].every((v, i) => v === again[k][i]),
+      `${k}: two threads, same seed, same bits`,
+    );
+    assert(
+      split[k].every((v, i) => Math.abs(v - reference[k][i]) < 1e-4),
+      `${k}: two threads train the plain recipe`,
+    );
+  }
   const augmented = train({ ...config, augment: "standard" }, data, undefined);
   const a = encodeModel(augmented.network, {});
   assert(a.some((v, i) => v !== plain[i]), "distortions change the model");

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { matmul, saxpy, sgemv, sscal } from "../native/blas.ts";
+import { matmul, saxpy, sgemm, sgemv, sscal } from "../native/blas.ts";
 import { CLASSES, PIXELS } from "../data/mnist.ts";
 import { Random } from "./random.ts";
 
@@ -65,6 +65,35 @@ export function gatherScaled(
   }
 }
 
+/**
+ * Gathers a minibatch from images already scaled (by `scaleInputs()`): rows
+ * `order[first]` .. `order[first + rows - 1]` of `scaled` (784 floats each) into
+ * the rows of `out`. A row is one memory copy, half the time of scaling its
+ * bytes through the table; for training, where every epoch gathers every
+ * image, that pays for scaling the whole set once (4 bytes a pixel).
+ */
+export function gatherRows(
+  scaled: Float32Array,
+  order: Uint32Array,
+  first: number,
+  rows: number,
+  out: Float32Array,
+): void {
+  if (out.length < rows * INPUTS || first + rows > order.length) {
+    throw new RangeError(
+      `gatherRows: ${rows} rows from ${first} do not fit ${order.length} indices and ${out.length} outputs`,
+    );
+  }
+  const count = scaled.length / INPUTS;
+  for (let r = 0; r < rows; r++) {
+    const i = order[first + r];
+    if (i >= count) {
+      throw new RangeError(`gatherRows: image ${i} of ${count}`);
+    }
+    out.set(scaled.subarray(i * INPUTS, (i + 1) * INPUTS), r * INPUTS);
+  }
+}
+
 /** Writes the scaled pixels of `pixels` into `out`, which must be as long. */
 export function scaleInputs(pixels: Uint8Array, out: Float32Array): void {
   if (out.length < pixels.length) {
@@ -99,15 +128,53 @@ export interface Parameters {
 /** The names of the parameter tensors. */
 const KEYS = ["w1", "b1", "w2", "b2"] as const;
 
-/** Zeroed parameters (or gradients) for `hidden` hidden units. */
-export function zeroParameters(hidden: number): Parameters {
+/**
+ * Zeroed parameters (or gradients) for `hidden` hidden units, as views of one
+ * buffer in the order w1, b1, w2, b2, so that a step over all of them is one
+ * saxpy (see `contiguous()`). `shared`: in a SharedArrayBuffer, for workers.
+ */
+export function zeroParameters(
+  hidden: number,
+  { shared = false }: { shared?: boolean } = {},
+): Parameters {
   checkHidden(hidden);
+  const count = parameterCount(hidden);
+  const all = shared
+    ? new Float32Array(new SharedArrayBuffer(count * 4))
+    : new Float32Array(count);
+  let at = 0;
+  const take = (n: number) => all.subarray(at, at += n);
   return {
-    w1: new Float32Array(hidden * INPUTS),
-    b1: new Float32Array(hidden),
-    w2: new Float32Array(OUTPUTS * hidden),
-    b2: new Float32Array(OUTPUTS),
+    w1: take(hidden * INPUTS),
+    b1: take(hidden),
+    w2: take(OUTPUTS * hidden),
+    b2: take(OUTPUTS),
   };
+}
+
+/** The number of parameters of a 784-`hidden`-10 network. */
+function parameterCount(hidden: number): number {
+  return hidden * INPUTS + hidden + OUTPUTS * hidden + OUTPUTS;
+}
+
+/**
+ * All of `p` as one array when its tensors lie back to back in one buffer in
+ * the order w1, b1, w2, b2 (as `zeroParameters()` makes them), else undefined.
+ */
+function contiguous(p: Parameters): Float32Array | undefined {
+  const { w1, b1, w2, b2 } = p;
+  const buffer = w1.buffer;
+  if (
+    b1.buffer !== buffer || w2.buffer !== buffer || b2.buffer !== buffer ||
+    b1.byteOffset !== w1.byteOffset + w1.byteLength ||
+    w2.byteOffset !== b1.byteOffset + b1.byteLength ||
+    b2.byteOffset !== w2.byteOffset + w2.byteLength
+  ) return undefined;
+  return new Float32Array(
+    buffer,
+    w1.byteOffset,
+    parameterCount(b1.length),
+  );
 }
 
 /**
@@ -370,6 +437,11 @@ function checkLabels(what: string, labels: ArrayLike<number>, n: number) {
 export class Network {
   readonly hidden: number;
   readonly params: Parameters;
+  /** All parameters as one array, where they lie back to back (see step()). */
+  readonly #flat: Float32Array | undefined;
+  /** The tensors last given to step() as delta, and their one array, if any. */
+  #delta: Float32Array[] = [];
+  #deltaFlat: Float32Array | undefined;
   #predictBatch: Batch | undefined;
 
   /** A network with the given parameters (taken, not copied). */
@@ -379,6 +451,7 @@ export class Network {
     checkShapes(params, hidden, "");
     this.hidden = hidden;
     this.params = params;
+    this.#flat = contiguous(params);
   }
 
   /**
@@ -469,8 +542,26 @@ export class Network {
     linearBackward(null, dW1, db1, dz1, x, W1, ones, n, INPUTS, H, beta);
   }
 
-  /** params += alpha * delta, e.g. alpha = -rate for a gradient step. */
+  /**
+   * params += alpha * delta, e.g. alpha = -rate for a gradient step. When both
+   * lie back to back in one buffer each (see `zeroParameters()`), that is one
+   * saxpy instead of four.
+   */
   step(delta: Parameters, alpha: number): void {
+    const seen = this.#delta;
+    if (
+      delta.w1 !== seen[0] || delta.b1 !== seen[1] || delta.w2 !== seen[2] ||
+      delta.b2 !== seen[3]
+    ) {
+      checkShapes(delta, this.hidden, "step: delta ");
+      this.#delta = [delta.w1, delta.b1, delta.w2, delta.b2];
+      this.#deltaFlat = contiguous(delta);
+    }
+    const flat = this.#flat, deltaFlat = this.#deltaFlat;
+    if (flat && deltaFlat) {
+      saxpy(flat.length, alpha, deltaFlat, flat);
+      return;
+    }
     for (const key of KEYS) {
       saxpy(this.params[key].length, alpha, delta[key], this.params[key]);
     }
@@ -540,6 +631,108 @@ export class Network {
     }
     return out;
   }
+}
+
+// ---------------------------------------------------------------------------
+// The network split by hidden units, for two threads (lib/nn/_split_train.ts):
+// each thread owns a block of h hidden units, with its rows of W1 and b1 and
+// its own (B, h) activations, and the output layer reads both blocks. Splitting
+// by units needs no sums of partial gradients: each block's dW1 rows are its own.
+
+/**
+ * Forward pass of one block of h hidden units over n rows: a1h = sigmoid(x
+ * W1h^T + b1h), with x (n, 784), W1h (h, 784), b1h (h), a1h (n, h).
+ */
+export function hiddenBlockForward(
+  a1h: Float32Array,
+  x: Float32Array,
+  W1h: Float32Array,
+  b1h: Float32Array,
+  n: number,
+  h: number,
+): void {
+  linearForward(a1h, x, W1h, b1h, n, INPUTS, h);
+  sigmoidForward(a1h, n * h);
+}
+
+/**
+ * Backward pass of one block given da1h (n, h) in dz1h: dz1h becomes the
+ * pre-activation gradient, then dW1h = dz1h^T x + beta dW1h and db1h = dz1h^T 1
+ * + beta db1h.
+ */
+export function hiddenBlockBackward(
+  dW1h: Float32Array,
+  db1h: Float32Array,
+  dz1h: Float32Array,
+  a1h: Float32Array,
+  x: Float32Array,
+  ones: Float32Array,
+  n: number,
+  h: number,
+  beta: number,
+): void {
+  sigmoidBackward(dz1h, a1h, n * h);
+  matmul(dW1h, dz1h, x, h, INPUTS, n, "TN", beta); // (h, 784) = (h, n) (n, 784)
+  sgemv(true, n, h, 1, dz1h, h, ones, beta, db1h); // column sums
+}
+
+/**
+ * The output layer over hidden blocks: blocks[i] (n, h_i) holds units
+ * starts[i] .. starts[i] + h_i of H. Computes z2 and a2 (n, 10), returns the
+ * loss, then writes dz2, each block's da1 into das[i] (n, h_i), and dW2 = dz2^T
+ * a1 + beta dW2, db2 = dz2^T 1 + beta db2. W2 (10, H) is read before anything
+ * else changes it.
+ */
+export function outputLayerOverBlocks(
+  blocks: Float32Array[],
+  das: Float32Array[],
+  starts: number[],
+  W2: Float32Array,
+  b2: Float32Array,
+  dW2: Float32Array,
+  db2: Float32Array,
+  z2: Float32Array,
+  a2: Float32Array,
+  dz2: Float32Array,
+  ones: Float32Array,
+  labels: ArrayLike<number>,
+  n: number,
+  H: number,
+  beta: number,
+): number {
+  broadcastRows(z2, b2, n);
+  for (let i = 0; i < blocks.length; i++) {
+    const h = blocks[i].length / ones.length, W2h = W2.subarray(starts[i]);
+    // z2 (n, 10) += a1h (n, h) W2h^T, W2h the (10, h) columns of W2
+    sgemm(false, true, n, OUTPUTS, h, 1, blocks[i], h, W2h, H, 1, z2, OUTPUTS);
+  }
+  sigmoidExactForward(a2, z2, n * OUTPUTS);
+  const loss = crossEntropyForward(z2, a2, labels, n);
+  crossEntropyBackward(dz2, a2, labels, n);
+  for (let i = 0; i < blocks.length; i++) {
+    const h = blocks[i].length / ones.length, W2h = W2.subarray(starts[i]);
+    // da1h (n, h) = dz2 (n, 10) W2h (10, h)
+    sgemm(false, false, n, h, OUTPUTS, 1, dz2, OUTPUTS, W2h, H, 0, das[i], h);
+    // dW2h (10, h) = dz2^T (10, n) a1h (n, h) + beta dW2h
+    const dW2h = dW2.subarray(starts[i]);
+    sgemm(
+      true,
+      false,
+      OUTPUTS,
+      h,
+      n,
+      1,
+      dz2,
+      OUTPUTS,
+      blocks[i],
+      h,
+      beta,
+      dW2h,
+      H,
+    );
+  }
+  sgemv(true, n, OUTPUTS, 1, dz2, OUTPUTS, ones, beta, db2);
+  return loss;
 }
 
 /** Index of the largest of the 10 values of row `r` in `probs`. */

@@ -7,12 +7,14 @@ import { type Dataset, PIXELS } from "../data/mnist.ts";
 import {
   argmaxRow,
   Batch,
-  gatherScaled,
+  gatherRows,
   Network,
   OUTPUTS,
+  scaleInputs,
   zeroParameters,
 } from "./network.ts";
 import { Random } from "./random.ts";
+import { SplitTrainer } from "./_split_train.ts";
 import { UserError } from "../errors.ts";
 import {
   AUGMENT_PRESETS,
@@ -259,11 +261,17 @@ export function train(
   config: TrainConfig,
   trainSet: Dataset,
   testSet: Dataset | undefined,
-  { onProgress, onEpoch, progressEvery = 50, extra = [] }: {
+  { onProgress, onEpoch, progressEvery = 50, extra = [], split = true }: {
     onProgress?: (p: Progress) => void;
     onEpoch?: (r: EpochReport) => void;
     progressEvery?: number;
     extra?: Dataset[];
+    /**
+     * Train undistorted images without weight decay on two threads (see
+     * lib/nn/_split_train.ts); false: on this one. Same seed, same model either
+     * way, bit for bit, within each.
+     */
+    split?: boolean;
   } = {},
 ): {
   network: Network;
@@ -273,7 +281,7 @@ export function train(
 } {
   checkConfig(config);
   const rng = new Random(config.seed);
-  const network = Network.random(config.hidden, rng);
+  let network = Network.random(config.hidden, rng);
   const options = augmentOptions(config.augment);
   // Made after the weights, so that "none" draws exactly what it always drew.
   const augmenter = options && new Augmenter(options, rng);
@@ -283,7 +291,6 @@ export function train(
   // Preparing the images for distortion counts as training time.
   const prepareStart = performance.now();
   const source = augmenter && augmentSource(data.images);
-  let prepareSeconds = (performance.now() - prepareStart) / 1000;
   const repeats = extraRepeats(
     trainSet.count,
     extraCount,
@@ -291,12 +298,32 @@ export function train(
   );
   // One epoch: every training image once, every extra image `repeats` times.
   const n = trainSet.count + extraCount * repeats;
-  const order = new Uint32Array(n);
+  const B = Math.min(config.batch, n);
+  // Undistorted, every image is gathered as it is each epoch: scale them all
+  // once and gather rows by copying (4 bytes a pixel, 188 MB for 60,000).
+  let scaled: Float32Array | undefined;
+  const splitter = split && !augmenter && decay === 0 && config.hidden >= 2
+    ? new SplitTrainer(
+      network,
+      data.images,
+      data.labels,
+      n,
+      B,
+      config.momentum,
+    )
+    : undefined;
+  if (splitter) {
+    network = splitter.network;
+  } else if (!augmenter) {
+    scaled = new Float32Array(data.images.length);
+    scaleInputs(data.images, scaled);
+  }
+  let prepareSeconds = (performance.now() - prepareStart) / 1000;
+  const order = splitter?.order ?? new Uint32Array(n);
   for (let i = 0; i < trainSet.count; i++) order[i] = i;
   for (let r = 0, at = trainSet.count; r < repeats; r++) {
     for (let i = 0; i < extraCount; i++) order[at++] = trainSet.count + i;
   }
-  const B = Math.min(config.batch, n);
   const batch = new Batch(B, config.hidden);
   const velocity = zeroParameters(config.hidden);
   const labels = new Uint8Array(B);
@@ -308,64 +335,101 @@ export function train(
   let evaluation: Evaluation | undefined;
   let keep = 1; // weight decay not applied yet
 
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
-    const start = performance.now();
-    rng.shuffle(order);
-    let lossSum = 0;
-    let rate = 0;
-    for (let b = 0; b < batches; b++) {
-      const first = b * B;
-      const rows = Math.min(B, n - first);
-      // Gather the batch: (B, 784) scaled inputs and (B) labels.
-      if (augmenter) {
-        augmenter.augmentBatch(source!, order, first, rows, batch.x, rng);
-      } else {
-        gatherScaled(data.images, order, first, rows, batch.x);
-      }
-      for (let r = 0; r < rows; r++) {
-        labels[r] = data.labels[order[first + r]];
-      }
-      network.forward(batch, rows);
-      const loss = network.loss(batch, labels, rows);
-      firstLoss ??= loss;
-      if (!(loss <= DIVERGENCE_FACTOR * firstLoss)) { // also true for NaN
-        throw new DivergedError(epoch, b + 1, config.rate, loss);
-      }
-      lossSum += loss;
-      network.backward(batch, labels, rows, velocity, config.momentum);
-      const step = (epoch - 1) * batches + b;
-      rate = learningRate(config.rate, step, totalSteps, batches);
-      network.step(velocity, -rate);
-      if (decay > 0) {
-        keep *= 1 - rate * decay;
-        if ((step + 1) % DECAY_EVERY === 0 || b === batches - 1) {
-          network.decayWeights(1 - keep);
-          keep = 1;
+  try {
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const start = performance.now();
+      rng.shuffle(order);
+      splitter?.startEpoch();
+      let lossSum = 0;
+      let rate = 0;
+      for (let b = 0; b < batches; b++) {
+        const first = b * B;
+        const rows = Math.min(B, n - first);
+        const step = (epoch - 1) * batches + b;
+        if (splitter) {
+          rate = learningRate(config.rate, step, totalSteps, batches);
+          const loss = splitter.step(b, rows, rate);
+          firstLoss ??= loss;
+          if (!(loss <= DIVERGENCE_FACTOR * firstLoss)) { // also true for NaN
+            throw new DivergedError(epoch, b + 1, config.rate, loss);
+          }
+          lossSum += loss;
+          if (
+            onProgress && ((b + 1) % progressEvery === 0 || b === batches - 1)
+          ) {
+            onProgress({
+              epoch,
+              done: first + rows,
+              total: n,
+              loss: lossSum / (b + 1),
+              seconds: seconds + (performance.now() - start) / 1000,
+            });
+          }
+          continue;
+        }
+        // Gather the batch: (B, 784) scaled inputs and (B) labels.
+        if (augmenter) {
+          augmenter.augmentBatch(source!, order, first, rows, batch.x, rng);
+        } else {
+          gatherRows(scaled!, order, first, rows, batch.x);
+        }
+        for (let r = 0; r < rows; r++) {
+          labels[r] = data.labels[order[first + r]];
+        }
+        network.forward(batch, rows);
+        const loss = network.loss(batch, labels, rows);
+        firstLoss ??= loss;
+        if (!(loss <= DIVERGENCE_FACTOR * firstLoss)) { // also true for NaN
+          throw new DivergedError(epoch, b + 1, config.rate, loss);
+        }
+        lossSum += loss;
+        network.backward(batch, labels, rows, velocity, config.momentum);
+        rate = learningRate(config.rate, step, totalSteps, batches);
+        network.step(velocity, -rate);
+        if (decay > 0) {
+          keep *= 1 - rate * decay;
+          if ((step + 1) % DECAY_EVERY === 0 || b === batches - 1) {
+            network.decayWeights(1 - keep);
+            keep = 1;
+          }
+        }
+        if (
+          onProgress && ((b + 1) % progressEvery === 0 || b === batches - 1)
+        ) {
+          onProgress({
+            epoch,
+            done: first + rows,
+            total: n,
+            loss: lossSum / (b + 1),
+            seconds: seconds + (performance.now() - start) / 1000,
+          });
         }
       }
-      if (onProgress && ((b + 1) % progressEvery === 0 || b === batches - 1)) {
-        onProgress({
-          epoch,
-          done: first + rows,
-          total: n,
-          loss: lossSum / (b + 1),
-          seconds: seconds + (performance.now() - start) / 1000,
-        });
-      }
+      splitter?.endEpoch();
+      const epochSeconds = (performance.now() - start) / 1000 + prepareSeconds;
+      prepareSeconds = 0;
+      seconds += epochSeconds;
+      evaluation = testSet && evaluate(network, testSet);
+      const report: EpochReport = {
+        epoch,
+        loss: lossSum / batches,
+        accuracy: evaluation?.accuracy ?? NaN,
+        seconds: epochSeconds,
+        rate,
+      };
+      history.push(report);
+      onEpoch?.(report);
     }
-    const epochSeconds = (performance.now() - start) / 1000 + prepareSeconds;
-    prepareSeconds = 0;
-    seconds += epochSeconds;
-    evaluation = testSet && evaluate(network, testSet);
-    const report: EpochReport = {
-      epoch,
-      loss: lossSum / batches,
-      accuracy: evaluation?.accuracy ?? NaN,
-      seconds: epochSeconds,
-      rate,
-    };
-    history.push(report);
-    onEpoch?.(report);
+  } finally {
+    splitter?.close();
+  }
+  if (splitter) {
+    // Hand back parameters in ordinary memory, as a network is elsewhere.
+    const params = zeroParameters(config.hidden);
+    for (const k of ["w1", "b1", "w2", "b2"] as const) {
+      params[k].set(network.params[k]);
+    }
+    network = new Network(params);
   }
   return { network, history, evaluation };
 }

@@ -1,0 +1,366 @@
+/**
+ * Undistorted training on two threads: this one and a Worker, each owning half
+ * of the hidden units (see "The network split by hidden units" in network.ts).
+ *
+ * Why: in one thread, OpenBLAS uses both cores only inside sgemm, and the
+ * element-wise work around it (gathering, sigmoids, the small output layer)
+ * leaves one core idle for about a third of an epoch. Split by hidden units,
+ * each thread runs its own single-threaded sgemm and its own element-wise work,
+ * and the threads meet three times a step: when the batch is gathered, when
+ * both hidden blocks are computed (this thread then runs the output layer), and
+ * when the output layer's gradients are ready.
+ *
+ * Both threads see the same memory (SharedArrayBuffers): parameters, velocity,
+ * the scaled images, the order and the batch buffers. They wait for each other
+ * on counters in `ctrl`: a short spin, then Atomics.wait.
+ *
+ * @module
+ */
+import {
+  gatherRows,
+  hiddenBlockBackward,
+  hiddenBlockForward,
+  INPUTS,
+  Network,
+  outputLayerOverBlocks,
+  OUTPUTS,
+  type Parameters,
+  scaleInputs,
+  zeroParameters,
+} from "./network.ts";
+import { loadBlas, saxpy } from "../native/blas.ts";
+
+/** Slots of the control array. */
+const MAIN = 0; // arrivals of the main thread
+const WORKER = 1; // arrivals of the worker
+const STOP = 2; // 1: the worker leaves its loop
+const FAILED = 3; // 1: the worker threw
+
+/**
+ * Polls of the other thread's counter before sleeping in Atomics.wait (some
+ * 100 us). A wake-up from Atomics.wait costs tens of microseconds, and a step
+ * meets three times: spinning this long made an epoch a tenth faster.
+ */
+const SPIN = 50000;
+
+/** What both threads share, as posted to the worker. */
+export interface SplitShared {
+  hidden: number;
+  /** Hidden units of the main thread's block (the worker has the rest). */
+  h0: number;
+  batch: number;
+  /** Images per epoch (the length of `order`). */
+  count: number;
+  momentum: number;
+  params: SharedArrayBuffer;
+  velocity: SharedArrayBuffer;
+  /** Scaled images, 784 floats each. */
+  scaled: SharedArrayBuffer;
+  order: SharedArrayBuffer;
+  /** Two (B, 784) input buffers: step b gathers into x[b % 2]. */
+  x: [SharedArrayBuffer, SharedArrayBuffer];
+  /** The worker's (B, H - h0) activations and their gradients. */
+  a1: SharedArrayBuffer;
+  dz1: SharedArrayBuffer;
+  /** The rate of the current step, a Float64. */
+  rate: SharedArrayBuffer;
+  ctrl: SharedArrayBuffer;
+}
+
+/** Arrives at the next meeting point as `me` and waits for the other thread. */
+export class Meeting {
+  readonly #ctrl: Int32Array;
+  readonly #me: number;
+  readonly #other: number;
+  #count = 0;
+
+  constructor(ctrl: Int32Array, me: number) {
+    this.#ctrl = ctrl;
+    this.#me = me;
+    this.#other = me === MAIN ? WORKER : MAIN;
+  }
+
+  meet(): void {
+    const ctrl = this.#ctrl, other = this.#other;
+    const n = ++this.#count;
+    Atomics.store(ctrl, this.#me, n);
+    Atomics.notify(ctrl, this.#me);
+    for (let spin = 0; spin < SPIN; spin++) {
+      if (Atomics.load(ctrl, other) >= n) return;
+    }
+    for (;;) {
+      const seen = Atomics.load(ctrl, other);
+      if (seen >= n) return;
+      if (Atomics.load(ctrl, FAILED)) {
+        throw new Error("the training worker failed (its error is above)");
+      }
+      Atomics.wait(ctrl, other, seen, 1000);
+    }
+  }
+}
+
+/** The views of `SplitShared` both threads use. */
+export class SplitViews {
+  readonly s: SplitShared;
+  readonly params: Float32Array;
+  readonly velocity: Float32Array;
+  readonly scaled: Float32Array;
+  readonly order: Uint32Array;
+  readonly x: [Float32Array, Float32Array];
+  readonly a1: Float32Array;
+  readonly dz1: Float32Array;
+  readonly rate: Float64Array;
+  readonly ctrl: Int32Array;
+  readonly ones: Float32Array;
+
+  constructor(s: SplitShared) {
+    this.s = s;
+    this.params = new Float32Array(s.params);
+    this.velocity = new Float32Array(s.velocity);
+    this.scaled = new Float32Array(s.scaled);
+    this.order = new Uint32Array(s.order);
+    this.x = [new Float32Array(s.x[0]), new Float32Array(s.x[1])];
+    this.a1 = new Float32Array(s.a1);
+    this.dz1 = new Float32Array(s.dz1);
+    this.rate = new Float64Array(s.rate);
+    this.ctrl = new Int32Array(s.ctrl);
+    this.ones = new Float32Array(s.batch).fill(1);
+  }
+
+  /** Views of the parameters or velocity (as zeroParameters lays them out). */
+  parameters(flat: Float32Array): Parameters {
+    const H = this.s.hidden;
+    let at = 0;
+    const take = (n: number) => flat.subarray(at, at += n);
+    return {
+      w1: take(H * INPUTS),
+      b1: take(H),
+      w2: take(OUTPUTS * H),
+      b2: take(OUTPUTS),
+    };
+  }
+}
+
+/**
+ * The worker's side: units h0 .. H-1. Runs epochs until told to stop; the
+ * main thread runs the matching sequence in lib/nn/train.ts.
+ */
+export function runWorker(s: SplitShared): void {
+  const v = new SplitViews(s);
+  const meeting = new Meeting(v.ctrl, WORKER);
+  const { hidden: H, h0, batch: B, count } = s;
+  const h = H - h0;
+  const p = v.parameters(v.params), d = v.parameters(v.velocity);
+  const W1h = p.w1.subarray(h0 * INPUTS), b1h = p.b1.subarray(h0);
+  const dW1h = d.w1.subarray(h0 * INPUTS), db1h = d.b1.subarray(h0);
+  const batches = Math.ceil(count / B);
+  try {
+    for (;;) {
+      meeting.meet(); // the epoch's order is shuffled, or we are done
+      if (Atomics.load(v.ctrl, STOP)) return;
+      for (let b = 0; b < batches; b++) {
+        const first = b * B, rows = Math.min(B, count - first);
+        const m = rows >> 1, x = v.x[b & 1];
+        gatherRows(
+          v.scaled,
+          v.order,
+          first + m,
+          rows - m,
+          x.subarray(m * INPUTS),
+        );
+        meeting.meet(); // the batch is gathered
+        hiddenBlockForward(v.a1, x, W1h, b1h, rows, h);
+        meeting.meet(); // both blocks are forward
+        meeting.meet(); // the output layer is done, dz1 holds da1
+        if (Atomics.load(v.ctrl, STOP)) return;
+        hiddenBlockBackward(
+          dW1h,
+          db1h,
+          v.dz1,
+          v.a1,
+          x,
+          v.ones,
+          rows,
+          h,
+          s.momentum,
+        );
+        const rate = v.rate[0];
+        saxpy(dW1h.length, -rate, dW1h, W1h);
+        saxpy(h, -rate, db1h, b1h);
+      }
+      meeting.meet(); // the epoch is done
+    }
+  } catch (e) {
+    Atomics.store(v.ctrl, FAILED, 1);
+    Atomics.notify(v.ctrl, WORKER);
+    throw e;
+  }
+}
+
+/**
+ * The main thread's side: units 0 .. h0-1 and the output layer, and the
+ * worker it starts. Use: `order` to shuffle, then per epoch `startEpoch()`,
+ * `step()` for each batch, `endEpoch()`; `close()` at the end (always).
+ */
+export class SplitTrainer {
+  /** The network, with its parameters in shared memory. */
+  readonly network: Network;
+  /** The epoch's order of images: shuffle it before `startEpoch()`. */
+  readonly order: Uint32Array;
+  readonly #v: SplitViews;
+  readonly #meeting: Meeting;
+  readonly #worker: Worker;
+  readonly #labels: Uint8Array;
+  readonly #dataLabels: Uint8Array;
+  readonly #threads: number;
+  readonly #a1: Float32Array;
+  readonly #dz1: Float32Array;
+  readonly #z2: Float32Array;
+  readonly #a2: Float32Array;
+  readonly #dz2: Float32Array;
+  readonly #p: Parameters;
+  readonly #d: Parameters;
+  readonly #W1h: Float32Array;
+  readonly #b1h: Float32Array;
+  readonly #dW1h: Float32Array;
+  readonly #db1h: Float32Array;
+  /** w2 and b2, back to back, and their velocity. */
+  readonly #out: Float32Array;
+  readonly #dOut: Float32Array;
+  #closed = false;
+
+  /**
+   * Takes a copy of `start`'s parameters; `images` (raw bytes) are scaled
+   * once into shared memory; `count` images make an epoch.
+   */
+  constructor(
+    start: Network,
+    images: Uint8Array,
+    labels: Uint8Array,
+    count: number,
+    batch: number,
+    momentum: number,
+  ) {
+    const H = start.hidden, h0 = H >> 1;
+    const sab = (floats: number) => new SharedArrayBuffer(floats * 4);
+    const params = zeroParameters(H, { shared: true });
+    for (const k of ["w1", "b1", "w2", "b2"] as const) {
+      params[k].set(start.params[k]);
+    }
+    const velocity = zeroParameters(H, { shared: true });
+    const shared: SplitShared = {
+      hidden: H,
+      h0,
+      batch,
+      count,
+      momentum,
+      params: params.w1.buffer as SharedArrayBuffer,
+      velocity: velocity.w1.buffer as SharedArrayBuffer,
+      scaled: sab(images.length),
+      order: sab(count),
+      x: [sab(batch * INPUTS), sab(batch * INPUTS)],
+      a1: sab(batch * (H - h0)),
+      dz1: sab(batch * (H - h0)),
+      rate: new SharedArrayBuffer(8),
+      ctrl: new SharedArrayBuffer(16),
+    };
+    const v = this.#v = new SplitViews(shared);
+    scaleInputs(images, v.scaled);
+    this.network = new Network(params);
+    this.order = v.order;
+    this.#dataLabels = labels;
+    this.#labels = new Uint8Array(batch);
+    this.#a1 = new Float32Array(batch * h0);
+    this.#dz1 = new Float32Array(batch * h0);
+    this.#z2 = new Float32Array(batch * OUTPUTS);
+    this.#a2 = new Float32Array(batch * OUTPUTS);
+    this.#dz2 = new Float32Array(batch * OUTPUTS);
+    this.#p = params;
+    this.#d = velocity;
+    this.#W1h = params.w1.subarray(0, h0 * INPUTS);
+    this.#b1h = params.b1.subarray(0, h0);
+    this.#dW1h = velocity.w1.subarray(0, h0 * INPUTS);
+    this.#db1h = velocity.b1.subarray(0, h0);
+    const outAt = H * INPUTS + H;
+    this.#out = v.params.subarray(outAt);
+    this.#dOut = v.velocity.subarray(outAt);
+    // Each thread runs its own sgemm on one core.
+    this.#threads = loadBlas().threads;
+    loadBlas({ threads: 1 });
+    this.#meeting = new Meeting(v.ctrl, MAIN);
+    this.#worker = new Worker(
+      new URL("./_split_worker.ts", import.meta.url).href,
+      { type: "module" },
+    );
+    this.#worker.postMessage(shared);
+  }
+
+  /** Lets the worker start an epoch over the (shuffled) order. */
+  startEpoch(): void {
+    this.#meeting.meet();
+  }
+
+  /** Waits until the worker has finished the epoch's last step. */
+  endEpoch(): void {
+    this.#meeting.meet();
+  }
+
+  /**
+   * Step b of the epoch (images order[b B ..], `rows` of them) at learning
+   * rate `rate`; returns the batch's loss.
+   */
+  step(b: number, rows: number, rate: number): number {
+    const v = this.#v, s = v.s, B = s.batch, H = s.hidden, h0 = s.h0;
+    const first = b * B, m = rows >> 1, x = v.x[b & 1];
+    const order = v.order, labels = this.#labels, all = this.#dataLabels;
+    gatherRows(v.scaled, order, first, m, x);
+    for (let r = 0; r < rows; r++) labels[r] = all[order[first + r]];
+    this.#meeting.meet(); // the batch is gathered
+    hiddenBlockForward(this.#a1, x, this.#W1h, this.#b1h, rows, h0);
+    this.#meeting.meet(); // both blocks are forward
+    const p = this.#p, d = this.#d;
+    const loss = outputLayerOverBlocks(
+      [this.#a1, v.a1],
+      [this.#dz1, v.dz1],
+      [0, h0],
+      p.w2,
+      p.b2,
+      d.w2,
+      d.b2,
+      this.#z2,
+      this.#a2,
+      this.#dz2,
+      v.ones,
+      labels,
+      rows,
+      H,
+      s.momentum,
+    );
+    v.rate[0] = rate;
+    saxpy(this.#out.length, -rate, this.#dOut, this.#out);
+    this.#meeting.meet(); // the output layer is done
+    hiddenBlockBackward(
+      this.#dW1h,
+      this.#db1h,
+      this.#dz1,
+      this.#a1,
+      x,
+      v.ones,
+      rows,
+      h0,
+      s.momentum,
+    );
+    saxpy(this.#dW1h.length, -rate, this.#dW1h, this.#W1h);
+    saxpy(h0, -rate, this.#db1h, this.#b1h);
+    return loss;
+  }
+
+  /** Stops the worker and gives OpenBLAS its threads back. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    Atomics.store(this.#v.ctrl, STOP, 1);
+    this.#worker.terminate();
+    loadBlas({ threads: this.#threads });
+  }
+}
