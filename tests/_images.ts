@@ -1,21 +1,11 @@
 /**
  * Image files for the tests: a small PNG encoder (independent of SDL2_image,
- * so that the decoder is checked against something else) and ImageMagick.
+ * so that the decoder is checked against something else, and able to write
+ * crafted headers) and ImageMagick.
  */
 import { deflateSync } from "node:zlib";
+import { crc32 } from "../lib/image/png.ts";
 import { Random } from "../lib/nn/random.ts";
-
-const CRC_TABLE = new Uint32Array(256).map((_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 255] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** One PNG chunk: length, type, data, CRC of type and data. */
 export function pngChunk(type: string, data: Uint8Array): Uint8Array {
