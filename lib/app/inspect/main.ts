@@ -15,6 +15,7 @@ import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import { Key, Mod, PixelTexture, Window } from "../../native/sdl2.ts";
 import type { Font } from "../../native/sdl2_ttf.ts";
 import { drawText, openFont } from "../../ui/text.ts";
+import { runEventLoop } from "../../ui/event_loop.ts";
 import { inspect, type Inspection, UiState, VIEWS } from "./state.ts";
 import {
   burnLabels,
@@ -268,25 +269,14 @@ export async function runInspect(
     // After drawing, so that a new title means the new view is on screen.
     win.setTitle(windowTitle(ui));
   };
-  draw();
-  for (;;) {
-    // Sleep until something happens, then take every event already queued
-    // before drawing once.
-    let event = win.waitEvent(-1);
-    let dirty = false;
-    while (event) {
-      if (event.type === "quit") return;
-      if (event.type === "window") dirty = true;
-      if (event.type === "keydown") {
-        const result = applyKey(ui, ins.hidden, event.key, event.mod);
-        if (result === "quit") return;
-        if (result) dirty = true;
-      }
-      if (event.type === "mousedown" && event.button === 1) {
-        if (applyClick(ui, ins.hidden, event.x, event.y)) dirty = true;
-      }
-      event = win.waitEvent(0);
+  runEventLoop(win, (event) => {
+    if (event.type === "keydown") {
+      const result = applyKey(ui, ins.hidden, event.key, event.mod);
+      return result === "quit" ? "quit" : Boolean(result);
     }
-    if (dirty) draw();
-  }
+    if (event.type === "mousedown" && event.button === 1) {
+      return applyClick(ui, ins.hidden, event.x, event.y);
+    }
+    return false;
+  }, draw);
 }

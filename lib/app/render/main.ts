@@ -17,6 +17,7 @@ import {
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import type { Network } from "../../nn/network.ts";
 import { Window } from "../../native/sdl2.ts";
+import { runEventLoop } from "../../ui/event_loop.ts";
 import { Fonts } from "../../ui/fonts.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../../ui/panel.ts";
 import { Browser, PAGE, predictAll, windowTitle } from "./browser.ts";
@@ -151,27 +152,12 @@ export async function runRender(
       browserPanel(data, browser, predictions),
     );
     win.present();
+    // After drawing, so that a new title means the new record is on screen.
+    win.setTitle(windowTitle(data.split, browser.index, data.count));
   };
-  draw();
-  for (;;) {
-    // Sleep until something happens, then take every event already queued
-    // before drawing once.
-    let event = win.waitEvent(-1);
-    let dirty = false;
-    while (event) {
-      if (event.type === "quit") return;
-      if (event.type === "window") dirty = true;
-      if (event.type === "keydown") {
-        const result = browser.key(event.key, event.mod);
-        if (result === "quit") return;
-        if (result === "changed") dirty = true;
-      }
-      event = win.waitEvent(0);
-    }
-    if (dirty) {
-      draw();
-      // After drawing, so that a new title means the new record is on screen.
-      win.setTitle(windowTitle(data.split, browser.index, data.count));
-    }
-  }
+  runEventLoop(win, (event) => {
+    if (event.type !== "keydown") return false;
+    const result = browser.key(event.key, event.mod);
+    return result === "quit" ? "quit" : result === "changed";
+  }, draw);
 }
