@@ -7,11 +7,7 @@
  * @module
  */
 import { run } from "../lib/cli.ts";
-import {
-  HELP,
-  parseInspectArgs,
-  runInspect,
-} from "../lib/app/inspect/main.ts";
+import { HELP, parseInspectArgs, runInspect } from "../lib/app/inspect/main.ts";
 
 async function main() {
   const options = parseInspectArgs(Deno.args);

@@ -36,8 +36,8 @@ export const RUNTIME_PACKAGES = [
 ];
 /**
  * Packages the tests use: a virtual X server (xauth for xvfb-run), xdotool and
- * ImageMagick to drive and photograph windows, Python to read model files
- * independently.
+ * ImageMagick to drive and photograph windows, Python and NumPy to check model
+ * files and computations independently.
  */
 export const TEST_PACKAGES = [
   "xvfb",
@@ -45,6 +45,7 @@ export const TEST_PACKAGES = [
   "xdotool",
   "imagemagick",
   "python3",
+  "python3-numpy",
 ];
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
