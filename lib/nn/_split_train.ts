@@ -17,8 +17,11 @@
  * spin, then Atomics.wait.
  *
  * Distorting, this thread draws every row's distortion from the one random
- * stream, in the order one thread draws them, a batch ahead; each thread then
- * distorts its share of the rows. Weight decay scales each thread's own rows of
+ * stream, in the order one thread draws them, a batch ahead. The threads then
+ * take the rows to distort from a shared counter, a few at a time: the worker
+ * while this thread runs the output layer (the rows of the next batch) and
+ * both before each step. Who distorts a row does not change it, so the model
+ * does not depend on how the rows fell. Weight decay scales each thread's own rows of
  * W1 (and W2, here) at the same steps and by the same factors as on one thread.
  *
  * @module
@@ -58,16 +61,28 @@ const FAILED = 3; // 1: the worker threw
  */
 const SPIN = 50000;
 
-/**
- * The share of a distorted batch's rows this thread distorts; the worker does
- * the rest. Below a half: this thread also draws the distortions and runs the
- * output layer.
- */
-const MAIN_SHARE = 0.45;
+/** Rows taken at a time from the counter of rows to distort. */
+const CHUNK = 2;
 
-/** The rows of a batch of `rows` this thread gathers or distorts. */
-function mainRows(rows: number, distorting: boolean): number {
-  return distorting ? Math.floor(rows * MAIN_SHARE) : rows >> 1;
+/**
+ * Distorts rows of batch `b` taken from its counter until none are left or,
+ * with `meeting`, until the other thread has arrived at the next meeting.
+ */
+function distortShare(
+  v: SplitViews,
+  augmenter: Augmenter,
+  b: number,
+  meeting?: Meeting,
+): void {
+  const s = v.s, first = b * s.batch;
+  const rows = Math.min(s.batch, s.count - first), p = b & 1;
+  const claims = v.claims, x = v.x[p], draws = v.draws[p];
+  while (!meeting?.othersArrived()) {
+    const r = Atomics.add(claims, p, CHUNK);
+    if (r >= rows) return;
+    const end = Math.min(r + CHUNK, rows);
+    augmenter.distortRows(v.source!, v.order, first, r, end, draws, x);
+  }
 }
 
 /** The distortion inputs both threads share. */
@@ -80,8 +95,12 @@ export interface SplitAugment {
   dilated: SharedArrayBuffer;
   eroded: SharedArrayBuffer;
   boxes: SharedArrayBuffer;
-  /** The distortions of the next batch to gather, DRAW_SLOTS Float64s a row. */
-  draws: SharedArrayBuffer;
+  /**
+   * The distortions of batches b and b + 1 in draws[b % 2], DRAW_SLOTS
+   * Float64s a row, and their counters of rows taken (Int32s).
+   */
+  draws: [SharedArrayBuffer, SharedArrayBuffer];
+  claims: SharedArrayBuffer;
 }
 
 /** Thrown in the worker's meetings once the main thread has closed. */
@@ -126,6 +145,11 @@ export class Meeting {
     this.#other = me === MAIN ? WORKER : MAIN;
   }
 
+  /** Whether the other thread has arrived at the meeting we go to next. */
+  othersArrived(): boolean {
+    return Atomics.load(this.#ctrl, this.#other) > this.#count;
+  }
+
   meet(): void {
     const ctrl = this.#ctrl, other = this.#other;
     const n = ++this.#count;
@@ -160,7 +184,8 @@ export class SplitViews {
   readonly ctrl: Int32Array;
   readonly ones: Float32Array;
   readonly source: AugmentSource | undefined;
-  readonly draws: Float64Array | undefined;
+  readonly draws: [Float64Array, Float64Array];
+  readonly claims: Int32Array;
 
   constructor(s: SplitShared) {
     this.s = s;
@@ -184,8 +209,11 @@ export class SplitViews {
         dilated: new Uint8Array(a.dilated),
         eroded: new Uint8Array(a.eroded),
       };
-      this.draws = new Float64Array(a.draws);
     }
+    this.draws = a
+      ? [new Float64Array(a.draws[0]), new Float64Array(a.draws[1])]
+      : [new Float64Array(0), new Float64Array(0)];
+    this.claims = new Int32Array(a ? a.claims : new SharedArrayBuffer(8));
   }
 
   /** Views of the parameters or velocity (as zeroParameters lays them out). */
@@ -223,17 +251,9 @@ export function runWorker(s: SplitShared): void {
       if (Atomics.load(v.ctrl, STOP)) return;
       for (let b = 0; b < batches; b++) {
         const first = b * B, rows = Math.min(B, count - first);
-        const m = mainRows(rows, !!augmenter), x = v.x[b & 1];
+        const m = rows >> 1, x = v.x[b & 1];
         if (augmenter) {
-          augmenter.distortRows(
-            v.source!,
-            v.order,
-            first,
-            m,
-            rows,
-            v.draws!,
-            x,
-          );
+          distortShare(v, augmenter, b);
         } else {
           gatherRows(
             v.scaled,
@@ -246,6 +266,11 @@ export function runWorker(s: SplitShared): void {
         meeting.meet(); // the batch is gathered
         hiddenBlockForward(v.a1, x, W1h, b1h, rows, h);
         meeting.meet(); // both blocks are forward
+        // Rows of the next batch (drawn before this one's first meeting),
+        // while this thread would wait.
+        if (augmenter && b + 1 < batches) {
+          distortShare(v, augmenter, b + 1, meeting);
+        }
         meeting.meet(); // the output layer is done, dz1 holds da1
         if (Atomics.load(v.ctrl, STOP)) return;
         hiddenBlockBackward(
@@ -343,7 +368,11 @@ export class SplitTrainer {
         dilated: buffer(source.dilated),
         eroded: buffer(source.eroded),
         boxes: buffer(source.boxes),
-        draws: new SharedArrayBuffer(batch * DRAW_SLOTS * 8),
+        draws: [
+          new SharedArrayBuffer(batch * DRAW_SLOTS * 8),
+          new SharedArrayBuffer(batch * DRAW_SLOTS * 8),
+        ],
+        claims: new SharedArrayBuffer(8),
       };
       this.#augmenter = augment.augmenter;
       this.#rng = augment.rng;
@@ -402,11 +431,17 @@ export class SplitTrainer {
     this.#meeting.meet();
   }
 
-  /** Draws the distortions of batch b, if there is one and we distort. */
+  /**
+   * Draws the distortions of batch b, if there is one and we distort, and
+   * opens its rows to be taken. Batch b - 2, the last to use its buffers, is
+   * done with since the first meeting of step b - 2.
+   */
   #draw(b: number): void {
-    const s = this.#v.s, rows = Math.min(s.batch, s.count - b * s.batch);
+    const v = this.#v, s = v.s;
+    const rows = Math.min(s.batch, s.count - b * s.batch);
     if (this.#augmenter && rows > 0) {
-      this.#augmenter.drawRows(this.#rng!, rows, this.#v.draws!);
+      this.#augmenter.drawRows(this.#rng!, rows, v.draws[b & 1]);
+      Atomics.store(v.claims, b & 1, 0);
     }
   }
 
@@ -423,10 +458,13 @@ export class SplitTrainer {
   step(b: number, rows: number, rate: number, decay = 0): number {
     const v = this.#v, s = v.s, B = s.batch, H = s.hidden, h0 = s.h0;
     const augmenter = this.#augmenter;
-    const first = b * B, m = mainRows(rows, !!augmenter), x = v.x[b & 1];
+    const first = b * B, m = rows >> 1, x = v.x[b & 1];
     const order = v.order, labels = this.#labels, all = this.#dataLabels;
     if (augmenter) {
-      augmenter.distortRows(v.source!, order, first, 0, m, v.draws!, x);
+      // The next batch's rows may be taken once the worker is past the
+      // second meeting of this step.
+      this.#draw(b + 1);
+      distortShare(v, augmenter, b);
     } else {
       gatherRows(v.scaled, order, first, m, x);
     }
@@ -455,8 +493,6 @@ export class SplitTrainer {
     v.rate[0] = rate;
     v.rate[1] = decay;
     saxpy(this.#out.length, -rate, this.#dOut, this.#out);
-    // Both threads have read this batch's draws (before the first meeting).
-    this.#draw(b + 1);
     this.#meeting.meet(); // the output layer is done
     hiddenBlockBackward(
       this.#dW1h,
