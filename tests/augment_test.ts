@@ -13,6 +13,7 @@ import {
   augmentSource,
   checkAugmentOptions,
   type Distortion,
+  DRAW_SLOTS,
   elasticFields,
   IDENTITY,
   STANDARD_AUGMENT,
@@ -203,6 +204,67 @@ Deno.test("Augmenter.augmentBatch() gives the same batch for the same seed, othe
   gatherScaled(images, order, 0, 4, want);
   assertEquals(none, want, "probability 0 distorts nothing");
 });
+
+Deno.test("Augmenter.distortRows() split in parts makes augmentBatch()'s batch", () => {
+  const count = 6, rows = 5;
+  const images = new Uint8Array(count * PIXELS);
+  for (let n = 0; n < count; n++) {
+    images.set(n % 3 ? ELL : BAR, n * PIXELS);
+    images[n * PIXELS + 100 + n] = 200; // each image its own
+  }
+  const source = augmentSource(images);
+  const shared = augmentSource(images, { shared: true });
+  assert(shared.dilated.buffer instanceof SharedArrayBuffer, "shared buffers");
+  assert(shared.images.buffer instanceof SharedArrayBuffer, "images copied");
+  for (const k of ["images", "boxes", "dilated", "eroded"] as const) {
+    assertEquals(shared[k], source[k], `shared ${k}`);
+  }
+  const order = Uint32Array.of(5, 3, 1, 0, 2, 4);
+  const augmenter = new Augmenter({ ...STANDARD_AUGMENT }, new Random(1));
+  const want = new Float32Array(rows * PIXELS);
+  const rng = new Random(7);
+  augmenter.augmentBatch(source, order, 1, rows, want, rng);
+  const after = rng.next();
+  // Drawn on one augmenter, distorted in two parts on another with its fields.
+  const draws = new Float64Array(rows * DRAW_SLOTS);
+  const again = new Random(7);
+  augmenter.drawRows(again, rows, draws);
+  assertEquals(again.next(), after, "the same numbers drawn");
+  const copy = new Augmenter(
+    { ...STANDARD_AUGMENT },
+    Float32Array.from(augmenter.fields),
+  );
+  assertEquals(copy.fieldCount, augmenter.fieldCount);
+  const got = new Float32Array(rows * PIXELS);
+  augmenter.distortRows(shared, order, 1, 0, 2, draws, got);
+  copy.distortRows(shared, order, 1, 2, rows, draws, got);
+  assertEquals(got, want);
+  assert(
+    want.some((v, i) => v !== scaledAt(images, order, 1, i)),
+    "the batch is distorted",
+  );
+  assertThrows(
+    () => copy.distortRows(shared, order, 2, 0, rows, draws, got),
+    RangeError,
+    "do not fit",
+  );
+  assertThrows(
+    () => new Augmenter({ ...STANDARD_AUGMENT }, new Float32Array(5)),
+    RangeError,
+    "not whole fields",
+  );
+});
+
+/** The plainly scaled value of element i of a batch gathered from `first`. */
+function scaledAt(
+  images: Uint8Array,
+  order: Uint32Array,
+  first: number,
+  i: number,
+): number {
+  const r = Math.floor(i / PIXELS), k = i % PIXELS;
+  return Math.fround(images[order[first + r] * PIXELS + k] / 255 * 0.99 + 0.01);
+}
 
 Deno.test("elasticFields() are smooth with an RMS displacement of one pixel", () => {
   const fields = elasticFields(4, 4, new Random(1));

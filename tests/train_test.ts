@@ -247,6 +247,32 @@ Deno.test("train() with augment none is the plain recipe, bit for bit", async ()
   );
 });
 
+Deno.test("train() distorts with weight decay on two threads as on one", async () => {
+  const data = await loadMnist("train", { limit: 600 });
+  const c: TrainConfig = { ...config, augment: "standard", weightDecay: 5e-3 };
+  const one = train(c, data, undefined, { split: false }).network.params;
+  const split = train(c, data, undefined).network.params;
+  const again = train(c, data, undefined).network.params;
+  const plain = train({ ...c, augment: "none" }, data, undefined, {
+    split: false,
+  }).network.params;
+  for (const k of ["w1", "b1", "w2", "b2"] as const) {
+    assert(
+      split[k].every((v, i) => v === again[k][i]),
+      `${k}: two threads, same seed, same bits`,
+    );
+    assert(
+      split[k].every((v, i) => Math.abs(v - one[k][i]) < 1e-4),
+      `${k}: two threads train what one does`,
+    );
+    // The distortions and the decay matter: far more than the rounding above.
+    assert(
+      split[k].some((v, i) => Math.abs(v - plain[k][i]) > 1e-2),
+      `${k}: the distortions change the model`,
+    );
+  }
+});
+
 Deno.test("train() with extra data sets learns them", async () => {
   const data = await loadMnist("train", { limit: 3000 });
   const pattern = patternSet(30, 3);

@@ -1,18 +1,28 @@
 /**
- * Undistorted training on two threads: this one and a Worker, each owning half
- * of the hidden units (see "The network split by hidden units" in network.ts).
+ * Training on two threads: this one and a Worker, each owning half of the
+ * hidden units (see "The network split by hidden units" in network.ts).
  *
  * Why: in one thread, OpenBLAS uses both cores only inside sgemm, and the
  * element-wise work around it (gathering, sigmoids, the small output layer)
  * leaves one core idle for about a third of an epoch. Split by hidden units,
  * each thread runs its own single-threaded sgemm and its own element-wise work,
- * and the threads meet three times a step: when the batch is gathered, when
+ * and the threads meet three times a step: when the batch is gathered (each
+ * thread gathers, or distorts, part of its rows), when
  * both hidden blocks are computed (this thread then runs the output layer), and
  * when the output layer's gradients are ready.
  *
  * Both threads see the same memory (SharedArrayBuffers): parameters, velocity,
- * the scaled images, the order and the batch buffers. They wait for each other
- * on counters in `ctrl`: a short spin, then Atomics.wait.
+ * the scaled images (or, distorting, the images prepared for it), the order and
+ * the batch buffers. They wait for each other on counters in `ctrl`: a short
+ * spin, then Atomics.wait.
+ *
+ * Distorting, this thread draws every row's distortion from the one random
+ * stream, in the order one thread draws them, a batch ahead. The threads then
+ * take the rows to distort from a shared counter, a few at a time: the worker
+ * while this thread runs the output layer (the rows of the next batch) and
+ * both before each step. Who distorts a row does not change it, so the model
+ * does not depend on how the rows fell. Weight decay scales each thread's own rows of
+ * W1 (and W2, here) at the same steps and by the same factors as on one thread.
  *
  * @module
  */
@@ -28,7 +38,15 @@ import {
   scaleInputs,
   zeroParameters,
 } from "./network.ts";
-import { loadBlas, saxpy } from "../native/blas.ts";
+import { loadBlas, saxpy, sscal } from "../native/blas.ts";
+import {
+  Augmenter,
+  type AugmentOptions,
+  type AugmentSource,
+  augmentSource,
+  DRAW_SLOTS,
+} from "./augment.ts";
+import type { Random } from "./random.ts";
 
 /** Slots of the control array. */
 const MAIN = 0; // arrivals of the main thread
@@ -43,6 +61,51 @@ const FAILED = 3; // 1: the worker threw
  */
 const SPIN = 50000;
 
+/** Rows taken at a time from the counter of rows to distort. */
+const CHUNK = 2;
+
+/**
+ * Distorts rows of batch `b` taken from its counter until none are left or,
+ * with `meeting`, until the other thread has arrived at the next meeting.
+ */
+function distortShare(
+  v: SplitViews,
+  augmenter: Augmenter,
+  b: number,
+  meeting?: Meeting,
+): void {
+  const s = v.s, first = b * s.batch;
+  const rows = Math.min(s.batch, s.count - first), p = b & 1;
+  const claims = v.claims, x = v.x[p], draws = v.draws[p];
+  while (!meeting?.othersArrived()) {
+    const r = Atomics.add(claims, p, CHUNK);
+    if (r >= rows) return;
+    const end = Math.min(r + CHUNK, rows);
+    augmenter.distortRows(v.source!, v.order, first, r, end, draws, x);
+  }
+}
+
+/** The distortion inputs both threads share. */
+export interface SplitAugment {
+  options: AugmentOptions;
+  /** The elastic fields of the main thread's augmenter. */
+  fields: SharedArrayBuffer;
+  /** The images prepared for distortion (`augmentSource()`), all shared. */
+  images: SharedArrayBuffer;
+  dilated: SharedArrayBuffer;
+  eroded: SharedArrayBuffer;
+  boxes: SharedArrayBuffer;
+  /**
+   * The distortions of batches b and b + 1 in draws[b % 2], DRAW_SLOTS
+   * Float64s a row, and their counters of rows taken (Int32s).
+   */
+  draws: [SharedArrayBuffer, SharedArrayBuffer];
+  claims: SharedArrayBuffer;
+}
+
+/** Thrown in the worker's meetings once the main thread has closed. */
+const STOPPED = new Error("the training was closed");
+
 /** What both threads share, as posted to the worker. */
 export interface SplitShared {
   hidden: number;
@@ -54,15 +117,17 @@ export interface SplitShared {
   momentum: number;
   params: SharedArrayBuffer;
   velocity: SharedArrayBuffer;
-  /** Scaled images, 784 floats each. */
+  /** Scaled images, 784 floats each (empty when distorting). */
   scaled: SharedArrayBuffer;
+  /** Present when distorting: what to distort, and how. */
+  augment?: SplitAugment;
   order: SharedArrayBuffer;
   /** Two (B, 784) input buffers: step b gathers into x[b % 2]. */
   x: [SharedArrayBuffer, SharedArrayBuffer];
   /** The worker's (B, H - h0) activations and their gradients. */
   a1: SharedArrayBuffer;
   dz1: SharedArrayBuffer;
-  /** The rate of the current step, a Float64. */
+  /** The rate of the current step and its weight decay factor (0: none), Float64s. */
   rate: SharedArrayBuffer;
   ctrl: SharedArrayBuffer;
 }
@@ -80,6 +145,11 @@ export class Meeting {
     this.#other = me === MAIN ? WORKER : MAIN;
   }
 
+  /** Whether the other thread has arrived at the meeting we go to next. */
+  othersArrived(): boolean {
+    return Atomics.load(this.#ctrl, this.#other) > this.#count;
+  }
+
   meet(): void {
     const ctrl = this.#ctrl, other = this.#other;
     const n = ++this.#count;
@@ -94,6 +164,7 @@ export class Meeting {
       if (Atomics.load(ctrl, FAILED)) {
         throw new Error("the training worker failed (its error is above)");
       }
+      if (this.#me === WORKER && Atomics.load(ctrl, STOP)) throw STOPPED;
       Atomics.wait(ctrl, other, seen, 1000);
     }
   }
@@ -112,6 +183,9 @@ export class SplitViews {
   readonly rate: Float64Array;
   readonly ctrl: Int32Array;
   readonly ones: Float32Array;
+  readonly source: AugmentSource | undefined;
+  readonly draws: [Float64Array, Float64Array];
+  readonly claims: Int32Array;
 
   constructor(s: SplitShared) {
     this.s = s;
@@ -125,6 +199,21 @@ export class SplitViews {
     this.rate = new Float64Array(s.rate);
     this.ctrl = new Int32Array(s.ctrl);
     this.ones = new Float32Array(s.batch).fill(1);
+    const a = s.augment;
+    if (a) {
+      const images = new Uint8Array(a.images);
+      this.source = {
+        images,
+        count: images.length / INPUTS,
+        boxes: new Uint8Array(a.boxes),
+        dilated: new Uint8Array(a.dilated),
+        eroded: new Uint8Array(a.eroded),
+      };
+    }
+    this.draws = a
+      ? [new Float64Array(a.draws[0]), new Float64Array(a.draws[1])]
+      : [new Float64Array(0), new Float64Array(0)];
+    this.claims = new Int32Array(a ? a.claims : new SharedArrayBuffer(8));
   }
 
   /** Views of the parameters or velocity (as zeroParameters lays them out). */
@@ -154,6 +243,8 @@ export function runWorker(s: SplitShared): void {
   const W1h = p.w1.subarray(h0 * INPUTS), b1h = p.b1.subarray(h0);
   const dW1h = d.w1.subarray(h0 * INPUTS), db1h = d.b1.subarray(h0);
   const batches = Math.ceil(count / B);
+  const augmenter = s.augment &&
+    new Augmenter(s.augment.options, new Float32Array(s.augment.fields));
   try {
     for (;;) {
       meeting.meet(); // the epoch's order is shuffled, or we are done
@@ -161,16 +252,25 @@ export function runWorker(s: SplitShared): void {
       for (let b = 0; b < batches; b++) {
         const first = b * B, rows = Math.min(B, count - first);
         const m = rows >> 1, x = v.x[b & 1];
-        gatherRows(
-          v.scaled,
-          v.order,
-          first + m,
-          rows - m,
-          x.subarray(m * INPUTS),
-        );
+        if (augmenter) {
+          distortShare(v, augmenter, b);
+        } else {
+          gatherRows(
+            v.scaled,
+            v.order,
+            first + m,
+            rows - m,
+            x.subarray(m * INPUTS),
+          );
+        }
         meeting.meet(); // the batch is gathered
         hiddenBlockForward(v.a1, x, W1h, b1h, rows, h);
         meeting.meet(); // both blocks are forward
+        // Rows of the next batch (drawn before this one's first meeting),
+        // while this thread would wait.
+        if (augmenter && b + 1 < batches) {
+          distortShare(v, augmenter, b + 1, meeting);
+        }
         meeting.meet(); // the output layer is done, dz1 holds da1
         if (Atomics.load(v.ctrl, STOP)) return;
         hiddenBlockBackward(
@@ -184,13 +284,15 @@ export function runWorker(s: SplitShared): void {
           h,
           s.momentum,
         );
-        const rate = v.rate[0];
+        const rate = v.rate[0], decay = v.rate[1];
         saxpy(dW1h.length, -rate, dW1h, W1h);
         saxpy(h, -rate, db1h, b1h);
+        if (decay > 0) sscal(W1h.length, 1 - decay, W1h);
       }
       meeting.meet(); // the epoch is done
     }
   } catch (e) {
+    if (e === STOPPED) return;
     Atomics.store(v.ctrl, FAILED, 1);
     Atomics.notify(v.ctrl, WORKER);
     throw e;
@@ -227,11 +329,14 @@ export class SplitTrainer {
   /** w2 and b2, back to back, and their velocity. */
   readonly #out: Float32Array;
   readonly #dOut: Float32Array;
+  readonly #augmenter: Augmenter | undefined;
+  readonly #rng: Random | undefined;
   #closed = false;
 
   /**
    * Takes a copy of `start`'s parameters; `images` (raw bytes) are scaled
-   * once into shared memory; `count` images make an epoch.
+   * once into shared memory, or with `augment` prepared for distortion there;
+   * `count` images make an epoch. `augment.rng` draws the distortions.
    */
   constructor(
     start: Network,
@@ -240,6 +345,7 @@ export class SplitTrainer {
     count: number,
     batch: number,
     momentum: number,
+    augment?: { augmenter: Augmenter; rng: Random },
   ) {
     const H = start.hidden, h0 = H >> 1;
     const sab = (floats: number) => new SharedArrayBuffer(floats * 4);
@@ -248,6 +354,29 @@ export class SplitTrainer {
       params[k].set(start.params[k]);
     }
     const velocity = zeroParameters(H, { shared: true });
+    let splitAugment: SplitAugment | undefined;
+    if (augment) {
+      const source = augmentSource(images, { shared: true });
+      const fields = augment.augmenter.fields;
+      const sharedFields = new Float32Array(sab(fields.length));
+      sharedFields.set(fields);
+      const buffer = (a: Uint8Array) => a.buffer as SharedArrayBuffer;
+      splitAugment = {
+        options: { ...augment.augmenter.options },
+        fields: sharedFields.buffer as SharedArrayBuffer,
+        images: buffer(source.images),
+        dilated: buffer(source.dilated),
+        eroded: buffer(source.eroded),
+        boxes: buffer(source.boxes),
+        draws: [
+          new SharedArrayBuffer(batch * DRAW_SLOTS * 8),
+          new SharedArrayBuffer(batch * DRAW_SLOTS * 8),
+        ],
+        claims: new SharedArrayBuffer(8),
+      };
+      this.#augmenter = augment.augmenter;
+      this.#rng = augment.rng;
+    }
     const shared: SplitShared = {
       hidden: H,
       h0,
@@ -256,16 +385,17 @@ export class SplitTrainer {
       momentum,
       params: params.w1.buffer as SharedArrayBuffer,
       velocity: velocity.w1.buffer as SharedArrayBuffer,
-      scaled: sab(images.length),
+      scaled: sab(augment ? 0 : images.length),
+      augment: splitAugment,
       order: sab(count),
       x: [sab(batch * INPUTS), sab(batch * INPUTS)],
       a1: sab(batch * (H - h0)),
       dz1: sab(batch * (H - h0)),
-      rate: new SharedArrayBuffer(8),
+      rate: new SharedArrayBuffer(16),
       ctrl: new SharedArrayBuffer(16),
     };
     const v = this.#v = new SplitViews(shared);
-    scaleInputs(images, v.scaled);
+    if (!augment) scaleInputs(images, v.scaled);
     this.network = new Network(params);
     this.order = v.order;
     this.#dataLabels = labels;
@@ -297,7 +427,22 @@ export class SplitTrainer {
 
   /** Lets the worker start an epoch over the (shuffled) order. */
   startEpoch(): void {
+    this.#draw(0);
     this.#meeting.meet();
+  }
+
+  /**
+   * Draws the distortions of batch b, if there is one and we distort, and
+   * opens its rows to be taken. Batch b - 2, the last to use its buffers, is
+   * done with since the first meeting of step b - 2.
+   */
+  #draw(b: number): void {
+    const v = this.#v, s = v.s;
+    const rows = Math.min(s.batch, s.count - b * s.batch);
+    if (this.#augmenter && rows > 0) {
+      this.#augmenter.drawRows(this.#rng!, rows, v.draws[b & 1]);
+      Atomics.store(v.claims, b & 1, 0);
+    }
   }
 
   /** Waits until the worker has finished the epoch's last step. */
@@ -307,13 +452,22 @@ export class SplitTrainer {
 
   /**
    * Step b of the epoch (images order[b B ..], `rows` of them) at learning
-   * rate `rate`; returns the batch's loss.
+   * rate `rate`, then weight decay: the weights shrink by the factor
+   * 1 - `decay` (0: none); returns the batch's loss.
    */
-  step(b: number, rows: number, rate: number): number {
+  step(b: number, rows: number, rate: number, decay = 0): number {
     const v = this.#v, s = v.s, B = s.batch, H = s.hidden, h0 = s.h0;
+    const augmenter = this.#augmenter;
     const first = b * B, m = rows >> 1, x = v.x[b & 1];
     const order = v.order, labels = this.#labels, all = this.#dataLabels;
-    gatherRows(v.scaled, order, first, m, x);
+    if (augmenter) {
+      // The next batch's rows may be taken once the worker is past the
+      // second meeting of this step.
+      this.#draw(b + 1);
+      distortShare(v, augmenter, b);
+    } else {
+      gatherRows(v.scaled, order, first, m, x);
+    }
     for (let r = 0; r < rows; r++) labels[r] = all[order[first + r]];
     this.#meeting.meet(); // the batch is gathered
     hiddenBlockForward(this.#a1, x, this.#W1h, this.#b1h, rows, h0);
@@ -337,6 +491,7 @@ export class SplitTrainer {
       s.momentum,
     );
     v.rate[0] = rate;
+    v.rate[1] = decay;
     saxpy(this.#out.length, -rate, this.#dOut, this.#out);
     this.#meeting.meet(); // the output layer is done
     hiddenBlockBackward(
@@ -352,6 +507,10 @@ export class SplitTrainer {
     );
     saxpy(this.#dW1h.length, -rate, this.#dW1h, this.#W1h);
     saxpy(h0, -rate, this.#db1h, this.#b1h);
+    if (decay > 0) {
+      sscal(this.#W1h.length, 1 - decay, this.#W1h);
+      sscal(p.w2.length, 1 - decay, p.w2);
+    }
     return loss;
   }
 
@@ -359,8 +518,10 @@ export class SplitTrainer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // The worker leaves at its next meeting; woken now if it sleeps in one. (A
+    // worker terminated while in Atomics.wait keeps the process from exiting.)
     Atomics.store(this.#v.ctrl, STOP, 1);
-    this.#worker.terminate();
+    Atomics.notify(this.#v.ctrl, MAIN);
     loadBlas({ threads: this.#threads });
   }
 }

@@ -105,6 +105,44 @@ export interface Distortion {
   pen: number;
 }
 
+/** Numbers per distortion in `packDistortion()`'s layout. */
+export const DRAW_SLOTS = 8;
+
+/** Writes `d` to `draws[row * DRAW_SLOTS ..]`. */
+export function packDistortion(
+  d: Readonly<Distortion>,
+  draws: Float64Array,
+  row: number,
+): void {
+  const o = row * DRAW_SLOTS;
+  draws[o] = d.angle;
+  draws[o + 1] = d.scale;
+  draws[o + 2] = d.shear;
+  draws[o + 3] = d.shiftX;
+  draws[o + 4] = d.shiftY;
+  draws[o + 5] = d.field;
+  draws[o + 6] = d.alpha;
+  draws[o + 7] = d.pen;
+}
+
+/** Reads row `row` of `draws` (as `packDistortion()` writes it) into `out`. */
+export function unpackDistortion(
+  draws: Float64Array,
+  row: number,
+  out: Distortion = { ...IDENTITY },
+): Distortion {
+  const o = row * DRAW_SLOTS;
+  out.angle = draws[o];
+  out.scale = draws[o + 1];
+  out.shear = draws[o + 2];
+  out.shiftX = draws[o + 3];
+  out.shiftY = draws[o + 4];
+  out.field = draws[o + 5];
+  out.alpha = draws[o + 6];
+  out.pen = draws[o + 7];
+  return out;
+}
+
 /** The distortion that changes nothing. */
 export const IDENTITY: Readonly<Distortion> = Object.freeze({
   angle: 0,
@@ -213,17 +251,30 @@ export interface AugmentSource {
   eroded: Uint8Array;
 }
 
-/** Prepares `images` (784 bytes each) for `Augmenter.distort()`. */
-export function augmentSource(images: Uint8Array): AugmentSource {
+/**
+ * Prepares `images` (784 bytes each) for `Augmenter.distort()`. `shared`: the
+ * images are copied and everything is made in SharedArrayBuffers, for workers.
+ */
+export function augmentSource(
+  images: Uint8Array,
+  { shared = false }: { shared?: boolean } = {},
+): AugmentSource {
   if (images.length % PIXELS !== 0) {
     throw new RangeError(
       `augmentSource: ${images.length} bytes are not whole ${PIXELS}-pixel images`,
     );
   }
   const count = images.length / PIXELS;
-  const boxes = new Uint8Array(count * 4);
-  const dilated = new Uint8Array(images.length);
-  const eroded = new Uint8Array(images.length);
+  const bytes = (n: number) =>
+    shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+  if (shared) {
+    const copy = bytes(images.length);
+    copy.set(images);
+    images = copy;
+  }
+  const boxes = bytes(count * 4);
+  const dilated = bytes(images.length);
+  const eroded = bytes(images.length);
   const rowMax = new Uint8Array(PIXELS), rowMin = new Uint8Array(PIXELS);
   const max3 = (a: number, b: number, c: number) =>
     a > b ? (a > c ? a : c) : (b > c ? b : c);
@@ -313,12 +364,32 @@ export class Augmenter {
   #still = new Float32Array(2 * PIXELS);
   #stillRows = new Float64Array(2 * SIDE);
 
-  /** The fields are drawn from `rng`. */
-  constructor(options: AugmentOptions, rng: Random, fieldCount = FIELD_POOL) {
+  /**
+   * The fields are drawn from `rng`, or are given: another augmenter's
+   * `fields`, so that both distort alike.
+   */
+  constructor(
+    options: AugmentOptions,
+    rng: Random | Float32Array,
+    fieldCount = FIELD_POOL,
+  ) {
     checkAugmentOptions(options);
     this.options = Object.freeze({ ...options });
-    this.fieldCount = options.elastic > 0 ? fieldCount : 0;
-    const fields = elasticFields(this.fieldCount, options.sigma, rng);
+    let fields: Float32Array;
+    if (rng instanceof Float32Array) {
+      if (rng.length % (2 * PIXELS) !== 0) {
+        throw new RangeError(
+          `Augmenter: ${rng.length} floats are not whole fields of ${
+            2 * PIXELS
+          }`,
+        );
+      }
+      fields = rng;
+      this.fieldCount = rng.length / (2 * PIXELS);
+    } else {
+      this.fieldCount = options.elastic > 0 ? fieldCount : 0;
+      fields = elasticFields(this.fieldCount, options.sigma, rng);
+    }
     this.fields = fields;
     this.#fieldMax = new Float64Array(this.fieldCount);
     this.#rowMax = new Float64Array(this.fieldCount * 2 * SIDE);
@@ -357,6 +428,57 @@ export class Augmenter {
     }
     out.pen = (rng.next() * 2 - 1) * o.thickness;
     return out;
+  }
+
+  /**
+   * Draws `rows` distortions from `rng`, in the order `augmentBatch()` draws
+   * them, into `draws` (DRAW_SLOTS numbers a row, as `packDistortion()`).
+   */
+  drawRows(rng: Random, rows: number, draws: Float64Array): void {
+    if (draws.length < rows * DRAW_SLOTS) {
+      throw new RangeError(
+        `drawRows: ${rows} rows need ${
+          rows * DRAW_SLOTS
+        } numbers, got ${draws.length}`,
+      );
+    }
+    for (let r = 0; r < rows; r++) {
+      packDistortion(this.draw(rng, this.#d), draws, r);
+    }
+  }
+
+  /**
+   * Distorts rows `from` .. `to - 1` of a batch: row r is image
+   * `order[first + r]` of `source`, distorted by row r of `draws` (as
+   * `drawRows()` fills it), into row r of `out`. With the draws of
+   * `drawRows()`, the rows are those `augmentBatch()` makes.
+   */
+  distortRows(
+    source: AugmentSource,
+    order: Uint32Array,
+    first: number,
+    from: number,
+    to: number,
+    draws: Float64Array,
+    out: Float32Array,
+  ): void {
+    if (
+      out.length < to * PIXELS || first + to > order.length ||
+      draws.length < to * DRAW_SLOTS
+    ) {
+      throw new RangeError(
+        `distortRows: rows ${from}..${to} from ${first} do not fit ${order.length} indices, ${draws.length} draws and ${out.length} outputs`,
+      );
+    }
+    const d = this.#d;
+    for (let r = from; r < to; r++) {
+      const i = order[first + r];
+      if (i >= source.count) {
+        throw new RangeError(`distortRows: image ${i} of ${source.count}`);
+      }
+      if (r + 1 < to) this.#prefetch(source, order[first + r + 1]);
+      this.distort(source, i, unpackDistortion(draws, r, d), out, r);
+    }
   }
 
   /**

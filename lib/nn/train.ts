@@ -21,6 +21,7 @@ import {
   Augmenter,
   type AugmentOptions,
   type AugmentPreset,
+  type AugmentSource,
   augmentSource,
   checkAugmentOptions,
 } from "./augment.ts";
@@ -267,9 +268,9 @@ export function train(
     progressEvery?: number;
     extra?: Dataset[];
     /**
-     * Train undistorted images without weight decay on two threads (see
-     * lib/nn/_split_train.ts); false: on this one. Same seed, same model either
-     * way, bit for bit, within each.
+     * Train on two threads (see lib/nn/_split_train.ts); false: on this one.
+     * Each gives the same model for the same seed, bit for bit; the two agree
+     * to rounding (they sum in different orders).
      */
     split?: boolean;
   } = {},
@@ -290,7 +291,6 @@ export function train(
   const data = extraCount > 0 ? concatDatasets([trainSet, ...extra]) : trainSet;
   // Preparing the images for distortion counts as training time.
   const prepareStart = performance.now();
-  const source = augmenter && augmentSource(data.images);
   const repeats = extraRepeats(
     trainSet.count,
     extraCount,
@@ -302,7 +302,8 @@ export function train(
   // Undistorted, every image is gathered as it is each epoch: scale them all
   // once and gather rows by copying (4 bytes a pixel, 188 MB for 60,000).
   let scaled: Float32Array | undefined;
-  const splitter = split && !augmenter && decay === 0 && config.hidden >= 2
+  let source: AugmentSource | undefined;
+  const splitter = split && config.hidden >= 2
     ? new SplitTrainer(
       network,
       data.images,
@@ -310,11 +311,14 @@ export function train(
       n,
       B,
       config.momentum,
+      augmenter && { augmenter, rng },
     )
     : undefined;
   if (splitter) {
     network = splitter.network;
-  } else if (!augmenter) {
+  } else if (augmenter) {
+    source = augmentSource(data.images);
+  } else {
     scaled = new Float32Array(data.images.length);
     scaleInputs(data.images, scaled);
   }
@@ -348,7 +352,15 @@ export function train(
         const step = (epoch - 1) * batches + b;
         if (splitter) {
           rate = learningRate(config.rate, step, totalSteps, batches);
-          const loss = splitter.step(b, rows, rate);
+          let factor = 0;
+          if (decay > 0) {
+            keep *= 1 - rate * decay;
+            if ((step + 1) % DECAY_EVERY === 0 || b === batches - 1) {
+              factor = 1 - keep;
+              keep = 1;
+            }
+          }
+          const loss = splitter.step(b, rows, rate, factor);
           firstLoss ??= loss;
           if (!(loss <= DIVERGENCE_FACTOR * firstLoss)) { // also true for NaN
             throw new DivergedError(epoch, b + 1, config.rate, loss);
