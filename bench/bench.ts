@@ -51,6 +51,7 @@ import { saveDrawing } from "../lib/data/own_data.ts";
 import { preprocess } from "../lib/image/preprocess.ts";
 import { DIGITS, drawStrokes, HEIGHTS } from "../lib/image/sample_drawings.ts";
 import { jaxEpochSeconds } from "./_jax_bench.ts";
+import { epochSeconds } from "./augment_bench.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TARGETS = {
@@ -199,24 +200,24 @@ const trainSet = await loadMnist("train");
     epochs: 1,
   };
   train({ ...config }, await loadMnist("train", { limit: 5000 }), undefined); // warm up the JIT
-  const plainEpoch = () =>
-    train(config, trainSet, undefined).history[0].seconds;
-  const epochs: number[] = [], jax: number[] = [];
+  // Each round: a plain and a distorted run of ours (the second epoch of each,
+  // so that one-off preparation is left out, as JAX's compilation is), then
+  // JAX's; alternating, so that all see the same machine.
+  const epochs: number[] = [], augmented: number[] = [], jax: number[] = [];
   let jaxNote = "";
   for (let i = 0; i < 3; i++) {
-    epochs.push(plainEpoch());
-    if (flags["no-jax"] || jaxNote) continue;
+    epochs.push(epochSeconds(trainSet, false));
+    augmented.push(epochSeconds(trainSet, true));
+    if (flags["no-jax"] || jaxNote.startsWith("skipped")) continue;
     try {
       const j = await jaxEpochSeconds({
         env: numpyEnv,
         dataDir: DEFAULT_DATA_DIR,
       });
       jax.push(j.seconds);
-      if (i === 2) {
-        jaxNote = `jax ${j.jax}, test accuracy ${
-          (j.accuracy * 100).toFixed(2)
-        }% after ${j.epochSeconds.length} epochs`;
-      }
+      jaxNote = `jax ${j.jax}, test accuracy ${
+        (j.accuracy * 100).toFixed(2)
+      }% after ${j.epochSeconds.length} epochs`;
     } catch (e) {
       if (!isUserError(e)) throw e;
       jaxNote = `skipped: ${(e as Error).message}`;
@@ -298,6 +299,10 @@ const trainSet = await loadMnist("train");
     }
   };
   big(), sig(), gather();
+  // The same work as one epoch's, done serially on this thread (OpenBLAS with
+  // its own threads), to show what each part costs; training splits it over
+  // two threads, so these add up to more than the epoch.
+  console.log("  its parts, serially:");
   const parts = {
     "the two large sgemm": time(big),
     "hidden sigmoids": time(sig),
@@ -305,22 +310,13 @@ const trainSet = await loadMnist("train");
   };
   for (const [name, s] of Object.entries(parts)) {
     console.log(
-      `  ${name}: ${s.toFixed(3)} s (${(100 * s / epoch).toFixed(0)}%)`,
+      `    ${name}: ${s.toFixed(3)} s`,
     );
   }
-  // The distortions: the second epoch of two-epoch runs, so that the one-off
-  // preparation of the images is left out; fastest of three, alternating.
-  const secondEpoch = (c: TrainConfig) =>
-    train({ ...c, epochs: 2 }, trainSet, undefined).history[1].seconds;
-  const plain2: number[] = [], augmented2: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    plain2.push(secondEpoch({ ...DEFAULTS, augment: "none", weightDecay: 0 }));
-    augmented2.push(secondEpoch(DEFAULTS));
-  }
-  const augmentedRatio = Math.min(...augmented2) / Math.min(...plain2);
+  const augmentedRatio = Math.min(...augmented) / Math.min(...epochs);
   console.log(
     `  an epoch with the default distortions and weight decay: ${
-      Math.min(...augmented2).toFixed(3)
+      Math.min(...augmented).toFixed(3)
     } s, ${
       augmentedRatio.toFixed(2)
     }x a plain one (fastest of 3, alternating; ` +
