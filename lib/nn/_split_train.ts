@@ -347,6 +347,12 @@ export class SplitTrainer {
     momentum: number,
     augment?: { augmenter: Augmenter; rng: Random },
   ) {
+    // Started first, so that the worker loads its modules and OpenBLAS while
+    // this thread prepares the images; it waits for the buffers' message.
+    this.#worker = new Worker(
+      new URL("./_split_worker.ts", import.meta.url).href,
+      { type: "module" },
+    );
     const H = start.hidden, h0 = H >> 1;
     const sab = (floats: number) => new SharedArrayBuffer(floats * 4);
     const params = zeroParameters(H, { shared: true });
@@ -418,10 +424,6 @@ export class SplitTrainer {
     this.#threads = loadBlas().threads;
     loadBlas({ threads: 1 });
     this.#meeting = new Meeting(v.ctrl, MAIN);
-    this.#worker = new Worker(
-      new URL("./_split_worker.ts", import.meta.url).href,
-      { type: "module" },
-    );
     this.#worker.postMessage(shared);
   }
 
