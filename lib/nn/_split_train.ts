@@ -12,7 +12,7 @@
  * when the output layer's gradients are ready.
  *
  * Both threads see the same memory (SharedArrayBuffers): parameters, velocity,
- * the scaled images (or, distorting, the images prepared for it), the order and
+ * the images (or, distorting, the images prepared for it), the order and
  * the batch buffers. They wait for each other on counters in `ctrl`: a short
  * spin, then Atomics.wait.
  *
@@ -27,7 +27,6 @@
  * @module
  */
 import {
-  gatherRows,
   hiddenBlockBackward,
   hiddenBlockForward,
   INPUTS,
@@ -85,6 +84,40 @@ function distortShare(
   }
 }
 
+/**
+ * Gathers images order[first ..], `rows` of them, from `pixels` (raw bytes,
+ * 784 a row) into `out`, scaled by the table `scale` (scaleInputs() of every
+ * byte value): the same floats as scaling all images once and copying rows,
+ * without a scaled copy of the whole set to make first (4 bytes a pixel).
+ */
+export function gatherPixels(
+  pixels: Uint8Array,
+  scale: Float32Array,
+  order: Uint32Array,
+  first: number,
+  rows: number,
+  out: Float32Array,
+): void {
+  const count = pixels.length / INPUTS;
+  for (let r = 0; r < rows; r++) {
+    const i = order[first + r];
+    if (i >= count) {
+      throw new RangeError(`gatherPixels: image ${i} of ${count}`);
+    }
+    const from = i * INPUTS, to = r * INPUTS;
+    for (let j = 0; j < INPUTS; j++) out[to + j] = scale[pixels[from + j]];
+  }
+}
+
+/** scaleInputs() of every byte value, for gatherPixels(). */
+function scaleTable(): Float32Array {
+  const bytes = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) bytes[i] = i;
+  const table = new Float32Array(256);
+  scaleInputs(bytes, table);
+  return table;
+}
+
 /** The distortion inputs both threads share. */
 export interface SplitAugment {
   options: AugmentOptions;
@@ -117,8 +150,8 @@ export interface SplitShared {
   momentum: number;
   params: SharedArrayBuffer;
   velocity: SharedArrayBuffer;
-  /** Scaled images, 784 floats each (empty when distorting). */
-  scaled: SharedArrayBuffer;
+  /** The images' raw bytes, 784 each (empty when distorting). */
+  pixels: SharedArrayBuffer;
   /** Present when distorting: what to distort, and how. */
   augment?: SplitAugment;
   order: SharedArrayBuffer;
@@ -175,7 +208,9 @@ export class SplitViews {
   readonly s: SplitShared;
   readonly params: Float32Array;
   readonly velocity: Float32Array;
-  readonly scaled: Float32Array;
+  readonly pixels: Uint8Array;
+  /** scaleInputs() of every byte value. */
+  readonly scale: Float32Array;
   readonly order: Uint32Array;
   readonly x: [Float32Array, Float32Array];
   readonly a1: Float32Array;
@@ -191,7 +226,8 @@ export class SplitViews {
     this.s = s;
     this.params = new Float32Array(s.params);
     this.velocity = new Float32Array(s.velocity);
-    this.scaled = new Float32Array(s.scaled);
+    this.pixels = new Uint8Array(s.pixels);
+    this.scale = scaleTable();
     this.order = new Uint32Array(s.order);
     this.x = [new Float32Array(s.x[0]), new Float32Array(s.x[1])];
     this.a1 = new Float32Array(s.a1);
@@ -255,8 +291,9 @@ export function runWorker(s: SplitShared): void {
         if (augmenter) {
           distortShare(v, augmenter, b);
         } else {
-          gatherRows(
-            v.scaled,
+          gatherPixels(
+            v.pixels,
+            v.scale,
             v.order,
             first + m,
             rows - m,
@@ -334,8 +371,8 @@ export class SplitTrainer {
   #closed = false;
 
   /**
-   * Takes a copy of `start`'s parameters; `images` (raw bytes) are scaled
-   * once into shared memory, or with `augment` prepared for distortion there;
+   * Takes a copy of `start`'s parameters; `images` (raw bytes) are copied
+   * into shared memory, or with `augment` prepared for distortion there;
    * `count` images make an epoch. `augment.rng` draws the distortions.
    */
   constructor(
@@ -391,7 +428,7 @@ export class SplitTrainer {
       momentum,
       params: params.w1.buffer as SharedArrayBuffer,
       velocity: velocity.w1.buffer as SharedArrayBuffer,
-      scaled: sab(augment ? 0 : images.length),
+      pixels: new SharedArrayBuffer(augment ? 0 : images.length),
       augment: splitAugment,
       order: sab(count),
       x: [sab(batch * INPUTS), sab(batch * INPUTS)],
@@ -401,7 +438,7 @@ export class SplitTrainer {
       ctrl: new SharedArrayBuffer(16),
     };
     const v = this.#v = new SplitViews(shared);
-    if (!augment) scaleInputs(images, v.scaled);
+    if (!augment) v.pixels.set(images);
     this.network = new Network(params);
     this.order = v.order;
     this.#dataLabels = labels;
@@ -468,7 +505,7 @@ export class SplitTrainer {
       this.#draw(b + 1);
       distortShare(v, augmenter, b);
     } else {
-      gatherRows(v.scaled, order, first, m, x);
+      gatherPixels(v.pixels, v.scale, order, first, m, x);
     }
     for (let r = 0; r < rows; r++) labels[r] = all[order[first + r]];
     this.#meeting.meet(); // the batch is gathered
