@@ -339,6 +339,31 @@ export function train(
   let evaluation: Evaluation | undefined;
   let keep = 1; // weight decay not applied yet
 
+  /**
+   * One step on this thread over images order[first ..] (`rows` of them):
+   * returns the batch's loss. `factor` > 0 then shrinks the weights.
+   */
+  const oneThreadStep = (
+    first: number,
+    rows: number,
+    rate: number,
+    factor: number,
+  ): number => {
+    // Gather the batch: (B, 784) scaled inputs and (B) labels.
+    if (augmenter) {
+      augmenter.augmentBatch(source!, order, first, rows, batch.x, rng);
+    } else {
+      gatherRows(scaled!, order, first, rows, batch.x);
+    }
+    for (let r = 0; r < rows; r++) labels[r] = data.labels[order[first + r]];
+    network.forward(batch, rows);
+    const loss = network.loss(batch, labels, rows);
+    network.backward(batch, labels, rows, velocity, config.momentum);
+    network.step(velocity, -rate);
+    if (factor > 0) network.decayWeights(factor);
+    return loss;
+  };
+
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const start = performance.now();
@@ -350,61 +375,25 @@ export function train(
         const first = b * B;
         const rows = Math.min(B, n - first);
         const step = (epoch - 1) * batches + b;
-        if (splitter) {
-          rate = learningRate(config.rate, step, totalSteps, batches);
-          let factor = 0;
-          if (decay > 0) {
-            keep *= 1 - rate * decay;
-            if ((step + 1) % DECAY_EVERY === 0 || b === batches - 1) {
-              factor = 1 - keep;
-              keep = 1;
-            }
+        rate = learningRate(config.rate, step, totalSteps, batches);
+        // Weight decay: the steps' factors, multiplied up and applied every
+        // DECAY_EVERY steps.
+        let factor = 0;
+        if (decay > 0) {
+          keep *= 1 - rate * decay;
+          if ((step + 1) % DECAY_EVERY === 0 || b === batches - 1) {
+            factor = 1 - keep;
+            keep = 1;
           }
-          const loss = splitter.step(b, rows, rate, factor);
-          firstLoss ??= loss;
-          if (!(loss <= DIVERGENCE_FACTOR * firstLoss)) { // also true for NaN
-            throw new DivergedError(epoch, b + 1, config.rate, loss);
-          }
-          lossSum += loss;
-          if (
-            onProgress && ((b + 1) % progressEvery === 0 || b === batches - 1)
-          ) {
-            onProgress({
-              epoch,
-              done: first + rows,
-              total: n,
-              loss: lossSum / (b + 1),
-              seconds: seconds + (performance.now() - start) / 1000,
-            });
-          }
-          continue;
         }
-        // Gather the batch: (B, 784) scaled inputs and (B) labels.
-        if (augmenter) {
-          augmenter.augmentBatch(source!, order, first, rows, batch.x, rng);
-        } else {
-          gatherRows(scaled!, order, first, rows, batch.x);
-        }
-        for (let r = 0; r < rows; r++) {
-          labels[r] = data.labels[order[first + r]];
-        }
-        network.forward(batch, rows);
-        const loss = network.loss(batch, labels, rows);
+        const loss = splitter
+          ? splitter.step(b, rows, rate, factor)
+          : oneThreadStep(first, rows, rate, factor);
         firstLoss ??= loss;
         if (!(loss <= DIVERGENCE_FACTOR * firstLoss)) { // also true for NaN
           throw new DivergedError(epoch, b + 1, config.rate, loss);
         }
         lossSum += loss;
-        network.backward(batch, labels, rows, velocity, config.momentum);
-        rate = learningRate(config.rate, step, totalSteps, batches);
-        network.step(velocity, -rate);
-        if (decay > 0) {
-          keep *= 1 - rate * decay;
-          if ((step + 1) % DECAY_EVERY === 0 || b === batches - 1) {
-            network.decayWeights(1 - keep);
-            keep = 1;
-          }
-        }
         if (
           onProgress && ((b + 1) % progressEvery === 0 || b === batches - 1)
         ) {
