@@ -69,7 +69,7 @@ Deno.test("HELP lists every key and option", () => {
       "0-9",
       "right button",
       "X ",
-      "deno task train --data data/own",
+      "deno task train --add data/own",
       "prediction: ?",
     ]
   ) {

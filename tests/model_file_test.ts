@@ -242,6 +242,12 @@ Deno.test("decodeModel() rejects missing tensors, wrong dtypes, shapes and NaN",
     SyntaxError,
     "unexpected tensor 'extra'",
   );
+  // A name that only an object's prototype knows is no exception.
+  assertThrows(
+    () => decodeModel(withTensors(...all, t("constructor", "F32", [1])), "m"),
+    SyntaxError,
+    "unexpected tensor 'constructor'",
+  );
   const nan = new Uint8Array(new Float32Array(10).fill(NaN).buffer);
   assertThrows(
     () =>

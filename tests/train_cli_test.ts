@@ -186,8 +186,22 @@ Deno.test("mnist_train --add mixes own drawings in, and records them and the his
     const history = JSON.parse(model.metadata.history);
     assertEquals(history.rows.length, 2);
     assertOneLineError(
+      await trainCli(["--add", `${dir}/missing`]),
+      `Cannot read --add ${dir}/missing: no such folder`,
+    );
+    await Deno.mkdir(`${dir}/empty`);
+    assertOneLineError(
       await trainCli(["--add", `${dir}/empty`]),
-      "--add",
+      "no drawings in its training part yet",
+    );
+    await Deno.mkdir(`${dir}/models/folder`, { recursive: true });
+    assertOneLineError(
+      await trainCli(["--out", `${dir}/models/folder`], {}, dir),
+      "it is a folder; give --out a file path",
+    );
+    assertOneLineError(
+      await trainCli(["--hidden", "65537"]),
+      "--hidden must be an integer in 1..65536, got '65537'",
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

