@@ -268,6 +268,11 @@ Deno.test("loadModel() says how to train a model when the file is missing", asyn
     "Cannot load model '/nonexistent/m.safetensors': no such file (train one with `deno task train`)",
   );
   const dir = await Deno.makeTempDir();
+  await assertRejects(
+    () => loadModel(dir),
+    Deno.errors.IsADirectory,
+    `Cannot load model '${dir}': it is a folder, not a model file`,
+  );
   const bytes = encodeModel(net(), meta);
   await Deno.writeFile(
     `${dir}/cut.safetensors`,

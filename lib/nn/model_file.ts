@@ -391,6 +391,11 @@ export async function loadModel(
         `Cannot load ${what}: no such file (train one with \`deno task train\`)`,
       );
     }
+    if (e instanceof Deno.errors.IsADirectory) {
+      throw new Deno.errors.IsADirectory(
+        `Cannot load ${what}: it is a folder, not a model file`,
+      );
+    }
     throw e;
   }
   const model = decodeModel(parseSafetensors(bytes, what), what);
