@@ -160,31 +160,9 @@ export function preprocess(
   const change = pen
     ? penChange(measured, Math.max(box.width, box.height) / FIT)
     : 0;
-  if (change === 0) {
-    const shift = fit(image, box, ink, out);
-    return {
-      pixels: out,
-      empty: false,
-      box,
-      shift,
-      strokeWidth: measured,
-      penChange: 0,
-      source: { width: w, height: h },
-    };
-  }
-  // Thinning shrinks the ink box by twice the erosion, and fitting the
-  // smaller box to FIT pixels enlarges the strokes again; solve for the
-  // erosion e (grid pixels) that gives the target after the refit, with the
-  // box's longer side SUPER * FIT:
-  // (w - 2e) / (SUPER * FIT - 2e) = target / FIT. Thickening is a negative e.
-  const e = (measured - PEN_TARGET) * SUPER / (2 * (1 - PEN_TARGET / FIT));
-  repen(grid, e);
-  const box2 = inkBox(grid);
-  if (box2 === null) {
-    // Unreachable: erosion always keeps the ridge (penChange caps it).
-    throw new Error("pen normalisation removed all the ink");
-  }
-  const shift = fit(grid, box2, 1, out);
+  const shift = change === 0
+    ? fit(image, box, ink, out)
+    : fit(...repenned(grid, measured), 1, out);
   return {
     pixels: out,
     empty: false,
@@ -194,6 +172,26 @@ export function preprocess(
     penChange: change,
     source: { width: w, height: h },
   };
+}
+
+/**
+ * `grid` (the ink at SUPER times the output's resolution) with its strokes
+ * made PEN_TARGET wide after the refit, and the ink box of the result.
+ */
+function repenned(grid: Grid, measured: number): [Grid, Box] {
+  // Thinning shrinks the ink box by twice the erosion, and fitting the
+  // smaller box to FIT pixels enlarges the strokes again; solve for the
+  // erosion e (grid pixels) that gives the target after the refit, with the
+  // box's longer side SUPER * FIT:
+  // (w - 2e) / (SUPER * FIT - 2e) = target / FIT. Thickening is a negative e.
+  const e = (measured - PEN_TARGET) * SUPER / (2 * (1 - PEN_TARGET / FIT));
+  repen(grid, e);
+  const box = inkBox(grid);
+  if (box === null) {
+    // Unreachable: erosion always keeps the ridge (penChange caps it).
+    throw new Error("pen normalisation removed all the ink");
+  }
+  return [grid, box];
 }
 
 /**
