@@ -43,18 +43,26 @@ const SEQUENTIAL_STOPS = [
 /** Entries of each look-up table. */
 export const MAP_SIZE = 256;
 
+/**
+ * The colour at `t` (0 to 1) of a map through the colours `stops`, evenly
+ * spaced, each channel interpolated linearly between its two neighbours.
+ */
+export function stopsColour(stops: readonly number[], t: number): number {
+  const pos = t * (stops.length - 1);
+  const k = Math.min(Math.floor(pos), stops.length - 2);
+  const f = pos - k;
+  let rgb = 0;
+  for (const shift of [16, 8, 0]) {
+    const a = stops[k] >> shift & 255, b = stops[k + 1] >> shift & 255;
+    rgb |= Math.round(a + (b - a) * f) << shift;
+  }
+  return rgb;
+}
+
 function table(stops: number[]): Uint32Array {
   const lut = new Uint32Array(MAP_SIZE);
   for (let i = 0; i < MAP_SIZE; i++) {
-    const t = i / (MAP_SIZE - 1) * (stops.length - 1);
-    const k = Math.min(Math.floor(t), stops.length - 2);
-    const f = t - k;
-    let rgb = 0;
-    for (const shift of [16, 8, 0]) {
-      const a = stops[k] >> shift & 255, b = stops[k + 1] >> shift & 255;
-      rgb |= Math.round(a + (b - a) * f) << shift;
-    }
-    lut[i] = rgb;
+    lut[i] = stopsColour(stops, i / (MAP_SIZE - 1));
   }
   return lut;
 }

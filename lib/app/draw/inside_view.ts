@@ -12,7 +12,11 @@
  * @module
  */
 import { CLASSES, PIXELS, SIDE } from "../../data/mnist.ts";
-import { divergingColour, symmetricScale } from "../../image/colour_map.ts";
+import {
+  divergingColour,
+  stopsColour,
+  symmetricScale,
+} from "../../image/colour_map.ts";
 import {
   Batch,
   INPUTS,
@@ -201,15 +205,7 @@ const LIT_STOPS = [
 /** The grid colour of activation `t` (0 to 1, clamped): dark to lit. */
 export function litColour(t: number): Rgb {
   const u = Number.isNaN(t) ? 0 : Math.max(0, Math.min(1, t));
-  const pos = u * (LIT_STOPS.length - 1);
-  const k = Math.min(Math.floor(pos), LIT_STOPS.length - 2);
-  const f = pos - k;
-  let rgb = 0;
-  for (const shift of [16, 8, 0]) {
-    const a = LIT_STOPS[k] >> shift & 255, b = LIT_STOPS[k + 1] >> shift & 255;
-    rgb |= Math.round(a + (b - a) * f) << shift;
-  }
-  return rgb;
+  return stopsColour(LIT_STOPS, u);
 }
 
 /**
