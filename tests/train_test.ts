@@ -15,7 +15,6 @@ import {
   scaleInputs,
   zeroParameters,
 } from "../lib/nn/network.ts";
-import { gatherPixels } from "../lib/nn/_split_train.ts";
 import { Random } from "../lib/nn/random.ts";
 import { encodeModel } from "../lib/nn/model_file.ts";
 import {
@@ -333,23 +332,21 @@ Deno.test("checkConfig() rejects an unknown augmentation and bad decay", () => {
   );
 });
 
-Deno.test("gatherPixels() gives the rows that scaling all images and gatherRows() give", () => {
+Deno.test("gatherScaled() gives the rows that scaling all images and gatherRows() give", () => {
   const count = 7;
   const pixels = new Uint8Array(count * INPUTS);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37 + 11) % 256;
   pixels[5] = 255;
   const scaled = new Float32Array(pixels.length);
   scaleInputs(pixels, scaled);
-  const table = new Float32Array(256);
-  scaleInputs(Uint8Array.from({ length: 256 }, (_, i) => i), table);
   const order = Uint32Array.from([3, 0, 6, 6, 1]);
   const want = new Float32Array(4 * INPUTS);
   const got = new Float32Array(4 * INPUTS);
   gatherRows(scaled, order, 1, 4, want);
-  gatherPixels(pixels, table, order, 1, 4, got);
+  gatherScaled(pixels, order, 1, 4, got);
   assertEquals(got, want);
   assertThrows(
-    () => gatherPixels(pixels, table, Uint32Array.from([7]), 0, 1, got),
+    () => gatherScaled(pixels, Uint32Array.from([7]), 0, 1, got),
     RangeError,
     "image 7 of 7",
   );

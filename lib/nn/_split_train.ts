@@ -27,6 +27,7 @@
  * @module
  */
 import {
+  gatherScaled,
   hiddenBlockBackward,
   hiddenBlockForward,
   INPUTS,
@@ -34,7 +35,6 @@ import {
   outputLayerOverBlocks,
   OUTPUTS,
   type Parameters,
-  scaleInputs,
   zeroParameters,
 } from "./network.ts";
 import { loadBlas, saxpy, sscal } from "../native/blas.ts";
@@ -82,40 +82,6 @@ function distortShare(
     const end = Math.min(r + CHUNK, rows);
     augmenter.distortRows(v.source!, v.order, first, r, end, draws, x);
   }
-}
-
-/**
- * Gathers images order[first ..], `rows` of them, from `pixels` (raw bytes,
- * 784 a row) into `out`, scaled by the table `scale` (scaleInputs() of every
- * byte value): the same floats as scaling all images once and copying rows,
- * without a scaled copy of the whole set to make first (4 bytes a pixel).
- */
-export function gatherPixels(
-  pixels: Uint8Array,
-  scale: Float32Array,
-  order: Uint32Array,
-  first: number,
-  rows: number,
-  out: Float32Array,
-): void {
-  const count = pixels.length / INPUTS;
-  for (let r = 0; r < rows; r++) {
-    const i = order[first + r];
-    if (i >= count) {
-      throw new RangeError(`gatherPixels: image ${i} of ${count}`);
-    }
-    const from = i * INPUTS, to = r * INPUTS;
-    for (let j = 0; j < INPUTS; j++) out[to + j] = scale[pixels[from + j]];
-  }
-}
-
-/** scaleInputs() of every byte value, for gatherPixels(). */
-function scaleTable(): Float32Array {
-  const bytes = new Uint8Array(256);
-  for (let i = 0; i < 256; i++) bytes[i] = i;
-  const table = new Float32Array(256);
-  scaleInputs(bytes, table);
-  return table;
 }
 
 /** The distortion inputs both threads share. */
@@ -209,8 +175,6 @@ export class SplitViews {
   readonly params: Float32Array;
   readonly velocity: Float32Array;
   readonly pixels: Uint8Array;
-  /** scaleInputs() of every byte value. */
-  readonly scale: Float32Array;
   readonly order: Uint32Array;
   readonly x: [Float32Array, Float32Array];
   readonly a1: Float32Array;
@@ -227,7 +191,6 @@ export class SplitViews {
     this.params = new Float32Array(s.params);
     this.velocity = new Float32Array(s.velocity);
     this.pixels = new Uint8Array(s.pixels);
-    this.scale = scaleTable();
     this.order = new Uint32Array(s.order);
     this.x = [new Float32Array(s.x[0]), new Float32Array(s.x[1])];
     this.a1 = new Float32Array(s.a1);
@@ -291,9 +254,8 @@ export function runWorker(s: SplitShared): void {
         if (augmenter) {
           distortShare(v, augmenter, b);
         } else {
-          gatherPixels(
+          gatherScaled(
             v.pixels,
-            v.scale,
             v.order,
             first + m,
             rows - m,
@@ -505,7 +467,7 @@ export class SplitTrainer {
       this.#draw(b + 1);
       distortShare(v, augmenter, b);
     } else {
-      gatherPixels(v.pixels, v.scale, order, first, m, x);
+      gatherScaled(v.pixels, order, first, m, x);
     }
     for (let r = 0; r < rows; r++) labels[r] = all[order[first + r]];
     this.#meeting.meet(); // the batch is gathered

@@ -18,6 +18,7 @@
  * @module
  */
 import { PIXELS, SIDE } from "../data/mnist.ts";
+import { checkGather } from "./network.ts";
 import { Random } from "./random.ts";
 
 /** How strongly to distort. Every range is symmetric around "no change". */
@@ -637,11 +638,7 @@ export class Augmenter {
     out: Float32Array,
     rng: Random,
   ): void {
-    if (out.length < rows * PIXELS || first + rows > order.length) {
-      throw new RangeError(
-        `augmentBatch: ${rows} rows from ${first} do not fit ${order.length} indices and ${out.length} outputs`,
-      );
-    }
+    checkGather("augmentBatch", order, first, rows, out);
     for (let r = 0; r < rows; r++) {
       const i = order[first + r];
       if (i >= source.count) {

@@ -35,6 +35,25 @@ const SCALE = Float32Array.from(
 );
 
 /**
+ * Checks the arguments of a function that gathers `rows` images, named by
+ * order[first ..], into the rows of `out`; `what` names it in the message.
+ * The gatherers check each index against their set as they read it.
+ */
+export function checkGather(
+  what: string,
+  order: Uint32Array,
+  first: number,
+  rows: number,
+  out: Float32Array,
+): void {
+  if (out.length < rows * INPUTS || first + rows > order.length) {
+    throw new RangeError(
+      `${what}: ${rows} rows from ${first} do not fit ${order.length} indices and ${out.length} outputs`,
+    );
+  }
+}
+
+/**
  * Gathers a minibatch: the images `order[first]` .. `order[first + rows - 1]` of
  * `images` (raw bytes, 784 each), scaled, into the rows of `out`.
  *
@@ -49,11 +68,7 @@ export function gatherScaled(
   rows: number,
   out: Float32Array,
 ): void {
-  if (out.length < rows * INPUTS || first + rows > order.length) {
-    throw new RangeError(
-      `gatherScaled: ${rows} rows from ${first} do not fit ${order.length} indices and ${out.length} outputs`,
-    );
-  }
+  checkGather("gatherScaled", order, first, rows, out);
   const count = images.length / INPUTS;
   for (let r = 0; r < rows; r++) {
     const i = order[first + r];
@@ -79,11 +94,7 @@ export function gatherRows(
   rows: number,
   out: Float32Array,
 ): void {
-  if (out.length < rows * INPUTS || first + rows > order.length) {
-    throw new RangeError(
-      `gatherRows: ${rows} rows from ${first} do not fit ${order.length} indices and ${out.length} outputs`,
-    );
-  }
+  checkGather("gatherRows", order, first, rows, out);
   const count = scaled.length / INPUTS;
   for (let r = 0; r < rows; r++) {
     const i = order[first + r];
