@@ -7,22 +7,23 @@
  * leaves one core idle for about a third of an epoch. Split by hidden units,
  * each thread runs its own single-threaded sgemm and its own element-wise work,
  * and the threads meet three times a step: when the batch is gathered (each
- * thread gathers, or distorts, part of its rows), when
- * both hidden blocks are computed (this thread then runs the output layer), and
- * when the output layer's gradients are ready.
+ * thread gathers, or distorts, part of its rows), when both hidden blocks are
+ * computed (this thread then runs the output layer), and when the output
+ * layer's gradients are ready.
  *
  * Both threads see the same memory (SharedArrayBuffers): parameters, velocity,
  * the images (or, distorting, the images prepared for it), the order and
  * the batch buffers. They wait for each other on counters in `ctrl`: a short
  * spin, then Atomics.wait.
  *
- * Distorting, this thread draws every row's distortion from the one random
- * stream, in the order one thread draws them, a batch ahead. The threads then
- * take the rows to distort from a shared counter, a few at a time: the worker
- * while this thread runs the output layer (the rows of the next batch) and
- * both before each step. Who distorts a row does not change it, so the model
- * does not depend on how the rows fell. Weight decay scales each thread's own rows of
- * W1 (and W2, here) at the same steps and by the same factors as on one thread.
+ * The threads take the rows of a batch to gather (or distort) from a shared
+ * counter, a few at a time: the worker while this thread runs the output layer
+ * (the rows of the next batch), and both before each step; so whichever thread
+ * is ahead does more of them. Distorting, this thread draws every row's
+ * distortion from the one random stream, in the order one thread draws them, a
+ * batch ahead. Who makes a row does not change it, so the model does not depend
+ * on how the rows fell. Weight decay scales each thread's own rows of W1 (and
+ * W2, here) at the same steps and by the same factors as on one thread.
  *
  * @module
  */
@@ -60,27 +61,44 @@ const FAILED = 3; // 1: the worker threw
  */
 const SPIN = 50000;
 
-/** Rows taken at a time from the counter of rows to distort. */
-const CHUNK = 2;
+/**
+ * Rows taken at a time from the counter of a batch's rows, gathering and
+ * distorting: some microseconds of work each time, so that the counter is not
+ * fought over, and fine enough to even out the threads.
+ */
+const GATHER_CHUNK = 8;
+const DISTORT_CHUNK = 2;
 
 /**
- * Distorts rows of batch `b` taken from its counter until none are left or,
- * with `meeting`, until the other thread has arrived at the next meeting.
+ * Makes rows of batch `b`, taken from its counter, until none are left or,
+ * with `meeting`, until the other thread has arrived at the next meeting:
+ * distorted with `augmenter`, else gathered as they are.
  */
-function distortShare(
+function prepareShare(
   v: SplitViews,
-  augmenter: Augmenter,
+  augmenter: Augmenter | undefined,
   b: number,
   meeting?: Meeting,
 ): void {
   const s = v.s, first = b * s.batch;
   const rows = Math.min(s.batch, s.count - first), p = b & 1;
   const claims = v.claims, x = v.x[p], draws = v.draws[p];
+  const chunk = augmenter ? DISTORT_CHUNK : GATHER_CHUNK;
   while (!meeting?.othersArrived()) {
-    const r = Atomics.add(claims, p, CHUNK);
+    const r = Atomics.add(claims, p, chunk);
     if (r >= rows) return;
-    const end = Math.min(r + CHUNK, rows);
-    augmenter.distortRows(v.source!, v.order, first, r, end, draws, x);
+    const end = Math.min(r + chunk, rows);
+    if (augmenter) {
+      augmenter.distortRows(v.source!, v.order, first, r, end, draws, x);
+    } else {
+      gatherScaled(
+        v.pixels,
+        v.order,
+        first + r,
+        end - r,
+        x.subarray(r * INPUTS),
+      );
+    }
   }
 }
 
@@ -96,10 +114,9 @@ export interface SplitAugment {
   boxes: SharedArrayBuffer;
   /**
    * The distortions of batches b and b + 1 in draws[b % 2], DRAW_SLOTS
-   * Float64s a row, and their counters of rows taken (Int32s).
+   * Float64s a row.
    */
   draws: [SharedArrayBuffer, SharedArrayBuffer];
-  claims: SharedArrayBuffer;
 }
 
 /** Thrown in the worker's meetings once the main thread has closed. */
@@ -123,6 +140,8 @@ export interface SplitShared {
   order: SharedArrayBuffer;
   /** Two (B, 784) input buffers: step b gathers into x[b % 2]. */
   x: [SharedArrayBuffer, SharedArrayBuffer];
+  /** The counters of rows taken of batches b and b + 1, in slot b % 2 (Int32s). */
+  claims: SharedArrayBuffer;
   /** The worker's (B, H - h0) activations and their gradients. */
   a1: SharedArrayBuffer;
   dz1: SharedArrayBuffer;
@@ -212,7 +231,7 @@ export class SplitViews {
     this.draws = a
       ? [new Float64Array(a.draws[0]), new Float64Array(a.draws[1])]
       : [new Float64Array(0), new Float64Array(0)];
-    this.claims = new Int32Array(a ? a.claims : new SharedArrayBuffer(8));
+    this.claims = new Int32Array(s.claims);
   }
 
   /** Views of the parameters or velocity (as zeroParameters lays them out). */
@@ -249,27 +268,14 @@ export function runWorker(s: SplitShared): void {
       meeting.meet(); // the epoch's order is shuffled, or we are done
       if (Atomics.load(v.ctrl, STOP)) return;
       for (let b = 0; b < batches; b++) {
-        const first = b * B, rows = Math.min(B, count - first);
-        const m = rows >> 1, x = v.x[b & 1];
-        if (augmenter) {
-          distortShare(v, augmenter, b);
-        } else {
-          gatherScaled(
-            v.pixels,
-            v.order,
-            first + m,
-            rows - m,
-            x.subarray(m * INPUTS),
-          );
-        }
+        const rows = Math.min(B, count - b * B), x = v.x[b & 1];
+        prepareShare(v, augmenter, b);
         meeting.meet(); // the batch is gathered
         hiddenBlockForward(v.a1, x, W1h, b1h, rows, h);
         meeting.meet(); // both blocks are forward
-        // Rows of the next batch (drawn before this one's first meeting),
+        // Rows of the next batch (opened before this one's first meeting),
         // while this thread would wait.
-        if (augmenter && b + 1 < batches) {
-          distortShare(v, augmenter, b + 1, meeting);
-        }
+        if (b + 1 < batches) prepareShare(v, augmenter, b + 1, meeting);
         meeting.meet(); // the output layer is done, dz1 holds da1
         if (Atomics.load(v.ctrl, STOP)) return;
         hiddenBlockBackward(
@@ -377,7 +383,6 @@ export class SplitTrainer {
           new SharedArrayBuffer(batch * DRAW_SLOTS * 8),
           new SharedArrayBuffer(batch * DRAW_SLOTS * 8),
         ],
-        claims: new SharedArrayBuffer(8),
       };
       this.#augmenter = augment.augmenter;
       this.#rng = augment.rng;
@@ -394,6 +399,7 @@ export class SplitTrainer {
       augment: splitAugment,
       order: sab(count),
       x: [sab(batch * INPUTS), sab(batch * INPUTS)],
+      claims: new SharedArrayBuffer(8),
       a1: sab(batch * (H - h0)),
       dz1: sab(batch * (H - h0)),
       rate: new SharedArrayBuffer(16),
@@ -428,22 +434,21 @@ export class SplitTrainer {
 
   /** Lets the worker start an epoch over the (shuffled) order. */
   startEpoch(): void {
-    this.#draw(0);
+    this.#open(0);
     this.#meeting.meet();
   }
 
   /**
-   * Draws the distortions of batch b, if there is one and we distort, and
-   * opens its rows to be taken. Batch b - 2, the last to use its buffers, is
-   * done with since the first meeting of step b - 2.
+   * Opens the rows of batch b, if there is one, to be taken, with their
+   * distortions drawn first if we distort. Batch b - 2, the last to use its
+   * buffers, is done with since the first meeting of step b - 1.
    */
-  #draw(b: number): void {
+  #open(b: number): void {
     const v = this.#v, s = v.s;
     const rows = Math.min(s.batch, s.count - b * s.batch);
-    if (this.#augmenter && rows > 0) {
-      this.#augmenter.drawRows(this.#rng!, rows, v.draws[b & 1]);
-      Atomics.store(v.claims, b & 1, 0);
-    }
+    if (rows <= 0) return;
+    this.#augmenter?.drawRows(this.#rng!, rows, v.draws[b & 1]);
+    Atomics.store(v.claims, b & 1, 0);
   }
 
   /** Waits until the worker has finished the epoch's last step. */
@@ -458,17 +463,12 @@ export class SplitTrainer {
    */
   step(b: number, rows: number, rate: number, decay = 0): number {
     const v = this.#v, s = v.s, B = s.batch, H = s.hidden, h0 = s.h0;
-    const augmenter = this.#augmenter;
-    const first = b * B, m = rows >> 1, x = v.x[b & 1];
+    const first = b * B, x = v.x[b & 1];
     const order = v.order, labels = this.#labels, all = this.#dataLabels;
-    if (augmenter) {
-      // The next batch's rows may be taken once the worker is past the
-      // second meeting of this step.
-      this.#draw(b + 1);
-      distortShare(v, augmenter, b);
-    } else {
-      gatherScaled(v.pixels, order, first, m, x);
-    }
+    // The next batch's rows may be taken once the worker is past the second
+    // meeting of this step.
+    this.#open(b + 1);
+    prepareShare(v, this.#augmenter, b);
     for (let r = 0; r < rows; r++) labels[r] = all[order[first + r]];
     this.#meeting.meet(); // the batch is gathered
     hiddenBlockForward(this.#a1, x, this.#W1h, this.#b1h, rows, h0);
