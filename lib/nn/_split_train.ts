@@ -67,7 +67,7 @@ const SPIN = 50000;
  * fought over, and fine enough to even out the threads.
  */
 const GATHER_CHUNK = 8;
-const DISTORT_CHUNK = 2;
+const DISTORT_CHUNK = 1;
 
 /**
  * Makes rows of batch `b`, taken from its counter, until none are left or,
