@@ -1,5 +1,15 @@
-import { assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { encodeIdx, parseIdx, readIdxFile } from "../lib/data/idx.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+} from "./_assert.ts";
+import {
+  encodeIdx,
+  parseIdx,
+  readIdxFile,
+  readWholeFile,
+} from "../lib/data/idx.ts";
 import { loadMnist } from "../lib/data/mnist.ts";
 import {
   fakeImages,
@@ -184,5 +194,48 @@ Deno.test("loadMnist() rejects mismatched counts, wrong sizes and bad labels", a
       fragment,
     );
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readWholeFile() reads what Deno.readFile() does, in shared memory if asked", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const bytes = Uint8Array.from({ length: 70_001 }, (_, i) => (i * 7) % 251);
+    await Deno.writeFile(`${dir}/f`, bytes);
+    await Deno.writeFile(`${dir}/empty`, new Uint8Array(0));
+    const plain = readWholeFile(`${dir}/f`);
+    const shared = readWholeFile(`${dir}/f`, { shared: true });
+    assertEquals(plain, await Deno.readFile(`${dir}/f`));
+    assertEquals([...shared], [...bytes]);
+    assert(shared.buffer instanceof SharedArrayBuffer, "shared memory");
+    assert(!(plain.buffer instanceof SharedArrayBuffer), "ordinary memory");
+    assertEquals(readWholeFile(`${dir}/empty`).length, 0);
+    assertThrows(() => readWholeFile(`${dir}/none`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadMnist() with shared reads the images into shared memory, gzipped or not", async () => {
+  const raw = await writeDataDir(50, 10);
+  const gzipped = await writeDataDir(50, 10);
+  try {
+    const images = `${gzipped}/${NAMES.trainImages}`;
+    await Deno.writeFile(
+      `${images}.gz`,
+      await gzip(await Deno.readFile(images)),
+    );
+    await Deno.remove(images);
+    for (const dir of [raw, gzipped]) {
+      const plain = await loadMnist("train", { dir, limit: 40 });
+      const shared = await loadMnist("train", { dir, limit: 40, shared: true });
+      assert(shared.images.buffer instanceof SharedArrayBuffer, dir);
+      assertEquals(shared.images.length, 40 * 784);
+      assertEquals([...shared.images], [...plain.images], dir);
+      assertEquals(shared.labels, plain.labels, dir);
+    }
+  } finally {
+    await Deno.remove(raw, { recursive: true });
+    await Deno.remove(gzipped, { recursive: true });
   }
 });

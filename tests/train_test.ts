@@ -16,6 +16,7 @@ import {
   zeroParameters,
 } from "../lib/nn/network.ts";
 import { Random } from "../lib/nn/random.ts";
+import { inSharedMemory } from "../lib/nn/_split_train.ts";
 import { encodeModel } from "../lib/nn/model_file.ts";
 import {
   checkConfig,
@@ -350,4 +351,28 @@ Deno.test("gatherScaled() gives the rows that scaling all images and gatherRows(
     RangeError,
     "image 7 of 7",
   );
+});
+
+Deno.test("train() on images in shared memory, read there without a copy, trains the same model", async () => {
+  const data = await loadMnist("train", { limit: 600 });
+  const shared = await loadMnist("train", { limit: 600, shared: true });
+  assert(shared.images.buffer instanceof SharedArrayBuffer);
+  assert(shared.images.byteOffset > 0, "a view past the file's header");
+  for (const augment of ["none", "standard"] as const) {
+    const c: TrainConfig = { ...config, augment, weightDecay: 5e-3 };
+    const a = train(c, data, undefined).network.params;
+    const b = train(c, shared, undefined).network.params;
+    for (const k of ["w1", "b1", "w2", "b2"] as const) {
+      assert(a[k].every((v, i) => v === b[k][i]), `${augment}: ${k}`);
+    }
+  }
+});
+
+Deno.test("inSharedMemory() keeps shared bytes and copies others there", () => {
+  const own = Uint8Array.from([1, 2, 3]);
+  const copy = inSharedMemory(own);
+  assert(copy.buffer instanceof SharedArrayBuffer);
+  assertEquals([...copy], [1, 2, 3]);
+  const view = new Uint8Array(new SharedArrayBuffer(8), 2, 3);
+  assert(inSharedMemory(view) === view, "no copy of shared bytes");
 });

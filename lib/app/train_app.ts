@@ -329,7 +329,12 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   }
   const started = performance.now();
   const [trainSet, testSet, ...added] = await Promise.all([
-    loadMnist("train", { dir: options.dataDir, limit: options.limit }),
+    // In shared memory: both training threads read the images from there.
+    loadMnist("train", {
+      dir: options.dataDir,
+      limit: options.limit,
+      shared: true,
+    }),
     loadMnist("test", { dir: options.dataDir }),
     ...options.add.map(readAdded),
   ]);

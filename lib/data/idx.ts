@@ -75,26 +75,76 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decompresses gzip bytes. */
+/** Decompresses gzip bytes (a Blob takes no shared memory: those are copied). */
 export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
+  const own = bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes;
+  const stream = new Blob([own as Uint8Array<ArrayBuffer>]).stream()
     .pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /**
+ * Reads a whole file into a buffer of its size, made up front: a
+ * SharedArrayBuffer with `shared`, so that workers can read it without a
+ * copy. Reading into one buffer also takes half the time of `Deno.readFile()`.
+ */
+export function readWholeFile(
+  path: string,
+  { shared = false }: { shared?: boolean } = {},
+): Uint8Array {
+  const alloc = (n: number) =>
+    shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+  using file = Deno.openSync(path);
+  const bytes = alloc(file.statSync().size);
+  let at = 0;
+  while (at < bytes.length) {
+    const n = file.readSync(bytes.subarray(at));
+    if (n === null) return bytes.subarray(0, at); // it shrank meanwhile
+    at += n;
+  }
+  const rest = readRest(file); // it grew meanwhile, or nothing
+  if (rest.length === 0) return bytes;
+  const whole = alloc(at + rest.length);
+  whole.set(bytes);
+  whole.set(rest, at);
+  return whole;
+}
+
+/** The bytes left in `file`, read in chunks. */
+function readRest(file: Deno.FsFile): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = new Uint8Array(1 << 16);
+    const n = file.readSync(chunk);
+    if (n === null) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+  }
+  const rest = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    rest.set(c, at);
+    at += c.length;
+  }
+  return rest;
+}
+
+/**
  * Reads and parses an IDX file, raw or gzipped (recognised by its content).
  * `what` describes the file for error messages, e.g. "train images".
+ * `shared`: the elements lie in a SharedArrayBuffer (see `readWholeFile()`).
  */
 export async function readIdxFile(
   path: string,
   ndims: number,
   what: string,
+  { shared = false }: { shared?: boolean } = {},
 ): Promise<IdxTensor> {
   const name = `${what} '${path}'`;
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = readWholeFile(path, { shared });
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(`Cannot load ${name}: no such file`);
@@ -106,6 +156,11 @@ export async function readIdxFile(
       bytes = await gunzip(bytes);
     } catch {
       throw new SyntaxError(`Cannot load ${name}: corrupt gzip data`);
+    }
+    if (shared) {
+      const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
+      copy.set(bytes);
+      bytes = copy;
     }
   }
   return parseIdx(bytes, ndims, name);

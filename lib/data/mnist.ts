@@ -119,13 +119,15 @@ export function findCsvFiles(
  * Loads one split from `dir` (IDX or CSV, see the module comment), validating
  * it. IDX: magic numbers, sizes against headers, 28x28 images, as many labels
  * as images, labels in 0-9. CSV: every line (lib/data/csv.ts). `limit` keeps
- * only the first `limit` records.
+ * only the first `limit` records. `shared`: IDX images are read straight into
+ * a SharedArrayBuffer, so that training threads need no copy of them.
  */
 export async function loadMnist(
   split: Split,
-  { dir = DEFAULT_DATA_DIR, limit = Infinity }: {
+  { dir = DEFAULT_DATA_DIR, limit = Infinity, shared = false }: {
     dir?: string;
     limit?: number;
+    shared?: boolean;
   } = {},
 ): Promise<Dataset> {
   const names = FILES[split];
@@ -150,7 +152,7 @@ export async function loadMnist(
   const imagesPath = findDataFile(dir, names.images);
   const labelsPath = findDataFile(dir, names.labels);
   const [images, labels] = await Promise.all([
-    readIdxFile(imagesPath, 3, `${split} images`),
+    readIdxFile(imagesPath, 3, `${split} images`, { shared }),
     readIdxFile(labelsPath, 1, `${split} labels`),
   ]);
   const [n, rows, cols] = images.dims;

@@ -108,15 +108,20 @@ export interface SplitAugment {
   /** The elastic fields of the main thread's augmenter. */
   fields: SharedArrayBuffer;
   /** The images prepared for distortion (`augmentSource()`), all shared. */
-  images: SharedArrayBuffer;
-  dilated: SharedArrayBuffer;
-  eroded: SharedArrayBuffer;
-  boxes: SharedArrayBuffer;
+  source: AugmentSource;
   /**
    * The distortions of batches b and b + 1 in draws[b % 2], DRAW_SLOTS
    * Float64s a row.
    */
   draws: [SharedArrayBuffer, SharedArrayBuffer];
+}
+
+/** `bytes` if they lie in shared memory, else a copy of them there. */
+export function inSharedMemory(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  copy.set(bytes);
+  return copy;
 }
 
 /** Thrown in the worker's meetings once the main thread has closed. */
@@ -133,8 +138,8 @@ export interface SplitShared {
   momentum: number;
   params: SharedArrayBuffer;
   velocity: SharedArrayBuffer;
-  /** The images' raw bytes, 784 each (empty when distorting). */
-  pixels: SharedArrayBuffer;
+  /** The images' raw bytes, 784 each, in shared memory (empty when distorting). */
+  pixels: Uint8Array;
   /** Present when distorting: what to distort, and how. */
   augment?: SplitAugment;
   order: SharedArrayBuffer;
@@ -209,7 +214,7 @@ export class SplitViews {
     this.s = s;
     this.params = new Float32Array(s.params);
     this.velocity = new Float32Array(s.velocity);
-    this.pixels = new Uint8Array(s.pixels);
+    this.pixels = s.pixels;
     this.order = new Uint32Array(s.order);
     this.x = [new Float32Array(s.x[0]), new Float32Array(s.x[1])];
     this.a1 = new Float32Array(s.a1);
@@ -218,16 +223,7 @@ export class SplitViews {
     this.ctrl = new Int32Array(s.ctrl);
     this.ones = new Float32Array(s.batch).fill(1);
     const a = s.augment;
-    if (a) {
-      const images = new Uint8Array(a.images);
-      this.source = {
-        images,
-        count: images.length / INPUTS,
-        boxes: new Uint8Array(a.boxes),
-        dilated: new Uint8Array(a.dilated),
-        eroded: new Uint8Array(a.eroded),
-      };
-    }
+    this.source = a?.source;
     this.draws = a
       ? [new Float64Array(a.draws[0]), new Float64Array(a.draws[1])]
       : [new Float64Array(0), new Float64Array(0)];
@@ -340,7 +336,8 @@ export class SplitTrainer {
 
   /**
    * Takes a copy of `start`'s parameters; `images` (raw bytes) are copied
-   * into shared memory, or with `augment` prepared for distortion there;
+   * into shared memory unless they are there already, or with `augment`
+   * prepared for distortion there;
    * `count` images make an epoch. `augment.rng` draws the distortions.
    */
   constructor(
@@ -371,14 +368,10 @@ export class SplitTrainer {
       const fields = augment.augmenter.fields;
       const sharedFields = new Float32Array(sab(fields.length));
       sharedFields.set(fields);
-      const buffer = (a: Uint8Array) => a.buffer as SharedArrayBuffer;
       splitAugment = {
         options: { ...augment.augmenter.options },
         fields: sharedFields.buffer as SharedArrayBuffer,
-        images: buffer(source.images),
-        dilated: buffer(source.dilated),
-        eroded: buffer(source.eroded),
-        boxes: buffer(source.boxes),
+        source,
         draws: [
           new SharedArrayBuffer(batch * DRAW_SLOTS * 8),
           new SharedArrayBuffer(batch * DRAW_SLOTS * 8),
@@ -395,7 +388,7 @@ export class SplitTrainer {
       momentum,
       params: params.w1.buffer as SharedArrayBuffer,
       velocity: velocity.w1.buffer as SharedArrayBuffer,
-      pixels: new SharedArrayBuffer(augment ? 0 : images.length),
+      pixels: augment ? new Uint8Array(0) : inSharedMemory(images),
       augment: splitAugment,
       order: sab(count),
       x: [sab(batch * INPUTS), sab(batch * INPUTS)],
@@ -406,7 +399,6 @@ export class SplitTrainer {
       ctrl: new SharedArrayBuffer(16),
     };
     const v = this.#v = new SplitViews(shared);
-    if (!augment) v.pixels.set(images);
     this.network = new Network(params);
     this.order = v.order;
     this.#dataLabels = labels;

@@ -253,8 +253,9 @@ export interface AugmentSource {
 }
 
 /**
- * Prepares `images` (784 bytes each) for `Augmenter.distort()`. `shared`: the
- * images are copied and everything is made in SharedArrayBuffers, for workers.
+ * Prepares `images` (784 bytes each) for `Augmenter.distort()`. `shared`:
+ * everything is made in SharedArrayBuffers, for workers, and the images are
+ * copied there unless they lie in one already.
  */
 export function augmentSource(
   images: Uint8Array,
@@ -268,7 +269,7 @@ export function augmentSource(
   const count = images.length / PIXELS;
   const bytes = (n: number) =>
     shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
-  if (shared) {
+  if (shared && !(images.buffer instanceof SharedArrayBuffer)) {
     const copy = bytes(images.length);
     copy.set(images);
     images = copy;
