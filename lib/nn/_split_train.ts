@@ -449,6 +449,20 @@ export class SplitTrainer {
   }
 
   /**
+   * Runs `f` between epochs, while the worker waits, with OpenBLAS on all its
+   * threads again: for the test-set evaluation, whose large sgemm then has
+   * both cores.
+   */
+  betweenEpochs<T>(f: () => T): T {
+    loadBlas({ threads: this.#threads });
+    try {
+      return f();
+    } finally {
+      loadBlas({ threads: 1 });
+    }
+  }
+
+  /**
    * Step b of the epoch (images order[b B ..], `rows` of them) at learning
    * rate `rate`, then weight decay: the weights shrink by the factor
    * 1 - `decay` (0: none); returns the batch's loss.

@@ -410,7 +410,12 @@ export function train(
       const epochSeconds = (performance.now() - start) / 1000 + prepareSeconds;
       prepareSeconds = 0;
       seconds += epochSeconds;
-      evaluation = testSet && evaluate(network, testSet);
+      const test = testSet;
+      if (test) {
+        evaluation = splitter
+          ? splitter.betweenEpochs(() => evaluate(network, test))
+          : evaluate(network, test);
+      }
       const report: EpochReport = {
         epoch,
         loss: lossSum / batches,
