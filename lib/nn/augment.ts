@@ -163,6 +163,15 @@ const SCALE = Float32Array.from(
 );
 
 /**
+ * A blank image as the network takes it: every pixel the scaled 0 (0.01).
+ * Copying it with `set()` costs less than `fill()` into shared memory.
+ */
+const BLANK = new Float32Array(PIXELS).fill(SCALE[0]);
+
+/** Rows whose images `distortRows()` and `augmentBatch()` read ahead at once. */
+const PREFETCH_ROWS = 16;
+
+/**
  * Border of zeros around the source, so that the four neighbours of any point
  * within a pixel of the ink box lie inside the buffer.
  */
@@ -355,16 +364,22 @@ export class Augmenter {
   #fieldMax: Float64Array;
   /** (fieldCount, 28, 2): the largest |dx| and |dy| of each row of each field. */
   #rowMax: Float64Array;
-  /** (fieldCount, 784, 2): the fields with dx and dy side by side. */
-  #flow: Float32Array;
+  /**
+   * (fieldCount, 784, 2): the fields with dx and dy side by side, as the
+   * Float64s the sampling computes with (no conversion per pixel).
+   */
+  #flow: Float64Array;
   /** (46, 46) the source, scaled like the inputs, with a border of zeros. */
   #src = new Float64Array(P * P);
   #d: Distortion = { ...IDENTITY };
   /** Where `#prefetch()` leaves what it read, so that the reads stay. */
   #touched = 0;
   /** A field of zeros, for distortions without an elastic one. */
-  #still = new Float32Array(2 * PIXELS);
+  #still = new Float64Array(2 * PIXELS);
   #stillRows = new Float64Array(2 * SIDE);
+  /** Each output row's run of sampled x, `#lo[y]` .. `#hi[y]` (empty if lo > hi). */
+  #lo = new Int32Array(SIDE);
+  #hi = new Int32Array(SIDE);
 
   /**
    * The fields are drawn from `rng`, or are given: another augmenter's
@@ -395,7 +410,7 @@ export class Augmenter {
     this.fields = fields;
     this.#fieldMax = new Float64Array(this.fieldCount);
     this.#rowMax = new Float64Array(this.fieldCount * 2 * SIDE);
-    this.#flow = new Float32Array(fields.length);
+    this.#flow = new Float64Array(fields.length);
     for (let f = 0; f < this.fieldCount; f++) {
       let max = 0;
       for (let k = 0; k < PIXELS; k++) {
@@ -473,12 +488,22 @@ export class Augmenter {
       );
     }
     const d = this.#d;
+    // The rows of a batch are taken one at a time, by either thread: whoever
+    // takes the first of a group reads the group ahead (into the shared cache).
+    const rows = Math.min(order.length - first, out.length / PIXELS | 0);
     for (let r = from; r < to; r++) {
       const i = order[first + r];
       if (i >= source.count) {
         throw new RangeError(`distortRows: image ${i} of ${source.count}`);
       }
-      if (r + 1 < to) this.#prefetch(source, order[first + r + 1]);
+      if (r % PREFETCH_ROWS === 0) {
+        this.#prefetch(
+          source,
+          order,
+          first + r,
+          Math.min(PREFETCH_ROWS, rows - r),
+        );
+      }
       this.distort(source, i, unpackDistortion(draws, r, d), out, r);
     }
   }
@@ -500,11 +525,18 @@ export class Augmenter {
       d.angle === 0 && d.scale === 1 && d.shear === 0 && d.shiftX === 0 &&
       d.shiftY === 0 && (d.field < 0 || d.alpha === 0) && d.pen === 0
     ) { // the identity: a plain copy, as gatherScaled() makes it
-      const images = source.images, s0 = src * PIXELS;
-      for (let k = 0; k < PIXELS; k++) out[o0 + k] = SCALE[images[s0 + k]];
+      out.set(BLANK, o0); // outside the ink box every pixel is 0
+      const images = source.images, s0 = src * PIXELS, box = src * 4;
+      const by0 = source.boxes[box], by1 = source.boxes[box + 1];
+      const bx0 = source.boxes[box + 2], bx1 = source.boxes[box + 3];
+      for (let y = by0; y <= by1; y++) {
+        for (let k = y * SIDE + bx0, end = y * SIDE + bx1; k <= end; k++) {
+          out[o0 + k] = SCALE[images[s0 + k]];
+        }
+      }
       return;
     }
-    out.fill(0.01, o0, o0 + PIXELS);
+    out.set(BLANK, o0);
     const box = src * 4;
     let by0 = source.boxes[box], by1 = source.boxes[box + 1];
     let bx0 = source.boxes[box + 2], bx1 = source.boxes[box + 3];
@@ -560,10 +592,13 @@ export class Augmenter {
     // source = c + M (q - c - shift) + PAD, as an affine function of q.
     const ox = CENTRE + PAD - m00 * cx - m01 * cy;
     const oy = CENTRE + PAD - m10 * cx - m11 * cy;
+    // First every row's run of x where the affine point is within the row's
+    // largest displacement of [u0, u1) x [v0, v1), then the runs' sampling:
+    // apart, the runs' divisions and branches no longer hold up the sampling
+    // after them (a few percent of distort()'s time).
+    const runLo = this.#lo, runHi = this.#hi;
     for (let y = 0; y < SIDE; y++) {
       const bu = m01 * y + ox, bv = m11 * y + oy; // the point at x = 0
-      // The run of x where the affine point is within the row's largest
-      // displacement of [u0, u1) x [v0, v1).
       const ru = strength * rowMax[r0 + 2 * y] + 1e-9;
       const rv = strength * rowMax[r0 + 2 * y + 1] + 1e-9;
       let lo = 0, hi = SIDE - 1;
@@ -572,25 +607,42 @@ export class Augmenter {
         const a = p < q ? p : q, b = p < q ? q : p;
         if (a > lo) lo = Math.ceil(a);
         if (b < hi) hi = Math.floor(b);
-      } else if (bu < u0 - ru || bu > u1 + ru) continue;
+      } else if (bu < u0 - ru || bu > u1 + ru) hi = -1;
       if (m10 !== 0) {
         const p = (v0 - rv - bv) / m10, q = (v1 + rv - bv) / m10;
         const a = p < q ? p : q, b = p < q ? q : p;
         if (a > lo) lo = Math.ceil(a);
         if (b < hi) hi = Math.floor(b);
-      } else if (bv < v0 - rv || bv > v1 + rv) continue;
+      } else if (bv < v0 - rv || bv > v1 + rv) hi = -1;
+      if (lo > hi) { // empty; its ends may lie beyond int32 (a near-parallel edge)
+        lo = 1;
+        hi = 0;
+      }
+      runLo[y] = lo;
+      runHi[y] = hi;
+    }
+    for (let y = 0; y < SIDE; y++) {
+      const lo = runLo[y], hi = runHi[y];
+      if (lo > hi) continue;
+      const bu = m01 * y + ox, bv = m11 * y + oy;
       let su = bu + m00 * lo, sv = bv + m10 * lo;
       const o = o0 + y * SIDE;
       let k = f0 + 2 * (y * SIDE + lo);
       if (free) {
-        for (let x = lo; x <= hi; x++, su += m00, sv += m10, k += 2) {
-          const pu = su + alpha * flow[k], pv = sv + alpha * flow[k + 1];
+        // `| 0` keeps the index arithmetic in int32, without overflow checks.
+        for (
+          let j = o + lo, end = o + hi;
+          j <= end;
+          j = (j + 1) | 0, su += m00, sv += m10, k = (k + 2) | 0
+        ) {
+          const pu = su + alpha * flow[k], pv = sv + alpha * flow[(k + 1) | 0];
           const iu = pu | 0, iv = pv | 0; // non-negative: truncation floors
           const fu = pu - iu, fv = pv - iv;
-          const i = iv * P + iu;
-          const a = buf[i], b = buf[i + 1], c = buf[i + P], e = buf[i + P + 1];
+          const i = (Math.imul(iv, P) + iu) | 0;
+          const a = buf[i], b = buf[(i + 1) | 0];
+          const c = buf[(i + P) | 0], e = buf[(i + P + 1) | 0];
           const top = a + fu * (b - a);
-          out[o + x] = top + fv * (c + fu * (e - c) - top) + 0.01;
+          out[j] = top + fv * (c + fu * (e - c) - top) + 0.01;
         }
       } else {
         for (let x = lo; x <= hi; x++, su += m00, sv += m10, k += 2) {
@@ -613,15 +665,27 @@ export class Augmenter {
   }
 
   /**
-   * Reads one byte of every cache line of image `n` and its dilation and
-   * erosion: the images are visited in random order, so each is a cache miss,
-   * and starting these reads together, one image ahead, overlaps their waits.
+   * Reads one byte of every cache line of images `order[at]` ..
+   * `order[at + rows - 1]`, their dilations and erosions, and their boxes: the
+   * images are visited in random order, so each is a cache miss. A group's
+   * reads wait on memory together; one image ahead, each image's wait still
+   * held up the work after it.
    */
-  #prefetch(source: AugmentSource, n: number): void {
-    const { images, dilated, eroded } = source;
+  #prefetch(
+    source: AugmentSource,
+    order: Uint32Array,
+    at: number,
+    rows: number,
+  ): void {
+    const { images, dilated, eroded, boxes, count } = source;
     let sum = 0;
-    for (let k = n * PIXELS + 56, end = k + PIXELS - 112; k < end; k += 64) {
-      sum += images[k] + dilated[k] + eroded[k];
+    for (let r = at; r < at + rows; r++) {
+      const n = order[r];
+      if (n >= count) continue; // the caller reports it
+      sum += boxes[n * 4];
+      for (let k = n * PIXELS + 56, end = k + PIXELS - 112; k < end; k += 64) {
+        sum += images[k] + dilated[k] + eroded[k];
+      }
     }
     this.#touched = sum;
   }
@@ -645,7 +709,14 @@ export class Augmenter {
       if (i >= source.count) {
         throw new RangeError(`augmentBatch: image ${i} of ${source.count}`);
       }
-      if (r + 1 < rows) this.#prefetch(source, order[first + r + 1]);
+      if (r % PREFETCH_ROWS === 0) {
+        this.#prefetch(
+          source,
+          order,
+          first + r,
+          Math.min(PREFETCH_ROWS, rows - r),
+        );
+      }
       this.distort(source, i, this.draw(rng, this.#d), out, r);
     }
   }
