@@ -408,6 +408,26 @@ Deno.test("mnist_inspect.ts --png writes every view, backquery as 28x28 8-bit gr
   }
 });
 
+Deno.test("mnist_inspect.ts --png onto a file says it is not a folder", async () => {
+  const data = await writeDataDir(1, 50);
+  const out = await projectTempDir();
+  try {
+    const file = `${out}/file`;
+    await Deno.writeTextFile(file, "");
+    const r = await finish(
+      startInspect(null, ["--model", FIXTURE, "--data", data, "--png", file]),
+    );
+    assertEquals(r.code, 1, r.stderr);
+    assertEquals(
+      r.stderr.trim(),
+      `inspect: cannot write the pictures into '${file}': it is a file, not a folder`,
+    );
+  } finally {
+    await Deno.remove(data, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
 Deno.test("mnist_inspect.ts --png draws the curves of a model with a history", async () => {
   const data = await writeDataDir(1, 50);
   const out = await projectTempDir();

@@ -194,6 +194,15 @@ Deno.test("mnist_train --add mixes own drawings in, and records them and the his
       await trainCli(["--add", `${dir}/empty`]),
       "no drawings in its training part yet",
     );
+    await Deno.writeTextFile(`${dir}/file`, "");
+    assertOneLineError(
+      await trainCli(["--add", `${dir}/file`]),
+      `Cannot read --add ${dir}/file: it is a file, not a folder`,
+    );
+    assertOneLineError(
+      await trainCli(["--data", `${dir}/file`]),
+      `Cannot load MNIST from '${dir}/file': it is a file, not a folder`,
+    );
     await Deno.mkdir(`${dir}/models/folder`, { recursive: true });
     assertOneLineError(
       await trainCli(["--out", `${dir}/models/folder`], {}, dir),

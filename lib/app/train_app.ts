@@ -291,14 +291,18 @@ export function checkWritable(path: string, args: string[]) {
 
 /** The training half of the drawings in `dir`; none there is a user's mistake. */
 async function readAdded(dir: string): Promise<Dataset> {
-  let isFolder = false;
+  let stat: Deno.FileInfo | undefined;
   try {
-    isFolder = (await Deno.stat(dir)).isDirectory;
+    stat = await Deno.stat(dir);
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  if (!isFolder) {
-    throw new UserError(`Cannot read --add ${dir}: no such folder`);
+  if (!stat?.isDirectory) {
+    throw new UserError(
+      `Cannot read --add ${dir}: ${
+        stat ? "it is a file, not a folder" : "no such folder"
+      }`,
+    );
   }
   const own = await readOwnData(dir);
   if (own.train.count === 0) {

@@ -71,6 +71,11 @@ function findFile(dir: string, name: string): string | undefined {
     try {
       if (Deno.statSync(path).isFile) return path;
     } catch (e) {
+      if (e instanceof Deno.errors.NotADirectory) {
+        throw new Deno.errors.NotADirectory(
+          `Cannot load MNIST from '${dir}': it is a file, not a folder`,
+        );
+      }
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
   }

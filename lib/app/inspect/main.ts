@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { replaceFile } from "../../atomic_file.ts";
 import { parseFlags, UsageError } from "../../cli.ts";
+import { UserError } from "../../errors.ts";
 import { DEFAULT_DATA_DIR, loadMnist, SIDE } from "../../data/mnist.ts";
 import { encodePng } from "../../image/png.ts";
 import { toGrey } from "../../nn/backquery.ts";
@@ -115,7 +116,16 @@ export async function writePngs(
   ins: Inspection,
   dir: string,
 ): Promise<string[]> {
-  await Deno.mkdir(dir, { recursive: true });
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) {
+      throw new UserError(
+        `cannot write the pictures into '${dir}': it is a file, not a folder`,
+      );
+    }
+    throw e;
+  }
   const written: string[] = [];
   const write = async (name: string, bytes: Uint8Array) => {
     const path = join(dir, name);
