@@ -24,6 +24,7 @@ import {
   evaluate,
   extraRepeats,
   learningRate,
+  startTrainingWorker,
   train,
   type TrainConfig,
 } from "../lib/nn/train.ts";
@@ -375,4 +376,35 @@ Deno.test("inSharedMemory() keeps shared bytes and copies others there", () => {
   assertEquals([...copy], [1, 2, 3]);
   const view = new Uint8Array(new SharedArrayBuffer(8), 2, 3);
   assert(inSharedMemory(view) === view, "no copy of shared bytes");
+});
+
+Deno.test("train() takes over a worker started early: trains with it, or ends it", async () => {
+  const data = await loadMnist("train", { limit: 600 });
+  const own = train(config, data, undefined).network.params;
+  const early = train(config, data, undefined, {
+    worker: startTrainingWorker(),
+  }).network.params;
+  for (const k of ["w1", "b1", "w2", "b2"] as const) {
+    assert(own[k].every((v, i) => v === early[k][i]), k);
+  }
+  // On one thread, or with a bad configuration, the worker is terminated.
+  const watched = () => {
+    const w = startTrainingWorker();
+    const terminate = w.terminate.bind(w);
+    const seen = { ended: false };
+    w.terminate = () => {
+      seen.ended = true;
+      terminate();
+    };
+    return { w, seen };
+  };
+  const one = watched();
+  train(config, data, undefined, { split: false, worker: one.w });
+  assert(one.seen.ended, "ended when training runs on one thread");
+  const bad = watched();
+  assertThrows(
+    () => train({ ...config, epochs: 0 }, data, undefined, { worker: bad.w }),
+    RangeError,
+  );
+  assert(bad.seen.ended, "ended when the configuration is refused");
 });

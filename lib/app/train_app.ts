@@ -22,6 +22,7 @@ import {
   DEFAULTS,
   type EpochReport,
   type Progress,
+  startTrainingWorker,
   train,
   type TrainConfig,
 } from "../nn/train.ts";
@@ -332,16 +333,25 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     console.log(`OpenBLAS build: ${blas.config}`);
   }
   const started = performance.now();
-  const [trainSet, testSet, ...added] = await Promise.all([
-    // In shared memory: both training threads read the images from there.
-    loadMnist("train", {
-      dir: options.dataDir,
-      limit: options.limit,
-      shared: true,
-    }),
-    loadMnist("test", { dir: options.dataDir }),
-    ...options.add.map(readAdded),
-  ]);
+  // The training thread loads its code while the data is read.
+  const worker = startTrainingWorker();
+  let loaded: Dataset[];
+  try {
+    loaded = await Promise.all([
+      // In shared memory: both training threads read the images from there.
+      loadMnist("train", {
+        dir: options.dataDir,
+        limit: options.limit,
+        shared: true,
+      }),
+      loadMnist("test", { dir: options.dataDir }),
+      ...options.add.map(readAdded),
+    ]);
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  }
+  const [trainSet, testSet, ...added] = loaded;
   console.log(
     `Training 784-${config.hidden}-10 on ${trainSet.count} images (test: ${testSet.count}), ` +
       `${config.epochs} epochs, batch ${config.batch}, rate ${config.rate}, ` +
@@ -354,6 +364,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   const bar = new ProgressBar(config.epochs, Deno.stderr);
   const { network, history, evaluation } = train(config, trainSet, testSet, {
     extra: added,
+    worker,
     onProgress: (p: Progress) => bar.update(p),
     onEpoch: (r: EpochReport) => {
       bar.clear();

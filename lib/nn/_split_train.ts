@@ -124,6 +124,18 @@ export function inSharedMemory(bytes: Uint8Array): Uint8Array {
   return copy;
 }
 
+/**
+ * Starts the training worker, which loads its modules and OpenBLAS and then
+ * waits for a `SplitTrainer`'s buffers. Started before the data is loaded, it
+ * is ready when training starts; one not given to a `SplitTrainer` must be
+ * terminated.
+ */
+export function startTrainingWorker(): Worker {
+  return new Worker(new URL("./_split_worker.ts", import.meta.url).href, {
+    type: "module",
+  });
+}
+
 /** Thrown in the worker's meetings once the main thread has closed. */
 const STOPPED = new Error("the training was closed");
 
@@ -339,6 +351,8 @@ export class SplitTrainer {
    * into shared memory unless they are there already, or with `augment`
    * prepared for distortion there;
    * `count` images make an epoch. `augment.rng` draws the distortions.
+   * `worker`: one from `startTrainingWorker()`, taken over; by default one is
+   * started here.
    */
   constructor(
     start: Network,
@@ -348,13 +362,11 @@ export class SplitTrainer {
     batch: number,
     momentum: number,
     augment?: { augmenter: Augmenter; rng: Random },
+    worker?: Worker,
   ) {
     // Started first, so that the worker loads its modules and OpenBLAS while
     // this thread prepares the images; it waits for the buffers' message.
-    this.#worker = new Worker(
-      new URL("./_split_worker.ts", import.meta.url).href,
-      { type: "module" },
-    );
+    this.#worker = worker ?? startTrainingWorker();
     const H = start.hidden, h0 = H >> 1;
     const sab = (floats: number) => new SharedArrayBuffer(floats * 4);
     const params = zeroParameters(H, { shared: true });

@@ -15,6 +15,8 @@ import {
 } from "./network.ts";
 import { Random } from "./random.ts";
 import { SplitTrainer } from "./_split_train.ts";
+
+export { startTrainingWorker } from "./_split_train.ts";
 import { UserError } from "../errors.ts";
 import {
   AUGMENT_PRESETS,
@@ -262,7 +264,14 @@ export function train(
   config: TrainConfig,
   trainSet: Dataset,
   testSet: Dataset | undefined,
-  { onProgress, onEpoch, progressEvery = 50, extra = [], split = true }: {
+  {
+    onProgress,
+    onEpoch,
+    progressEvery = 50,
+    extra = [],
+    split = true,
+    worker,
+  }: {
     onProgress?: (p: Progress) => void;
     onEpoch?: (r: EpochReport) => void;
     progressEvery?: number;
@@ -273,6 +282,11 @@ export function train(
      * to rounding (they sum in different orders).
      */
     split?: boolean;
+    /**
+     * The second thread, from `startTrainingWorker()`, started early so that
+     * it loads while the data does. Taken over: trained with, or terminated.
+     */
+    worker?: Worker;
   } = {},
 ): {
   network: Network;
@@ -280,7 +294,12 @@ export function train(
   /** The test set's evaluation after the last epoch (none without a test set). */
   evaluation: Evaluation | undefined;
 } {
-  checkConfig(config);
+  try {
+    checkConfig(config);
+  } catch (e) {
+    worker?.terminate();
+    throw e;
+  }
   const rng = new Random(config.seed);
   let network = Network.random(config.hidden, rng);
   const options = augmentOptions(config.augment);
@@ -303,17 +322,23 @@ export function train(
   // once and gather rows by copying (4 bytes a pixel, 188 MB for 60,000).
   let scaled: Float32Array | undefined;
   let source: AugmentSource | undefined;
-  const splitter = split && config.hidden >= 2
-    ? new SplitTrainer(
-      network,
-      data.images,
-      data.labels,
-      n,
-      B,
-      config.momentum,
-      augmenter && { augmenter, rng },
-    )
-    : undefined;
+  let splitter: SplitTrainer | undefined;
+  try {
+    if (split && config.hidden >= 2) {
+      splitter = new SplitTrainer(
+        network,
+        data.images,
+        data.labels,
+        n,
+        B,
+        config.momentum,
+        augmenter && { augmenter, rng },
+        worker,
+      );
+    }
+  } finally {
+    if (!splitter) worker?.terminate();
+  }
   if (splitter) {
     network = splitter.network;
   } else if (augmenter) {
