@@ -384,15 +384,20 @@ function crossEntropyForward(
   let sum = 0;
   for (let r = 0; r < n; r++) {
     const label = labels[r];
+    // The loss is -log(p), p the probability given to the target: a for the
+    // label, 1 - a for the others. The output suffices while p is not tiny,
+    // and the row's such p are multiplied, for one log a row (over 0.01 each,
+    // ten of them stay far above double's range); below 0.01, float32
+    // rounding of a would show, so use the logit: -log(s(z)) = softplus(-z),
+    // -log(1 - s(z)) = softplus(z).
+    let product = 1;
     for (let j = 0; j < OUTPUTS; j++) {
       const i = r * OUTPUTS + j;
-      // The loss is -log(p), p the probability given to the target: a for the
-      // label, 1 - a for the others. One log of the output suffices while p is
-      // not tiny; below 0.01, float32 rounding of a would show, so use the
-      // logit: -log(s(z)) = softplus(-z), -log(1 - s(z)) = softplus(z).
       const p = j === label ? a[i] : 1 - a[i];
-      sum -= p > 0.01 ? Math.log(p) : -softplus(j === label ? -z[i] : z[i]);
+      if (p > 0.01) product *= p;
+      else sum += softplus(j === label ? -z[i] : z[i]);
     }
+    sum -= Math.log(product);
   }
   return sum / n;
 }
