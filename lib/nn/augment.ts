@@ -492,18 +492,7 @@ export class Augmenter {
     // takes the first of a group reads the group ahead (into the shared cache).
     const rows = Math.min(order.length - first, out.length / PIXELS | 0);
     for (let r = from; r < to; r++) {
-      const i = order[first + r];
-      if (i >= source.count) {
-        throw new RangeError(`distortRows: image ${i} of ${source.count}`);
-      }
-      if (r % PREFETCH_ROWS === 0) {
-        this.#prefetch(
-          source,
-          order,
-          first + r,
-          Math.min(PREFETCH_ROWS, rows - r),
-        );
-      }
+      const i = this.#imageOfRow("distortRows", source, order, first, r, rows);
       this.distort(source, i, unpackDistortion(draws, r, d), out, r);
     }
   }
@@ -665,6 +654,35 @@ export class Augmenter {
   }
 
   /**
+   * The image of row r of a batch, `order[first + r]`, checked against
+   * `source` (`what` names the caller in the message). The first row of each
+   * group of PREFETCH_ROWS, of the batch's `rows`, reads the group's images
+   * ahead.
+   */
+  #imageOfRow(
+    what: string,
+    source: AugmentSource,
+    order: Uint32Array,
+    first: number,
+    r: number,
+    rows: number,
+  ): number {
+    const i = order[first + r];
+    if (i >= source.count) {
+      throw new RangeError(`${what}: image ${i} of ${source.count}`);
+    }
+    if (r % PREFETCH_ROWS === 0) {
+      this.#prefetch(
+        source,
+        order,
+        first + r,
+        Math.min(PREFETCH_ROWS, rows - r),
+      );
+    }
+    return i;
+  }
+
+  /**
    * Reads one byte of every cache line of images `order[at]` ..
    * `order[at + rows - 1]`, their dilations and erosions, and their boxes: the
    * images are visited in random order, so each is a cache miss. A group's
@@ -705,18 +723,7 @@ export class Augmenter {
   ): void {
     checkGather("augmentBatch", order, first, rows, out);
     for (let r = 0; r < rows; r++) {
-      const i = order[first + r];
-      if (i >= source.count) {
-        throw new RangeError(`augmentBatch: image ${i} of ${source.count}`);
-      }
-      if (r % PREFETCH_ROWS === 0) {
-        this.#prefetch(
-          source,
-          order,
-          first + r,
-          Math.min(PREFETCH_ROWS, rows - r),
-        );
-      }
+      const i = this.#imageOfRow("augmentBatch", source, order, first, r, rows);
       this.distort(source, i, this.draw(rng, this.#d), out, r);
     }
   }
