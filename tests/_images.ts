@@ -4,29 +4,9 @@
  * crafted headers) and ImageMagick.
  */
 import { deflateSync } from "node:zlib";
-import { crc32 } from "../lib/image/png.ts";
+import { concatBytes } from "../lib/bytes.ts";
+import { pngChunk } from "../lib/image/png.ts";
 import { Random } from "../lib/nn/random.ts";
-
-/** One PNG chunk: length, type, data, CRC of type and data. */
-export function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /**
  * An 8-bit PNG of `channels` (1 grey, 3 RGB, 4 RGBA) values per pixel,
@@ -57,7 +37,7 @@ export function encodePng(
   for (let y = 0; y < height; y++) {
     raw.set(data.subarray(y * row, (y + 1) * row), y * (row + 1) + 1);
   }
-  return concat([
+  return concatBytes([
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk("IHDR", ihdr),
     pngChunk("IDAT", deflateSync(raw)),

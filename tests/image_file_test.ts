@@ -5,7 +5,8 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertRejects, assertThrows } from "./_assert.ts";
-import { encodePng, magick, pngChunk } from "./_images.ts";
+import { pngChunk } from "../lib/image/png.ts";
+import { encodePng, magick } from "./_images.ts";
 import {
   ImageFileError,
   MAX_SIDE,

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { concatBytes } from "../bytes.ts";
 
 /** A parsed unsigned-byte IDX tensor. */
 export interface IdxTensor {
@@ -113,21 +114,13 @@ export function readWholeFile(
 /** The bytes left in `file`, read in chunks. */
 function readRest(file: Deno.FsFile): Uint8Array {
   const chunks: Uint8Array[] = [];
-  let total = 0;
   for (;;) {
     const chunk = new Uint8Array(1 << 16);
     const n = file.readSync(chunk);
     if (n === null) break;
     chunks.push(chunk.subarray(0, n));
-    total += n;
   }
-  const rest = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    rest.set(c, at);
-    at += c.length;
-  }
-  return rest;
+  return concatBytes(chunks);
 }
 
 /**

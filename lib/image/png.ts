@@ -15,6 +15,7 @@
  * @module
  */
 import { deflateSync } from "node:zlib";
+import { concatBytes } from "../bytes.ts";
 
 /** Channels per pixel: 1 grey, 3 RGB. */
 export type PngChannels = 1 | 3;
@@ -46,7 +47,7 @@ export function crc32(bytes: Uint8Array): number {
 }
 
 /** One chunk: length, type, data, CRC of type and data. */
-function chunk(type: string, data: Uint8Array): Uint8Array {
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -100,17 +101,10 @@ export function encodePng(
       y * (stride + 1) + 1,
     );
   }
-  const parts = [
+  return concatBytes([
     Uint8Array.from(SIGNATURE),
-    chunk("IHDR", header),
-    chunk("IDAT", new Uint8Array(deflateSync(raw))),
-    chunk("IEND", new Uint8Array(0)),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", new Uint8Array(deflateSync(raw))),
+    pngChunk("IEND", new Uint8Array(0)),
+  ]);
 }
