@@ -18,7 +18,7 @@
  * @module
  */
 import { PIXELS, SIDE } from "../data/mnist.ts";
-import { checkGather } from "./network.ts";
+import { checkGather, SCALE } from "./network.ts";
 import { Random } from "./random.ts";
 
 /** How strongly to distort. Every range is symmetric around "no change". */
@@ -155,12 +155,6 @@ export const IDENTITY: Readonly<Distortion> = Object.freeze({
   alpha: 0,
   pen: 0,
 });
-
-/** The network's input scaling, x / 255 * 0.99 + 0.01, as lib/nn/network.ts has it. */
-const SCALE = Float32Array.from(
-  { length: 256 },
-  (_, x) => x / 255 * 0.99 + 0.01,
-);
 
 /**
  * A blank image as the network takes it: every pixel the scaled 0 (0.01).

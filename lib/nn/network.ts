@@ -29,7 +29,8 @@ export const OUTPUTS = CLASSES;
  * input above zero means no input fully switches off its weights' updates.
  */
 export const INPUT_SCALING = "x/255*0.99+0.01";
-const SCALE = Float32Array.from(
+/** The scaled input of each byte value 0-255. */
+export const SCALE = Float32Array.from(
   { length: 256 },
   (_, x) => x / 255 * 0.99 + 0.01,
 );
