@@ -36,6 +36,7 @@ import {
   outputLayerOverBlocks,
   OUTPUTS,
   type Parameters,
+  parameterViews,
   zeroParameters,
 } from "./network.ts";
 import { loadBlas, saxpy, sscal } from "../native/blas.ts";
@@ -244,15 +245,7 @@ export class SplitViews {
 
   /** Views of the parameters or velocity (as zeroParameters lays them out). */
   parameters(flat: Float32Array): Parameters {
-    const H = this.s.hidden;
-    let at = 0;
-    const take = (n: number) => flat.subarray(at, at += n);
-    return {
-      w1: take(H * INPUTS),
-      b1: take(H),
-      w2: take(OUTPUTS * H),
-      b2: take(OUTPUTS),
-    };
+    return parameterViews(flat, this.s.hidden);
   }
 }
 

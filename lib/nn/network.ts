@@ -154,6 +154,14 @@ export function zeroParameters(
   const all = shared
     ? new Float32Array(new SharedArrayBuffer(count * 4))
     : new Float32Array(count);
+  return parameterViews(all, hidden);
+}
+
+/**
+ * The parameters of `hidden` hidden units as views of `all`, in the order
+ * w1, b1, w2, b2 (the layout of `zeroParameters()`).
+ */
+export function parameterViews(all: Float32Array, hidden: number): Parameters {
   let at = 0;
   const take = (n: number) => all.subarray(at, at += n);
   return {
