@@ -5,6 +5,7 @@ import {
   assertThrows,
 } from "./_assert.ts";
 import { Canvas } from "../lib/image/canvas.ts";
+import { Random } from "../lib/nn/random.ts";
 import { imageAt, loadMnist, PIXELS, SIDE } from "../lib/data/mnist.ts";
 import {
   distanceTransform,
@@ -65,14 +66,10 @@ function draw(
   }
 }
 
-/** A small deterministic random number generator (mulberry32). */
+/** A seeded source of uniform numbers in [0, 1). */
 function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Random(seed);
+  return () => rng.next();
 }
 
 const SEVEN = [[150, 140], [480, 130], [300, 560]];
