@@ -16,7 +16,7 @@ import {
   zeroParameters,
 } from "../lib/nn/network.ts";
 import { Random } from "../lib/nn/random.ts";
-import { inSharedMemory } from "../lib/nn/_split_train.ts";
+import { inSharedMemory } from "../lib/bytes.ts";
 import { encodeModel } from "../lib/nn/model_file.ts";
 import {
   checkConfig,

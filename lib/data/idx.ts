@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { concatBytes } from "../bytes.ts";
+import { concatBytes, inSharedMemory, newBytes } from "../bytes.ts";
 
 /** A parsed unsigned-byte IDX tensor. */
 export interface IdxTensor {
@@ -93,8 +93,7 @@ export function readWholeFile(
   path: string,
   { shared = false }: { shared?: boolean } = {},
 ): Uint8Array {
-  const alloc = (n: number) =>
-    shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+  const alloc = (n: number) => newBytes(n, { shared });
   using file = Deno.openSync(path);
   const bytes = alloc(file.statSync().size);
   let at = 0;
@@ -150,11 +149,7 @@ export async function readIdxFile(
     } catch {
       throw new SyntaxError(`Cannot load ${name}: corrupt gzip data`);
     }
-    if (shared) {
-      const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
-      copy.set(bytes);
-      bytes = copy;
-    }
+    if (shared) bytes = inSharedMemory(bytes);
   }
   return parseIdx(bytes, ndims, name);
 }

@@ -40,6 +40,7 @@ import {
   zeroParameters,
 } from "./network.ts";
 import { loadBlas, saxpy, sscal } from "../native/blas.ts";
+import { inSharedMemory } from "../bytes.ts";
 import {
   Augmenter,
   type AugmentOptions,
@@ -115,14 +116,6 @@ export interface SplitAugment {
    * Float64s a row.
    */
   draws: [SharedArrayBuffer, SharedArrayBuffer];
-}
-
-/** `bytes` if they lie in shared memory, else a copy of them there. */
-export function inSharedMemory(bytes: Uint8Array): Uint8Array {
-  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
-  const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
-  copy.set(bytes);
-  return copy;
 }
 
 /**

@@ -18,6 +18,7 @@
  * @module
  */
 import { PIXELS, SIDE } from "../data/mnist.ts";
+import { inSharedMemory, newBytes } from "../bytes.ts";
 import { checkGather, SCALE } from "./network.ts";
 import { Random } from "./random.ts";
 
@@ -270,13 +271,8 @@ export function augmentSource(
     );
   }
   const count = images.length / PIXELS;
-  const bytes = (n: number) =>
-    shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
-  if (shared && !(images.buffer instanceof SharedArrayBuffer)) {
-    const copy = bytes(images.length);
-    copy.set(images);
-    images = copy;
-  }
+  const bytes = (n: number) => newBytes(n, { shared });
+  if (shared) images = inSharedMemory(images);
   const boxes = bytes(count * 4);
   const dilated = bytes(images.length);
   const eroded = bytes(images.length);
