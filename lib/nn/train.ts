@@ -15,8 +15,6 @@ import {
 } from "./network.ts";
 import { Random } from "./random.ts";
 import { SplitTrainer } from "./_split_train.ts";
-
-export { startTrainingWorker } from "./_split_train.ts";
 import { UserError } from "../errors.ts";
 import {
   AUGMENT_PRESETS,
@@ -27,6 +25,9 @@ import {
   augmentSource,
   checkAugmentOptions,
 } from "./augment.ts";
+
+/** Starts the second training thread early; see `train()`'s `worker`. */
+export { startTrainingWorker } from "./_split_train.ts";
 
 /** What to train and how. */
 export interface TrainConfig {
