@@ -14,7 +14,7 @@ import { loadBlas } from "../lib/native/blas.ts";
 import { type Dataset, loadMnist, PIXELS } from "../lib/data/mnist.ts";
 import { DEFAULTS, train } from "../lib/nn/train.ts";
 import { gatherScaled } from "../lib/nn/network.ts";
-import { Random } from "../lib/nn/random.ts";
+import { Random } from "../lib/random.ts";
 import {
   Augmenter,
   augmentSource,

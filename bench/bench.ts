@@ -44,12 +44,12 @@ import {
   sigmoidInPlace,
   zeroParameters,
 } from "../lib/nn/network.ts";
-import { Random } from "../lib/nn/random.ts";
+import { Random } from "../lib/random.ts";
 import { DEFAULTS, train, type TrainConfig } from "../lib/nn/train.ts";
 import { isUserError } from "../lib/errors.ts";
 import { saveDrawing } from "../lib/data/own_data.ts";
 import { preprocess } from "../lib/image/preprocess.ts";
-import { DIGITS, drawStrokes, HEIGHTS } from "../lib/image/sample_drawings.ts";
+import { DIGITS, drawStrokes, HEIGHTS } from "../tests/_sample_drawings.ts";
 import { jaxEpochSeconds } from "./_jax_bench.ts";
 import { epochSeconds } from "./augment_bench.ts";
 
@@ -66,7 +66,7 @@ const TARGETS = {
 };
 
 /**
- * Writes drawings of every digit at every height of lib/image/sample_drawings.ts,
+ * Writes drawings of every digit at every height of tests/_sample_drawings.ts,
  * the way the draw window saves them, to `dir`; returns how many.
  */
 async function writeOwnDrawings(dir: string): Promise<number> {

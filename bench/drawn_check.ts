@@ -3,7 +3,7 @@
  * refuses (it should stay under 1%), digits drawn with the canvas's default
  * brush at several heights read before and after pen normalisation, and
  * which shapes that are not digits are refused. Run it again after
- * retraining, and retune the constants of lib/nn/read_digit.ts if needed.
+ * retraining, and retune the constants of lib/read/read_digit.ts if needed.
  *
  * Usage: deno run --allow-read --allow-ffi --allow-env bench/drawn_check.ts
  *        [--model PATH] [--data DIR]
@@ -23,12 +23,12 @@ import {
   drawStrokes,
   HEIGHTS,
   nonDigits,
-} from "../lib/image/sample_drawings.ts";
+} from "../tests/_sample_drawings.ts";
 import { preprocess } from "../lib/image/preprocess.ts";
 import { drawingInput } from "../lib/image/redraw.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../lib/nn/model_file.ts";
 import { argmaxRow, type Network } from "../lib/nn/network.ts";
-import { readDigit } from "../lib/nn/read_digit.ts";
+import { readDigit } from "../lib/read/read_digit.ts";
 
 /** The digit the network reads in `canvas`, preprocessed with or without pen normalisation. */
 function plainReading(network: Network, canvas: Canvas, pen: boolean) {

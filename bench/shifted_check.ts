@@ -20,7 +20,7 @@
 import { parseFlags, run, UsageError } from "../lib/cli.ts";
 import { DEFAULT_DATA_DIR, loadMnist, SIDE } from "../lib/data/mnist.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../lib/nn/model_file.ts";
-import { shiftedCheck, TOLERANCE_POINTS } from "../lib/nn/shifted_check.ts";
+import { shiftedCheck, TOLERANCE_POINTS } from "../tests/_shifted_check.ts";
 
 const HELP =
   `Check that preprocessing undoes position and size: MNIST test digits redrawn

@@ -6,7 +6,7 @@
 import { deflateSync } from "node:zlib";
 import { concatBytes } from "../lib/bytes.ts";
 import { pngChunk } from "../lib/image/png.ts";
-import { Random } from "../lib/nn/random.ts";
+import { Random } from "../lib/random.ts";
 
 /**
  * An 8-bit PNG of `channels` (1 grey, 3 RGB, 4 RGBA) values per pixel,

@@ -6,7 +6,7 @@ import {
 } from "./_assert.ts";
 import { PIXELS, SIDE } from "../lib/data/mnist.ts";
 import { gatherScaled } from "../lib/nn/network.ts";
-import { Random } from "../lib/nn/random.ts";
+import { Random } from "../lib/random.ts";
 import {
   Augmenter,
   type AugmentOptions,

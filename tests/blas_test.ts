@@ -14,7 +14,7 @@ import {
   sgemv,
   sscal,
 } from "../lib/native/blas.ts";
-import { Random } from "../lib/nn/random.ts";
+import { Random } from "../lib/random.ts";
 import { naiveGemm } from "./_naive.ts";
 import { cpuinfoFlags, glibcCpuFeatures } from "../lib/native/_cpu_features.ts";
 

@@ -23,13 +23,8 @@ import {
 import { HELP, parseDrawArgs } from "../lib/app/draw/main.ts";
 import { PIXELS } from "../lib/data/mnist.ts";
 import { argmaxRow } from "../lib/nn/network.ts";
-import type { Reading } from "../lib/nn/read_digit.ts";
-import {
-  DIGITS,
-  drawStrokes,
-  HEIGHTS,
-  nonDigits,
-} from "../lib/image/sample_drawings.ts";
+import type { Reading } from "../lib/read/read_digit.ts";
+import { DIGITS, drawStrokes, HEIGHTS, nonDigits } from "./_sample_drawings.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../lib/nn/model_file.ts";
 import { DEFAULT_OWN_DIR } from "../lib/data/own_data.ts";
 import { Key, MouseButton } from "../lib/native/sdl2.ts";

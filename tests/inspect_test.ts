@@ -36,7 +36,7 @@ import {
   loadModel,
   saveModel,
 } from "../lib/nn/model_file.ts";
-import { evaluate } from "../lib/nn/train.ts";
+import { evaluate } from "../lib/nn/evaluate.ts";
 import { Key, Mod } from "../lib/native/sdl2.ts";
 import {
   applyClick,

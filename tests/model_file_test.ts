@@ -14,7 +14,7 @@ import {
   saveModel,
 } from "../lib/nn/model_file.ts";
 import { INPUT_SCALING, Network } from "../lib/nn/network.ts";
-import { Random } from "../lib/nn/random.ts";
+import { Random } from "../lib/random.ts";
 
 const net = () => Network.random(7, new Random(2));
 const meta = { activation: "sigmoid", epochs: "3" };

@@ -16,7 +16,7 @@ import {
   sigmoidInPlace,
   zeroParameters,
 } from "../lib/nn/network.ts";
-import { Random } from "../lib/nn/random.ts";
+import { Random } from "../lib/random.ts";
 import { fakeImages } from "./_fixtures.ts";
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));

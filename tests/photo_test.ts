@@ -17,7 +17,7 @@ import { preprocess } from "../lib/image/preprocess.ts";
 import { imageAt, loadMnist, PIXELS } from "../lib/data/mnist.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
 import { argmaxRow } from "../lib/nn/network.ts";
-import { Random } from "../lib/nn/random.ts";
+import { Random } from "../lib/random.ts";
 
 const MODEL = join(
   fileURLToPath(new URL(".", import.meta.url)),

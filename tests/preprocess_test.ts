@@ -5,7 +5,7 @@ import {
   assertThrows,
 } from "./_assert.ts";
 import { Canvas } from "../lib/image/canvas.ts";
-import { Random } from "../lib/nn/random.ts";
+import { Random } from "../lib/random.ts";
 import { imageAt, loadMnist, PIXELS, SIDE } from "../lib/data/mnist.ts";
 import {
   distanceTransform,
@@ -20,7 +20,7 @@ import {
   repen,
   strokeWidth,
 } from "../lib/image/preprocess.ts";
-import { DIGITS, drawStrokes, HEIGHTS } from "../lib/image/sample_drawings.ts";
+import { DIGITS, drawStrokes, HEIGHTS } from "./_sample_drawings.ts";
 
 /** Centre of mass of a 28x28 byte image in index coordinates. */
 function centreOfMass(pixels: Uint8Array): [number, number] {

@@ -14,13 +14,8 @@ import {
   MIN_OUTPUT,
   notDigitReason,
   readDigit,
-} from "../lib/nn/read_digit.ts";
-import {
-  DIGITS,
-  drawStrokes,
-  HEIGHTS,
-  nonDigits,
-} from "../lib/image/sample_drawings.ts";
+} from "../lib/read/read_digit.ts";
+import { DIGITS, drawStrokes, HEIGHTS, nonDigits } from "./_sample_drawings.ts";
 
 const FIXTURE =
   new URL("./fixtures/model-784-200-10.safetensors", import.meta.url)

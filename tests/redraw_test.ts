@@ -19,7 +19,7 @@ import {
   REDRAW_SCALE,
   REDRAW_SIDE,
 } from "../lib/image/redraw.ts";
-import { DIGITS, drawStrokes, HEIGHTS } from "../lib/image/sample_drawings.ts";
+import { DIGITS, drawStrokes, HEIGHTS } from "./_sample_drawings.ts";
 
 /** The largest difference between two byte images. */
 function maxDiff(a: Uint8Array, b: Uint8Array): number {

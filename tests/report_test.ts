@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "./_assert.ts";
-import { formatConfusion, ProgressBar } from "../lib/report.ts";
+import { formatConfusion, ProgressBar } from "../lib/app/report.ts";
 
 /** An output that records what is written, a terminal or not. */
 function fakeOutput(terminal: boolean) {

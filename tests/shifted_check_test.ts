@@ -1,9 +1,9 @@
-import { placeDigit, redrawAll } from "../lib/image/shifted.ts";
-import { shiftedCheck, TOLERANCE_POINTS } from "../lib/nn/shifted_check.ts";
+import { placeDigit, redrawAll } from "./_shifted.ts";
+import { shiftedCheck, TOLERANCE_POINTS } from "./_shifted_check.ts";
 import { imageAt, loadMnist, PIXELS } from "../lib/data/mnist.ts";
 import { preprocess } from "../lib/image/preprocess.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
-import { evaluate } from "../lib/nn/train.ts";
+import { evaluate } from "../lib/nn/evaluate.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 
 Deno.test("placeDigit() at the image's own size and place copies it", async () => {

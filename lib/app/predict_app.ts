@@ -19,7 +19,7 @@ import { photoInk } from "../image/photo.ts";
 import { preprocess, type Preprocessed } from "../image/preprocess.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../nn/model_file.ts";
 import type { Network } from "../nn/network.ts";
-import { readDigit, type Reading } from "../nn/read_digit.ts";
+import { readDigit, type Reading } from "../read/read_digit.ts";
 import { decodeImage } from "../native/sdl2_image.ts";
 import { SdlError } from "../native/sdl2.ts";
 

@@ -26,7 +26,7 @@ import {
   train,
   type TrainConfig,
 } from "../nn/train.ts";
-import { formatConfusion, ProgressBar } from "../report.ts";
+import { formatConfusion, ProgressBar } from "./report.ts";
 import { parseFlags, UsageError } from "../cli.ts";
 import { UserError } from "../errors.ts";
 

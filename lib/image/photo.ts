@@ -27,7 +27,16 @@
  *
  * @module
  */
-import type { RgbaImage } from "../native/sdl2.ts";
+/**
+ * An image decoded to 8-bit RGBA: `width * height * 4` bytes, row-major (the
+ * shape lib/native/sdl2_image.ts decodes files to).
+ */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  /** R, G, B, A bytes of each pixel. */
+  data: Uint8Array;
+}
 
 /** A grey byte image, row-major, 0 = background, 255 = full ink. */
 export interface InkImage {

@@ -48,7 +48,7 @@ import {
   augmentSource,
   DRAW_SLOTS,
 } from "./augment.ts";
-import type { Random } from "./random.ts";
+import type { Random } from "../random.ts";
 
 /** Slots of the control array. */
 const MAIN = 0; // arrivals of the main thread

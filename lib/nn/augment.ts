@@ -20,7 +20,7 @@
 import { PIXELS, SIDE } from "../data/mnist.ts";
 import { inSharedMemory, newBytes } from "../bytes.ts";
 import { checkGather, SCALE } from "./network.ts";
-import { Random } from "./random.ts";
+import { Random } from "../random.ts";
 
 /** How strongly to distort. Every range is symmetric around "no change". */
 export interface AugmentOptions {

@@ -17,7 +17,7 @@
  */
 import { matmul, saxpy, sgemm, sgemv, sscal } from "../native/blas.ts";
 import { CLASSES, PIXELS } from "../data/mnist.ts";
-import { Random } from "./random.ts";
+import { Random } from "../random.ts";
 
 /** Inputs of the network: one per pixel. */
 export const INPUTS = PIXELS;

@@ -13,7 +13,8 @@ import {
   scaleInputs,
   zeroParameters,
 } from "./network.ts";
-import { Random } from "./random.ts";
+import { Random } from "../random.ts";
+import { evaluate, type Evaluation } from "./evaluate.ts";
 import { SplitTrainer } from "./_split_train.ts";
 import { UserError } from "../errors.ts";
 import {
@@ -233,26 +234,6 @@ export function concatDatasets(sets: Dataset[]): Dataset {
  * nothing measurable.
  */
 const DECAY_EVERY = 16;
-
-/** Test-set evaluation: accuracy and the confusion matrix. */
-export interface Evaluation {
-  accuracy: number;
-  /** confusion[label * 10 + predicted] = count. */
-  confusion: Uint32Array;
-}
-
-/** Classifies every image of `data` and compares with its labels. */
-export function evaluate(network: Network, data: Dataset): Evaluation {
-  const probs = network.predict(data.images, data.count);
-  const confusion = new Uint32Array(OUTPUTS * OUTPUTS);
-  let correct = 0;
-  for (let i = 0; i < data.count; i++) {
-    const p = argmaxRow(probs, i);
-    confusion[data.labels[i] * OUTPUTS + p]++;
-    if (p === data.labels[i]) correct++;
-  }
-  return { accuracy: correct / data.count, confusion };
-}
 
 /**
  * Trains a new network on `trainSet`, evaluating on `testSet` (if given) after

@@ -11,7 +11,7 @@ import { CLASSES, PIXELS } from "../../data/mnist.ts";
 import { argmaxRow, type Network } from "../../nn/network.ts";
 import type { SavedDrawing } from "../../data/own_data.ts";
 import { drawingInput } from "../../image/redraw.ts";
-import { readDigit, type Reading } from "../../nn/read_digit.ts";
+import { readDigit, type Reading } from "../../read/read_digit.ts";
 import { Key, MouseButton } from "../../native/sdl2.ts";
 
 /** SDL key codes of letters are their lower-case ASCII codes. */

@@ -15,7 +15,8 @@ import {
 } from "../../nn/backquery.ts";
 import { decodeHistory, type EpochHistory } from "../../nn/history.ts";
 import type { Model } from "../../nn/model_file.ts";
-import { argmaxRow, type Network } from "../../nn/network.ts";
+import type { Network } from "../../nn/network.ts";
+import { evaluate } from "../../nn/evaluate.ts";
 
 /**
  * The weights of `network` as the views read them. The one place that knows
@@ -45,22 +46,15 @@ export interface TestResults {
 
 /** Runs the network over the test set once and sorts the records by cell. */
 export function testResults(network: Network, data: Dataset): TestResults {
-  const probs = network.predict(data.images, data.count);
-  const predicted = new Uint8Array(data.count);
-  const confusion = new Uint32Array(CLASSES * CLASSES);
+  const { predicted, confusion, accuracy } = evaluate(network, data);
   const lists: number[][] = Array.from({ length: CLASSES * CLASSES }, () => []);
   for (let i = 0; i < data.count; i++) {
-    predicted[i] = argmaxRow(probs, i);
-    const cell = data.labels[i] * CLASSES + predicted[i];
-    confusion[cell]++;
-    lists[cell].push(i);
+    lists[data.labels[i] * CLASSES + predicted[i]].push(i);
   }
   const classAccuracy = new Float64Array(CLASSES);
-  let right = 0;
   for (let d = 0; d < CLASSES; d++) {
     let total = 0;
     for (let p = 0; p < CLASSES; p++) total += confusion[d * CLASSES + p];
-    right += confusion[d * CLASSES + d];
     classAccuracy[d] = total ? confusion[d * CLASSES + d] / total : NaN;
   }
   return {
@@ -68,7 +62,7 @@ export function testResults(network: Network, data: Dataset): TestResults {
     predicted,
     confusion,
     cells: lists.map((l) => Int32Array.from(l)),
-    accuracy: right / data.count,
+    accuracy,
     classAccuracy,
   };
 }

@@ -6,7 +6,8 @@
  * @module
  */
 import type { Dataset, Split } from "../../data/mnist.ts";
-import { argmaxRow, type Network } from "../../nn/network.ts";
+import type { Network } from "../../nn/network.ts";
+import { evaluate } from "../../nn/evaluate.ts";
 import { Key, Mod } from "../../native/sdl2.ts";
 
 /** Records PAGE UP and PAGE DOWN move by. */
@@ -29,11 +30,9 @@ export interface Predictions {
 
 /** Runs the network over the whole set at once. */
 export function predictAll(network: Network, data: Dataset): Predictions {
-  const probs = network.predict(data.images, data.count);
-  const predicted = new Uint8Array(data.count);
+  const { probs, predicted } = evaluate(network, data);
   const wrong: number[] = [];
   for (let i = 0; i < data.count; i++) {
-    predicted[i] = argmaxRow(probs, i);
     if (predicted[i] !== data.labels[i]) wrong.push(i);
   }
   return { probs, predicted, wrong: Int32Array.from(wrong) };

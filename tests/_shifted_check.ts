@@ -1,16 +1,16 @@
 /**
  * Checks that preprocessing undoes position and size: the MNIST test images,
  * drawn again at random places and sizes on a larger canvas
- * (lib/image/shifted.ts), are recognised within `TOLERANCE_POINTS` as well as
+ * (tests/_shifted.ts), are recognised within `TOLERANCE_POINTS` as well as
  * the originals once `preprocess()` has normalised them. The check also
  * reports, without judging, a harsher case: digits shrunk to 50-100% inside the
  * 28x28 frame itself, where detail is really lost.
  *
  * @module
  */
-import { type Dataset, SIDE } from "../data/mnist.ts";
-import { redrawAll } from "../image/shifted.ts";
-import { argmaxRow, type Network } from "./network.ts";
+import { type Dataset, SIDE } from "../lib/data/mnist.ts";
+import { redrawAll } from "./_shifted.ts";
+import { argmaxRow, type Network } from "../lib/nn/network.ts";
 
 /** The largest accuracy drop, in percentage points, that passes. */
 export const TOLERANCE_POINTS = 1;

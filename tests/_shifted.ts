@@ -1,12 +1,12 @@
 /**
  * Digits drawn again at another place and size, as a user might draw them: the
- * transform behind `deno task check:shifted` (lib/nn/shifted_check.ts).
+ * transform behind `deno task check:shifted` (tests/_shifted_check.ts).
  *
  * @module
  */
-import { type Dataset, PIXELS, SIDE } from "../data/mnist.ts";
-import { Random } from "../nn/random.ts";
-import { preprocess } from "./preprocess.ts";
+import { type Dataset, PIXELS, SIDE } from "../lib/data/mnist.ts";
+import { Random } from "../lib/random.ts";
+import { preprocess } from "../lib/image/preprocess.ts";
 
 /**
  * Draws a 28x28 byte image into `out` (a `side` x `side` canvas of ink 0..1),

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Canvas, CANVAS_SIDE } from "./canvas.ts";
+import { Canvas, CANVAS_SIDE } from "../lib/image/canvas.ts";
 
 /** A drawing: strokes, each a polyline of [x, y] points in a unit box (y down). */
 export type Strokes = readonly (readonly (readonly [number, number])[])[];

@@ -24,7 +24,7 @@ import {
   type Preprocessed,
 } from "../image/preprocess.ts";
 import type { AsDrawn } from "../image/redraw.ts";
-import { type Network, OUTPUTS } from "./network.ts";
+import { type Network, OUTPUTS } from "../nn/network.ts";
 
 /**
  * Strokes wider than this fraction of FIT (measured before pen

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { OUTPUTS } from "./nn/network.ts";
-import type { Progress } from "./nn/train.ts";
+import { OUTPUTS } from "../nn/network.ts";
+import type { Progress } from "../nn/train.ts";
 
 /**
  * A one-line progress bar with throughput, running loss and time left, redrawn in

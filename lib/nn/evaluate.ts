@@ -1,0 +1,35 @@
+/**
+ * The network's answers over a whole data set, compared with its labels: the
+ * one place that runs a network over a set and takes each image's most
+ * probable digit.
+ *
+ * @module
+ */
+import type { Dataset } from "../data/mnist.ts";
+import { argmaxRow, type Network, OUTPUTS } from "./network.ts";
+
+/** What the network makes of a data set. */
+export interface Evaluation {
+  /** (count, 10) probabilities, each row summing to one. */
+  probs: Float32Array;
+  /** Each image's most probable digit. */
+  predicted: Uint8Array;
+  /** confusion[label * 10 + predicted] = count. */
+  confusion: Uint32Array;
+  /** The share of images read right, 0..1. */
+  accuracy: number;
+}
+
+/** Classifies every image of `data` and compares with its labels. */
+export function evaluate(network: Network, data: Dataset): Evaluation {
+  const probs = network.predict(data.images, data.count);
+  const predicted = new Uint8Array(data.count);
+  const confusion = new Uint32Array(OUTPUTS * OUTPUTS);
+  let correct = 0;
+  for (let i = 0; i < data.count; i++) {
+    const p = predicted[i] = argmaxRow(probs, i);
+    confusion[data.labels[i] * OUTPUTS + p]++;
+    if (p === data.labels[i]) correct++;
+  }
+  return { probs, predicted, confusion, accuracy: correct / data.count };
+}
