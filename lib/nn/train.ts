@@ -5,11 +5,9 @@
  */
 import { type Dataset, PIXELS } from "../data/mnist.ts";
 import {
-  argmaxRow,
   Batch,
   gatherRows,
   Network,
-  OUTPUTS,
   scaleInputs,
   zeroParameters,
 } from "./network.ts";
