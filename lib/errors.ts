@@ -4,9 +4,11 @@
  * - A user's mistake or the machine's state: a bad flag or environment
  *   variable, a missing or corrupt file, a missing library or display, training
  *   that diverges. The script prints one line that says what to fix and exits
- *   with code 1. Such errors are `UserError`s, or one of the built-in classes
- *   that `isUserError()` accepts: a `SyntaxError` from a file parser (bad file
- *   contents) and Deno's file-system errors (`NotFound`, `PermissionDenied`, ...).
+ *   with code 1. Such errors are `UserError`s, or one of Deno's file-system
+ *   errors that `isUserError()` accepts (`NotFound`, `PermissionDenied`, ...).
+ *   A file whose contents break its format is a `FileFormatError`, which each
+ *   parser throws at its boundary: a built-in `SyntaxError` is not taken for
+ *   one, as it may as well be a bug of ours.
  * - Anything else is a bug of ours (a `TypeError`, an internal `RangeError`):
  *   the script keeps the stack trace and asks for a report.
  *
@@ -20,6 +22,14 @@ export class UserError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * A file whose contents break its format (a bad IDX header, a CSV line that is
+ * not a record, a model file that is not safetensors): the message names the
+ * file and the place, e.g. "Cannot load train images 'x': magic is 0x00000000,
+ * expected 0x00000803".
+ */
+export class FileFormatError extends UserError {}
 
 /** Deno's errors about files, paths and permissions: the user's to fix. */
 const FILE_ERRORS = [
@@ -36,6 +46,6 @@ const FILE_ERRORS = [
 
 /** True for errors that are the user's to fix (see the module comment). */
 export function isUserError(e: unknown): boolean {
-  return e instanceof UserError || e instanceof SyntaxError ||
+  return e instanceof UserError ||
     FILE_ERRORS.some((cls) => e instanceof cls);
 }

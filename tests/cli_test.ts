@@ -6,7 +6,7 @@ import {
   reportError,
   UsageError,
 } from "../lib/cli.ts";
-import { isUserError, UserError } from "../lib/errors.ts";
+import { FileFormatError, isUserError, UserError } from "../lib/errors.ts";
 import { DivergedError } from "../lib/nn/train.ts";
 
 const CLI = new URL("../lib/cli.ts", import.meta.url).href;
@@ -19,10 +19,12 @@ Deno.test("UsageError and DivergedError are UserErrors", () => {
   assert(isUserError(new DivergedError(1, 2, 0.5, NaN)));
 });
 
-Deno.test("isUserError() accepts file errors and SyntaxError, not bugs", () => {
+Deno.test("isUserError() accepts file errors and FileFormatError, not bugs", () => {
   assert(isUserError(new Deno.errors.NotFound("x")));
   assert(isUserError(new Deno.errors.PermissionDenied("x")));
-  assert(isUserError(new SyntaxError("x")));
+  assert(isUserError(new FileFormatError("x")));
+  // A SyntaxError may as well be a bug of ours: it keeps its stack trace.
+  assert(!isUserError(new SyntaxError("x")));
   assert(!isUserError(new TypeError("x")));
   assert(!isUserError(new RangeError("x")));
   assert(!isUserError("a string"));
@@ -67,7 +69,7 @@ Deno.test("parseFlags() turns a bad command line into a UsageError", () => {
 /** Runs `run("demo", ...)` in a child process with `main` throwing `thrown`. */
 async function runThrowing(thrown: string) {
   const code = `import { run, UsageError } from "${CLI}";
-import { UserError } from "${ERRORS}";
+import { FileFormatError, UserError } from "${ERRORS}";
 function inner() { ${thrown}; }
 await run("demo", () => inner());`;
   const out = await new Deno.Command(Deno.execPath(), {
@@ -86,7 +88,7 @@ Deno.test("run() prints a user's error as one line and exits 1", async () => {
     ],
     ['throw new UserError("no display")', "demo: no display"],
     [
-      'throw new SyntaxError("Cannot load x: line 3 is empty")',
+      'throw new FileFormatError("Cannot load x: line 3 is empty")',
       "demo: Cannot load x: line 3 is empty",
     ],
     [

@@ -11,7 +11,7 @@ import {
   readMnistCsv,
 } from "../lib/data/csv.ts";
 import { findCsvFiles, loadMnist, PIXELS } from "../lib/data/mnist.ts";
-import { UserError } from "../lib/errors.ts";
+import { FileFormatError, UserError } from "../lib/errors.ts";
 import { fakeImages, fakeLabels, writeDataDir } from "./_fixtures.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -74,12 +74,12 @@ Deno.test("parseMnistCsv() names the line with the wrong number of values", () =
   const l = lines();
   assertThrows(
     () => parse([l[0], l[1].replace(/,\d+$/, ""), l[2]].join("\n")),
-    SyntaxError,
+    FileFormatError,
     "Cannot load data 'f.csv': line 2 has 784 values, expected 785 (a label and 784 pixels)",
   );
   assertThrows(
     () => parse([l[0], l[1], l[2] + ",0"].join("\n")),
-    SyntaxError,
+    FileFormatError,
     "line 3 has more than 785 values",
   );
 });
@@ -90,32 +90,32 @@ Deno.test("parseMnistCsv() names the line and value outside 0-255 or not an inte
     [l[0], l[1], l[2].replace(/^(\d+,\d+,)\d+/, `$1${v}`)].join("\n");
   assertThrows(
     () => parse(withValue("256")),
-    SyntaxError,
+    FileFormatError,
     "line 3, value 3 of 785 is 256, outside 0-255",
   );
   assertThrows(
     () => parse(withValue("1000")),
-    SyntaxError,
+    FileFormatError,
     "line 3, value 3 of 785 is 1000, outside 0-255",
   );
   assertThrows(
     () => parse(withValue("1.5")),
-    SyntaxError,
+    FileFormatError,
     "line 3, value 3 of 785: found '.', expected an integer 0-255",
   );
   assertThrows(
     () => parse(withValue("-1")),
-    SyntaxError,
+    FileFormatError,
     "line 3, value 3 of 785: found '-'",
   );
   assertThrows(
     () => parse(withValue(" 1")),
-    SyntaxError,
+    FileFormatError,
     "line 3, value 3 of 785: found byte 0x20",
   );
   assertThrows(
     () => parse(withValue("")),
-    SyntaxError,
+    FileFormatError,
     "line 3, value 3 of 785 is empty",
   );
 });
@@ -124,12 +124,12 @@ Deno.test("parseMnistCsv() names the line whose label is not a digit 0-9", () =>
   const l = lines();
   assertThrows(
     () => parse([l[0], l[1].replace(/^\d+/, "10"), l[2]].join("\n")),
-    SyntaxError,
+    FileFormatError,
     "line 2: label 10 is not a digit 0-9",
   );
   assertThrows(
     () => parse([l[0], l[1].replace(/^\d+/, "a")].join("\n")),
-    SyntaxError,
+    FileFormatError,
     "line 2, value 1 of 785: found 'a', expected a label 0-9",
   );
 });
@@ -138,22 +138,22 @@ Deno.test("parseMnistCsv() rejects empty lines but one final line end", () => {
   const l = lines();
   assertThrows(
     () => parse([l[0], "", l[1]].join("\n")),
-    SyntaxError,
+    FileFormatError,
     "line 2 is empty",
   );
   assertThrows(
     () => parse(l.join("\n") + "\n\n"),
-    SyntaxError,
+    FileFormatError,
     "line 4 is empty",
   );
   assertThrows(
     () => parse(l.join("\r\n") + "\r\n\r\n"),
-    SyntaxError,
+    FileFormatError,
     "line 4 is empty",
   );
   assertThrows(
     () => parse(l.join("\n") + "\n\r"),
-    SyntaxError,
+    FileFormatError,
     "line 4 is empty",
   );
 });
@@ -163,16 +163,16 @@ Deno.test("parseMnistCsv() rejects a header, a stray carriage return, an empty f
   const header = ["label", ...Array.from({ length: 784 }, (_, i) => `p${i}`)];
   assertThrows(
     () => parse([header.join(","), ...l].join("\n")),
-    SyntaxError,
+    FileFormatError,
     "line 1, value 1 of 785: found 'l', expected a label 0-9 (the file must not start with a header line)",
   );
   assertThrows(
     () => parse([l[0], l[1].replace(",", ",\r")].join("\n")),
-    SyntaxError,
+    FileFormatError,
     "line 2: a carriage return not followed by a line feed",
   );
-  assertThrows(() => parse(""), SyntaxError, "the file holds no images");
-  assertThrows(() => parse("\n"), SyntaxError, "line 1 is empty");
+  assertThrows(() => parse(""), FileFormatError, "the file holds no images");
+  assertThrows(() => parse("\n"), FileFormatError, "line 1 is empty");
 });
 
 Deno.test("encodeMnistCsv() writes what the plain writer writes", () => {
@@ -290,7 +290,7 @@ Deno.test("loadMnist() names the file and line of a bad CSV record", async () =>
   });
   await assertRejects(
     () => loadMnist("train", { dir }),
-    SyntaxError,
+    FileFormatError,
     `Cannot load train data '${dir}/mnist_train.csv': line 3: label 12 is not a digit 0-9`,
   );
   await Deno.remove(dir, { recursive: true });

@@ -1,3 +1,4 @@
+import { FileFormatError } from "../lib/errors.ts";
 import { assertEquals, assertThrows } from "./_assert.ts";
 import {
   decodeHistory,
@@ -65,7 +66,7 @@ Deno.test("decodeHistory() rejects malformed entries in one line naming the mode
   for (const [text, fragment] of cases) {
     const e = assertThrows(
       () => decodeHistory({ history: text }, what),
-      SyntaxError,
+      FileFormatError,
       fragment,
     );
     assertEquals(e.message.includes(what), true);

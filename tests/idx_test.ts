@@ -1,3 +1,4 @@
+import { FileFormatError } from "../lib/errors.ts";
 import {
   assert,
   assertEquals,
@@ -53,12 +54,12 @@ Deno.test("parseIdx() rejects a wrong magic number, naming both", () => {
   const bytes = encodeIdx([3], new Uint8Array(3));
   assertThrows(
     () => parseIdx(bytes, 3, "train images 'f'"),
-    SyntaxError,
+    FileFormatError,
     "Cannot load train images 'f': magic is 0x00000801, expected 0x00000803",
   );
   assertThrows(
     () => parseIdx(new Uint8Array(8), 1, "x"),
-    SyntaxError,
+    FileFormatError,
     "magic is 0x00000000",
   );
 });
@@ -68,7 +69,7 @@ Deno.test("parseIdx() rejects a non-byte element type", () => {
   bytes[2] = 0x0d; // float
   assertThrows(
     () => parseIdx(bytes, 1, "x"),
-    SyntaxError,
+    FileFormatError,
     "magic is 0x00000d01",
   );
 });
@@ -77,17 +78,17 @@ Deno.test("parseIdx() rejects a truncated file", () => {
   const bytes = encodeIdx([4, 28, 28], new Uint8Array(4 * 784));
   assertThrows(
     () => parseIdx(bytes.subarray(0, bytes.length - 1), 3, "x"),
-    SyntaxError,
+    FileFormatError,
     "truncated: header says 4x28x28 (3136 bytes of data), file has 3135",
   );
   assertThrows(
     () => parseIdx(bytes.subarray(0, 10), 3, "x"),
-    SyntaxError,
+    FileFormatError,
     "header needs 16",
   );
   assertThrows(
     () => parseIdx(bytes.subarray(0, 2), 3, "x"),
-    SyntaxError,
+    FileFormatError,
     "too short",
   );
 });
@@ -96,7 +97,11 @@ Deno.test("parseIdx() rejects trailing bytes", () => {
   const bytes = encodeIdx([2], new Uint8Array([1, 2]));
   const longer = new Uint8Array(bytes.length + 3);
   longer.set(bytes);
-  assertThrows(() => parseIdx(longer, 1, "x"), SyntaxError, "3 trailing bytes");
+  assertThrows(
+    () => parseIdx(longer, 1, "x"),
+    FileFormatError,
+    "3 trailing bytes",
+  );
 });
 
 Deno.test("encodeIdx() round-trips through parseIdx()", () => {
@@ -123,7 +128,7 @@ Deno.test("readIdxFile() reads gzipped files and rejects corrupt gzip", async ()
   await Deno.writeFile(`${dir}/b.gz`, gz.subarray(0, gz.length - 10));
   await assertRejects(
     () => readIdxFile(`${dir}/b.gz`, 1, "labels"),
-    SyntaxError,
+    FileFormatError,
     `Cannot load labels '${dir}/b.gz': corrupt gzip data`,
   );
   await assertRejects(
@@ -190,7 +195,7 @@ Deno.test("loadMnist() rejects mismatched counts, wrong sizes and bad labels", a
     const dir = await writeDataDir(10, 10, edit);
     await assertRejects(
       () => loadMnist("train", { dir }),
-      SyntaxError,
+      FileFormatError,
       fragment,
     );
     await Deno.remove(dir, { recursive: true });

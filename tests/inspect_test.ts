@@ -3,6 +3,7 @@
  * decoded by an independent reader, and the window as a person uses it, on a
  * private Xvfb with real input.
  */
+import { FileFormatError } from "../lib/errors.ts";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { writeDataDir } from "./_fixtures.ts";
@@ -232,7 +233,7 @@ Deno.test("inspect() rejects a malformed history in one line naming the model", 
     const data = await loadMnist("test", { dir });
     assertThrows(
       () => inspect(model, "bad.safetensors", data),
-      SyntaxError,
+      FileFormatError,
       "model 'bad.safetensors'",
     );
   } finally {

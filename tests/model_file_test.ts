@@ -1,3 +1,4 @@
+import { FileFormatError } from "../lib/errors.ts";
 import {
   assert,
   assertEquals,
@@ -170,7 +171,7 @@ Deno.test("parseSafetensors() rejects files that break the format's rules", () =
   for (const [bytes, fragment] of cases) {
     assertThrows(
       () => parseSafetensors(bytes, "model 'x'"),
-      SyntaxError,
+      FileFormatError,
       fragment,
     );
   }
@@ -202,7 +203,7 @@ Deno.test("decodeModel() rejects missing tensors, wrong dtypes, shapes and NaN",
   assertEquals(decodeModel(withTensors(...all), "m").network.hidden, 7);
   assertThrows(
     () => decodeModel(withTensors(...all.slice(0, 3)), "model 'p'"),
-    SyntaxError,
+    FileFormatError,
     "Cannot load model 'p': no tensor 'output.bias'",
   );
   assertThrows(
@@ -211,7 +212,7 @@ Deno.test("decodeModel() rejects missing tensors, wrong dtypes, shapes and NaN",
         withTensors(all[0], all[1], t("output.weight", "F32", [10, 8]), all[3]),
         "m",
       ),
-    SyntaxError,
+    FileFormatError,
     "tensor 'output.weight' has shape [10, 8], expected [10, 7]",
   );
   assertThrows(
@@ -220,7 +221,7 @@ Deno.test("decodeModel() rejects missing tensors, wrong dtypes, shapes and NaN",
         withTensors(t("hidden.weight", "F32", [7, 783]), ...all.slice(1)),
         "m",
       ),
-    SyntaxError,
+    FileFormatError,
     "has shape [7, 783], expected [7, 784]",
   );
   assertThrows(
@@ -234,18 +235,18 @@ Deno.test("decodeModel() rejects missing tensors, wrong dtypes, shapes and NaN",
         ),
         "m",
       ),
-    SyntaxError,
+    FileFormatError,
     "tensor 'hidden.bias' is F64, expected F32",
   );
   assertThrows(
     () => decodeModel(withTensors(...all, t("extra", "F32", [1])), "m"),
-    SyntaxError,
+    FileFormatError,
     "unexpected tensor 'extra'",
   );
   // A name that only an object's prototype knows is no exception.
   assertThrows(
     () => decodeModel(withTensors(...all, t("constructor", "F32", [1])), "m"),
-    SyntaxError,
+    FileFormatError,
     "unexpected tensor 'constructor'",
   );
   const nan = new Uint8Array(new Float32Array(10).fill(NaN).buffer);
@@ -255,7 +256,7 @@ Deno.test("decodeModel() rejects missing tensors, wrong dtypes, shapes and NaN",
         withTensors(...all.slice(0, 3), t("output.bias", "F32", [10], nan)),
         "m",
       ),
-    SyntaxError,
+    FileFormatError,
     "holds NaN",
   );
   assert(good().tensors.size === 4);
@@ -280,7 +281,7 @@ Deno.test("loadModel() says how to train a model when the file is missing", asyn
   );
   await assertRejects(
     () => loadModel(`${dir}/cut.safetensors`),
-    SyntaxError,
+    FileFormatError,
     "truncated",
   );
   await Deno.remove(dir, { recursive: true });
@@ -318,7 +319,7 @@ Deno.test("decodeModel() refuses metadata of another network, naming the field a
     const bytes = encodeModel(net(), { ...FULL, ...change });
     const e = assertThrows(
       () => decodeModel(parseSafetensors(bytes, "model 'p'"), "model 'p'"),
-      SyntaxError,
+      FileFormatError,
       `Cannot load model 'p': ${message}`,
     );
     assert(!e.message.includes("\n"), e.message);

@@ -1,3 +1,4 @@
+import { FileFormatError } from "../lib/errors.ts";
 import { join } from "node:path";
 import { Canvas } from "../lib/image/canvas.ts";
 import { encodeIdx, readIdxFile } from "../lib/data/idx.ts";
@@ -173,7 +174,7 @@ Deno.test("saveDrawing() finishes the job after a crash between the two renames"
   // The trainer refuses the folder, naming both counts ...
   await assertRejects(
     () => loadMnist("train", { dir }),
-    SyntaxError,
+    FileFormatError,
     "3 labels for 4 images",
   );
   // ... readers see the finished records only ...
@@ -223,7 +224,7 @@ Deno.test("repairOwnData() cuts off the unpaired record so loadMnist() reads the
   );
   await assertRejects(
     () => loadMnist("test", { dir }),
-    SyntaxError,
+    FileFormatError,
     "2 labels for 1 images",
   );
   const own = await repairOwnData(dir);
@@ -291,7 +292,7 @@ Deno.test("readOwnData() rejects bad files with one line that names the file", a
     await spoil(dir);
     const e = await assertRejects(
       () => readOwnData(dir),
-      SyntaxError,
+      FileFormatError,
       fragment,
     );
     assert(!e.message.includes("\n"), `${name}: more than one line`);
@@ -305,7 +306,7 @@ Deno.test("readOwnData() rejects bad files with one line that names the file", a
     );
     await assertRejects(
       () => saveDrawing(drawing(9), 9, { dir }),
-      SyntaxError,
+      FileFormatError,
       fragment,
     );
     assertEquals(

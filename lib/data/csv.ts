@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { FileFormatError } from "../errors.ts";
 
 /** Pixels in an image (28x28, as in lib/data/mnist.ts). */
 const PIXELS = 28 * 28;
@@ -132,7 +133,7 @@ export function lineError(b: Uint8Array, line: number): string | undefined {
 /**
  * Parses MNIST CSV bytes pushed in chunks of any size. `what` names the file in
  * messages, e.g. "train data 'mnist_train.csv'"; a bad file throws a
- * `SyntaxError` "Cannot load <what>: line N ...".
+ * `FileFormatError` "Cannot load <what>: line N ...".
  *
  * Whole lines are read where they lie in the chunk; only a line cut by the
  * chunk's end is copied, to be finished with the next chunk.
@@ -155,7 +156,7 @@ export class MnistCsvParser {
   }
 
   #fail(why: string): never {
-    throw new SyntaxError(`Cannot load ${this.#what}: ${why}`);
+    throw new FileFormatError(`Cannot load ${this.#what}: ${why}`);
   }
 
   #grow() {

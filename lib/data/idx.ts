@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { FileFormatError } from "../errors.ts";
 import { concatBytes, inSharedMemory, newBytes } from "../bytes.ts";
 
 /** A parsed unsigned-byte IDX tensor. */
@@ -30,7 +31,7 @@ const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
  * Parses IDX bytes of unsigned-byte elements with `ndims` dimensions.
  *
  * `what` names the file in error messages, e.g. "train images 'data/x'".
- * Throws a `SyntaxError` that says what is wrong when the bytes are not such a file.
+ * Throws a `FileFormatError` that says what is wrong when the bytes are not such a file.
  * The returned `data` is a view into `bytes`, not a copy.
  */
 export function parseIdx(
@@ -39,7 +40,7 @@ export function parseIdx(
   what: string,
 ): IdxTensor {
   const fail = (why: string): never => {
-    throw new SyntaxError(`Cannot load ${what}: ${why}`);
+    throw new FileFormatError(`Cannot load ${what}: ${why}`);
   };
   if (bytes.byteLength < 4) {
     fail(`file is ${bytes.byteLength} bytes, too short for an IDX header`);
@@ -147,7 +148,7 @@ export async function readIdxFile(
     try {
       bytes = await gunzip(bytes);
     } catch {
-      throw new SyntaxError(`Cannot load ${name}: corrupt gzip data`);
+      throw new FileFormatError(`Cannot load ${name}: corrupt gzip data`);
     }
     if (shared) bytes = inSharedMemory(bytes);
   }

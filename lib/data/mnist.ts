@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readIdxFile } from "./idx.ts";
 import { readMnistCsv } from "./csv.ts";
-import { UserError } from "../errors.ts";
+import { FileFormatError, UserError } from "../errors.ts";
 
 /** Which half of the data set. */
 export type Split = "train" | "test";
@@ -162,12 +162,12 @@ export async function loadMnist(
   ]);
   const [n, rows, cols] = images.dims;
   if (rows !== SIDE || cols !== SIDE) {
-    throw new SyntaxError(
+    throw new FileFormatError(
       `Cannot load ${split} images '${imagesPath}': images are ${rows}x${cols}, expected ${SIDE}x${SIDE}`,
     );
   }
   if (labels.dims[0] !== n) {
-    throw new SyntaxError(
+    throw new FileFormatError(
       `Cannot load ${split} labels '${labelsPath}': ${
         labels.dims[0]
       } labels for ${n} images in '${imagesPath}'`,
@@ -175,14 +175,14 @@ export async function loadMnist(
   }
   const bad = labels.data.findIndex((l) => l >= CLASSES);
   if (bad >= 0) {
-    throw new SyntaxError(
+    throw new FileFormatError(
       `Cannot load ${split} labels '${labelsPath}': label ${
         labels.data[bad]
       } at record ${bad} is not a digit 0-9`,
     );
   }
   if (n === 0) {
-    throw new SyntaxError(
+    throw new FileFormatError(
       `Cannot load ${split} images '${imagesPath}': the file holds no images`,
     );
   }

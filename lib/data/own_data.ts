@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { FileFormatError } from "../errors.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { replaceFile } from "../atomic_file.ts";
@@ -79,7 +80,7 @@ export interface SavedDrawing {
 
 /**
  * Reads and validates the drawings saved in `dir`. A missing folder or missing
- * files hold no drawings. Bad files throw a one-line `SyntaxError` that names
+ * files hold no drawings. Bad files throw a one-line `FileFormatError` that names
  * the file; gzipped files (which `loadMnist()` would also read) are refused,
  * since saving would leave them stale next to the new raw files.
  */
@@ -160,7 +161,7 @@ async function readSplit(
   if (images) {
     const [count, rows, cols] = images.dims;
     if (rows !== SIDE || cols !== SIDE) {
-      throw new SyntaxError(
+      throw new FileFormatError(
         `Cannot load ${imagesWhat}: images are ${rows}x${cols}, expected ${SIDE}x${SIDE}`,
       );
     }
@@ -168,7 +169,7 @@ async function readSplit(
   }
   const m = labels ? labels.dims[0] : 0;
   if (Math.abs(n - m) > 1) {
-    throw new SyntaxError(
+    throw new FileFormatError(
       `Cannot load ${labelsWhat}: ${m} labels for ${n} images in '${imagesPath}'`,
     );
   }
@@ -176,7 +177,7 @@ async function readSplit(
   const labelData = labels ? labels.data.subarray(0, count) : new Uint8Array();
   const bad = labelData.findIndex((l) => l >= CLASSES);
   if (bad >= 0) {
-    throw new SyntaxError(
+    throw new FileFormatError(
       `Cannot load ${labelsWhat}: label ${
         labelData[bad]
       } at record ${bad} is not a digit 0-9`,
@@ -198,7 +199,7 @@ async function readSplit(
 /** Reads an IDX file, or returns null when neither it nor a gzipped copy exists. */
 async function readOptional(path: string, ndims: number, what: string) {
   if (await exists(`${path}.gz`)) {
-    throw new SyntaxError(
+    throw new FileFormatError(
       `Cannot load ${what} '${path}.gz': own data is kept uncompressed; unpack it with gunzip`,
     );
   }

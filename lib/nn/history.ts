@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { FileFormatError } from "../errors.ts";
 
 /** The metadata key of the history. */
 export const HISTORY_KEY = "history";
@@ -78,7 +79,7 @@ export function encodeHistory(
 
 /**
  * The history recorded in a model's `metadata`, or `undefined` when it has
- * none. Anything else than what `encodeHistory()` writes is a `SyntaxError`
+ * none. Anything else than what `encodeHistory()` writes is a `FileFormatError`
  * naming `what` (e.g. "model 'models/x.safetensors'") and the place.
  */
 export function decodeHistory(
@@ -88,7 +89,7 @@ export function decodeHistory(
   const text = metadata[HISTORY_KEY];
   if (text === undefined) return undefined;
   const fail = (why: string): never => {
-    throw new SyntaxError(
+    throw new FileFormatError(
       `Cannot read the training history of ${what}: ${why}`,
     );
   };

@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { FileFormatError } from "../errors.ts";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { replaceFile } from "../atomic_file.ts";
@@ -104,11 +105,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 
 /**
  * Parses safetensors bytes. `what` names the file in error messages. Throws a
- * `SyntaxError` saying what is wrong for anything that breaks the format's rules.
+ * `FileFormatError` saying what is wrong for anything that breaks the format's rules.
  */
 export function parseSafetensors(bytes: Uint8Array, what: string): SafeTensors {
   const fail = (why: string): never => {
-    throw new SyntaxError(`Cannot load ${what}: ${why}`);
+    throw new FileFormatError(`Cannot load ${what}: ${why}`);
   };
   if (bytes.byteLength < 8) {
     fail(`file is ${bytes.byteLength} bytes, too short`);
@@ -282,7 +283,7 @@ export function encodeModel(
 /** Builds a network from parsed safetensors, checking names, dtypes and shapes. */
 export function decodeModel(file: SafeTensors, what: string): Model {
   const fail = (why: string): never => {
-    throw new SyntaxError(`Cannot load ${what}: ${why}`);
+    throw new FileFormatError(`Cannot load ${what}: ${why}`);
   };
   const get = (name: string) => {
     const t = file.tensors.get(name);

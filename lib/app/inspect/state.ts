@@ -88,7 +88,7 @@ export interface Inspection {
 
 /**
  * Computes what the views show from a loaded model and the test set. A
- * malformed history is a `SyntaxError` naming `modelPath`.
+ * malformed history is a `FileFormatError` naming `modelPath`.
  */
 export function inspect(
   model: Model,
