@@ -8,6 +8,8 @@
  *
  * @module
  */
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { isUserError, UserError } from "./errors.ts";
 
@@ -75,4 +77,38 @@ export function parseFlags<T extends ParseArgsOptionsConfig>(
   } catch (e) {
     throw new UsageError((e as Error).message.split("\n")[0]);
   }
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[\w./=:,+@%-]+$/.test(word)
+    ? word
+    : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The command that runs a script again with `args` and permission to write
+ * `dir`: `permissions` are the task's others (e.g. "--allow-read"), and the
+ * script is the one running (`script`, by default `Deno.mainModule`), so that
+ * a task that may write only inside the project can tell its user how to
+ * write elsewhere.
+ */
+export function commandWithWriteAccess(
+  dir: string,
+  args: string[],
+  permissions: string[],
+  script: string = Deno.mainModule,
+): string {
+  const path = script.startsWith("file:") ? fileURLToPath(script) : script;
+  const read = permissions.filter((p) => p.startsWith("--allow-read"));
+  const others = permissions.filter((p) => !p.startsWith("--allow-read"));
+  return [
+    "deno",
+    "run",
+    ...read,
+    `--allow-write=${dir}`,
+    ...others,
+    relative(Deno.cwd(), path),
+    ...args,
+  ].map(shellQuote).join(" ");
 }

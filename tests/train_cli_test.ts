@@ -1,6 +1,7 @@
 /** The trainer as a user meets it: run as the task runs it, read what it prints. */
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { parseTrainArgs, shellQuote } from "../lib/app/train_app.ts";
+import { parseTrainArgs } from "../lib/app/train_app.ts";
+import { shellQuote } from "../lib/cli.ts";
 import { UsageError } from "../lib/cli.ts";
 import { encodeIdx } from "../lib/data/idx.ts";
 import { loadModel } from "../lib/nn/model_file.ts";

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
 import { loadBlas } from "../native/blas.ts";
 import { type Dataset, DEFAULT_DATA_DIR, loadMnist } from "../data/mnist.ts";
 import { readOwnData } from "../data/own_data.ts";
@@ -27,7 +26,7 @@ import {
   type TrainConfig,
 } from "../nn/train.ts";
 import { formatConfusion, ProgressBar } from "./report.ts";
-import { parseFlags, UsageError } from "../cli.ts";
+import { commandWithWriteAccess, parseFlags, UsageError } from "../cli.ts";
 import { UserError } from "../errors.ts";
 
 export const HELP =
@@ -233,33 +232,8 @@ export function parseTrainArgs(
   };
 }
 
-const SCRIPT = fileURLToPath(
-  new URL("../../scripts/mnist_train.ts", import.meta.url),
-);
-
-/** Quotes a word for a POSIX shell when it needs it. */
-export function shellQuote(word: string): string {
-  return /^[\w./=:,+@%-]+$/.test(word)
-    ? word
-    : `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * The command that runs the trainer with `args` with permission to write `dir`:
- * the train task's permissions, with write access to `dir` instead of models/.
- */
-export function commandWithWriteAccess(dir: string, args: string[]): string {
-  return [
-    "deno",
-    "run",
-    "--allow-read",
-    `--allow-write=${dir}`,
-    "--allow-ffi",
-    "--allow-env",
-    relative(Deno.cwd(), SCRIPT),
-    ...args,
-  ].map(shellQuote).join(" ");
-}
+/** The train task's permissions, less its write access (see deno.json). */
+const TRAIN_PERMISSIONS = ["--allow-read", "--allow-ffi", "--allow-env"];
 
 /**
  * Fails before training, not after it, when the model could not be saved: the
@@ -284,7 +258,7 @@ export function checkWritable(path: string, args: string[]) {
   ) {
     throw new UserError(
       `cannot save the model to '${path}': the train task may write only under models/; to save there, run: ${
-        commandWithWriteAccess(dir, args)
+        commandWithWriteAccess(dir, args, TRAIN_PERMISSIONS)
       }`,
     );
   }
