@@ -14,6 +14,7 @@ import { type Network, OUTPUTS } from "../lib/nn/network.ts";
 import { argb, MouseButton } from "../lib/native/sdl2.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../lib/ui/panel.ts";
 import { COLOURS } from "../lib/ui/palette.ts";
+import { signed } from "../lib/ui/format.ts";
 import { Sketch } from "../lib/app/draw/sketch.ts";
 import { HELP } from "../lib/app/draw/main.ts";
 import { SKETCH_KEY_LINES } from "../lib/app/draw/view.ts";
@@ -25,7 +26,6 @@ import {
   InsideNetwork,
   insideOf,
   litColour,
-  signed,
   TOP_UNITS,
   topContributions,
   unitGridLayout,

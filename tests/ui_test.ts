@@ -11,7 +11,6 @@ import { COLOURS } from "../lib/ui/palette.ts";
 import {
   answerOf,
   PANEL_LEFT,
-  percent,
   WINDOW_HEIGHT,
   WINDOW_WIDTH,
 } from "../lib/ui/panel.ts";
@@ -44,12 +43,6 @@ Deno.test("answerOf() takes the largest probability of one row", () => {
       p: values[digit],
     });
   }
-});
-
-Deno.test("percent() writes 0 to 1 as a percentage", () => {
-  assertEquals(percent(0.9731), "97.3 %");
-  assertEquals(percent(0.125, 0), "13 %");
-  assertEquals(percent(0), "0.0 %");
 });
 
 Deno.test("drawProbBars() draws ten rows, the largest bar highlighted, the marked row marked", () => {

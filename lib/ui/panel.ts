@@ -40,11 +40,6 @@ export function answerOf(probs: Float32Array, row = 0): Answer {
   return { probs, row, digit, p: probs[row * CLASSES + digit] };
 }
 
-/** `p` (0 to 1) as a percentage with `decimals` decimals: "97.3 %". */
-export function percent(p: number, decimals = 1): string {
-  return `${(p * 100).toFixed(decimals)} %`;
-}
-
 /** Fills the panel's background; `frame` draws a line along its left edge. */
 export function fillPanel(window: Window, frame = false): void {
   window.setColour(COLOURS.panel);

@@ -7,6 +7,7 @@ import { CLASSES } from "../data/mnist.ts";
 import { argmaxRow } from "../nn/network.ts";
 import type { Rgb, Window } from "../native/sdl2.ts";
 import type { Font } from "../native/sdl2_ttf.ts";
+import { percent } from "./format.ts";
 import { COLOURS } from "./palette.ts";
 import { drawText } from "./text.ts";
 
@@ -92,7 +93,7 @@ export function drawProbBars(
     drawText(
       window,
       font,
-      `${(p * 100).toFixed(1)} %`,
+      percent(p),
       layout.x + layout.width,
       barTop + Math.round((barHeight - font.size * 1.2) / 2),
       colours.text,

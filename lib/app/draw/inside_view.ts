@@ -38,6 +38,7 @@ import {
   PANEL_LEFT,
   PANEL_WIDTH,
 } from "../../ui/panel.ts";
+import { signed } from "../../ui/format.ts";
 import { drawText } from "../../ui/text.ts";
 
 /** How many of the units that push the answer most the panel shows. */
@@ -324,12 +325,6 @@ function drawScale(
   }
 }
 
-/** "+1.23" or "−1.23" (a real minus sign), `decimals` decimals. */
-export function signed(v: number, decimals = 2): string {
-  const s = Math.abs(v).toFixed(decimals);
-  return `${v < 0 && Number(s) !== 0 ? "−" : "+"}${s}`;
-}
-
 /**
  * Draws the inside panel right of the canvas. `pictures[k]` shows the
  * incoming weights of `inside.top[k]` (see `weightImage()`).
@@ -496,8 +491,7 @@ export function drawInsidePanel(
   const ws = L.weightScale;
   drawText(window, fonts.small, "incoming weights", x, ws - 22, COLOURS.muted);
   const sc = inside.weightScale;
-  const label = (v: number) => `${v < 0 ? "−" : "+"}${Math.abs(v).toFixed(2)}`;
-  drawText(window, fonts.small, label(-sc), x, ws - 3, COLOURS.muted);
+  drawText(window, fonts.small, signed(-sc), x, ws - 3, COLOURS.muted);
   drawScale(
     window,
     x + 52,
@@ -509,7 +503,7 @@ export function drawInsidePanel(
   drawText(
     window,
     fonts.small,
-    label(sc),
+    signed(sc),
     x + width,
     ws - 3,
     COLOURS.muted,

@@ -13,6 +13,7 @@ import type { SavedDrawing } from "../../data/own_data.ts";
 import { drawingInput } from "../../image/redraw.ts";
 import { readDigit, type Reading } from "../../read/read_digit.ts";
 import { Key, MouseButton } from "../../native/sdl2.ts";
+import { percent } from "../../ui/format.ts";
 
 /** SDL key codes of letters are their lower-case ASCII codes. */
 export const KEY_X = 0x78;
@@ -27,7 +28,7 @@ export function reportLines(reading: Reading | null): string[] {
   const probs = reading.probabilities;
   const lines = [];
   for (let d = 0; d < CLASSES; d++) {
-    lines.push(`${d}=${(probs[d] * 100).toFixed(1)}%`);
+    lines.push(`${d}=${percent(probs[d], 1, "")}`);
   }
   lines.push(`prediction: ${reading.digit ?? "?"}`);
   return lines;

@@ -24,8 +24,8 @@ import {
   fillPanel,
   PANEL_LEFT,
   PANEL_WIDTH,
-  percent,
 } from "../../ui/panel.ts";
+import { percent } from "../../ui/format.ts";
 import { barColours, drawProbBars } from "../../ui/prob_bars.ts";
 import { drawText } from "../../ui/text.ts";
 import type { Sketch } from "./sketch.ts";

@@ -18,6 +18,7 @@ import {
   WEIGHT_QUANTILE,
 } from "./state.ts";
 import { Raster, type Rgb } from "./raster.ts";
+import { percent, signed } from "../../ui/format.ts";
 
 /** The window, and every picture --png writes except the backquery digits. */
 export const WIDTH = 1200;
@@ -84,10 +85,6 @@ class Canvas {
     this.labels.push({ text, x, y, style, colour, align });
   }
 }
-
-const fmt = (v: number, digits = 2) =>
-  (v >= 0 ? "+" : "−") + Math.abs(v).toFixed(digits);
-const percent = (v: number, digits = 1) => `${(v * 100).toFixed(digits)} %`;
 
 /** Draws the view `ui` asks for. */
 export function renderView(ins: Inspection, ui: UiState): Scene {
@@ -248,7 +245,7 @@ function drawUnits(c: Canvas, ins: Inspection, unit: number) {
     );
     const tx = MARGIN + SIDE * zoom + 18;
     c.text(`Unit ${unit}`, tx, top, "title");
-    c.text(`bias ${fmt(b1[unit], 3)}`, tx, top + 32, "small", COLOURS.muted);
+    c.text(`bias ${signed(b1[unit], 3)}`, tx, top + 32, "small", COLOURS.muted);
     c.text("outgoing weights", tx, top + 54, "small", COLOURS.muted);
     c.text("to digits 0-9 →", tx, top + 72, "small", COLOURS.muted);
 
@@ -292,10 +289,10 @@ function drawUnits(c: Canvas, ins: Inspection, unit: number) {
   }
   c.raster.frame(lx - 1, ly - 1, 302, 18, COLOURS.line);
   c.text("weight colour (one scale for all units)", lx, top + 8, "small");
-  c.text(`−${s.toFixed(2)}`, lx, ly + 22, "small", COLOURS.muted);
+  c.text(signed(-s), lx, ly + 22, "small", COLOURS.muted);
   c.text("0", lx + 150, ly + 22, "small", COLOURS.muted, "centre");
   c.text(
-    `+${s.toFixed(2)}`,
+    signed(s),
     lx + 300,
     ly + 22,
     "small",

@@ -18,9 +18,9 @@ import {
   fillPanel,
   PANEL_LEFT,
   PANEL_WIDTH,
-  percent,
   WINDOW_HEIGHT,
 } from "../../ui/panel.ts";
+import { percent } from "../../ui/format.ts";
 import { barColours, drawProbBars } from "../../ui/prob_bars.ts";
 import { drawText, renderText } from "../../ui/text.ts";
 import type { Browser, Predictions } from "./browser.ts";
@@ -198,8 +198,8 @@ export function drawBrowserPanel(
       window,
       fonts.small,
       `Wrong on ${n} of ${panel.count} records (${
-        ((n / panel.count) * 100).toFixed(2)
-      } %)`,
+        percent(n / panel.count, 2)
+      })`,
       x,
       WINDOW_HEIGHT - 84,
       COLOURS.muted,
