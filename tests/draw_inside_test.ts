@@ -21,7 +21,6 @@ import { SKETCH_KEY_LINES } from "../lib/app/draw/view.ts";
 import {
   drawInsidePanel,
   type Inside,
-  INSIDE_COLOURS,
   INSIDE_LAYOUT,
   InsideNetwork,
   insideOf,
@@ -311,7 +310,7 @@ Deno.test("drawInsidePanel() lights each unit by its activation and marks the to
     const x = g.x + (unit % g.columns) * g.pitch;
     const y = g.y + Math.floor(unit / g.columns) * g.pitch;
     const marks = fake.rects.filter((r) =>
-      r.rgb === INSIDE_COLOURS.mark && r.x >= x && r.y >= y &&
+      r.rgb === COLOURS.mark && r.x >= x && r.y >= y &&
       r.x + r.w <= x + g.pitch && r.y + r.h <= y + g.pitch
     );
     assertEquals(marks.length, 4, `unit ${unit} marked`);
@@ -366,7 +365,7 @@ Deno.test("drawInsidePanel() shows a dark grid and a note while nothing is drawn
     assert(brightness(rgb) < 10);
   }
   assertEquals(drawn, []);
-  assertEquals(fake.rects.filter((r) => r.rgb === INSIDE_COLOURS.mark), []);
+  assertEquals(fake.rects.filter((r) => r.rgb === COLOURS.mark), []);
   assertEquals(fake.textsWith("Nothing drawn").length, 1);
   assertEquals(fake.textsWith("0.00"), []);
 });

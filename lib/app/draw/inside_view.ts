@@ -238,14 +238,6 @@ export interface Picture {
   draw(x: number, y: number, w: number, h: number): void;
 }
 
-/** Colours of the inside panel beyond the palette. */
-export const INSIDE_COLOURS = {
-  /** Behind the grid, showing between its cells. */
-  board: 0x2b2b2b,
-  /** Marks the units that push the answer most, in the grid and their pictures. */
-  mark: 0x00bcd4,
-} as const satisfies Record<string, Rgb>;
-
 /** The grid of hidden units: where it is, and where each unit's cell is. */
 export interface UnitGridLayout {
   x: number;
@@ -353,7 +345,7 @@ export function drawInsidePanel(
   // The grid: one cell per hidden unit, row by row, lit by h.
   const g = unitGridLayout(inside.hidden);
   const cell = g.pitch - 1;
-  window.setColour(INSIDE_COLOURS.board);
+  window.setColour(COLOURS.board);
   window.fillRect(
     g.x - 1,
     g.y - 1,
@@ -371,7 +363,7 @@ export function drawInsidePanel(
     window.fillRect(cx, cy, cell, cell);
   }
   if (cell >= 6) {
-    window.setColour(INSIDE_COLOURS.mark);
+    window.setColour(COLOURS.mark);
     for (const { unit } of inside.top) {
       const { cx, cy } = cellAt(unit);
       window.fillRect(cx, cy, cell, 2);
@@ -463,7 +455,7 @@ export function drawInsidePanel(
   }
   inside.top.forEach((t, k) => {
     const px = p.x + k * p.pitch;
-    window.setColour(INSIDE_COLOURS.mark);
+    window.setColour(COLOURS.mark);
     window.fillRect(px - 1, p.y - 1, p.side + 2, p.side + 2);
     pictures[k]?.draw(px, p.y, p.side, p.side);
     const mid = px + p.side / 2;

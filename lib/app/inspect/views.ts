@@ -19,6 +19,7 @@ import {
 } from "./state.ts";
 import { Raster, type Rgb } from "./raster.ts";
 import { percent, signed } from "../../ui/format.ts";
+import { COLOURS } from "../../ui/palette.ts";
 
 /** The window, and every picture --png writes except the backquery digits. */
 export const WIDTH = 1200;
@@ -29,19 +30,6 @@ export const TAB_WIDTH = 190;
 /** Margin around the content. */
 const MARGIN = 20;
 const TOP = TAB_HEIGHT + 14;
-
-/** Colours, as in the record browser (lib/app/render_app.ts). */
-export const COLOURS = {
-  panel: 0xf3f1ec,
-  bar: 0xe2dfd8,
-  text: 0x222222,
-  muted: 0x6b6b6b,
-  line: 0xc9c4ba,
-  right: 0x2e7d32,
-  wrong: 0xc62828,
-  accent: 0x1565c0,
-  select: 0xe65100,
-} as const;
 
 /** The text styles of labels; the window maps them to fonts. */
 export type Style = "small" | "body" | "bold" | "title";
@@ -108,7 +96,7 @@ export function renderView(ins: Inspection, ui: UiState): Scene {
 }
 
 function drawTabs(c: Canvas, ins: Inspection, view: number) {
-  c.raster.fill(0, 0, WIDTH, TAB_HEIGHT, COLOURS.bar);
+  c.raster.fill(0, 0, WIDTH, TAB_HEIGHT, COLOURS.track);
   VIEWS.forEach((name, i) => {
     const x = i * TAB_WIDTH;
     if (i === view) {
@@ -241,7 +229,7 @@ function drawUnits(c: Canvas, ins: Inspection, unit: number) {
       top - 1,
       SIDE * zoom + 2,
       SIDE * zoom + 2,
-      COLOURS.line,
+      COLOURS.outline,
     );
     const tx = MARGIN + SIDE * zoom + 18;
     c.text(`Unit ${unit}`, tx, top, "title");
@@ -252,7 +240,7 @@ function drawUnits(c: Canvas, ins: Inspection, unit: number) {
     // Ten bars around a zero line, on one scale for all units (largest |w2|).
     const bx = tx + 150, pitch = 36, barW = 24;
     const mid = top + 62, half = 52;
-    c.raster.fill(bx - 6, mid, CLASSES * pitch + 2, 1, COLOURS.line);
+    c.raster.fill(bx - 6, mid, CLASSES * pitch + 2, 1, COLOURS.outline);
     for (let d = 0; d < CLASSES; d++) {
       const w = w2[d * ins.hidden + unit];
       const h = Math.round(Math.abs(w) / ins.outputScale * half);
@@ -287,7 +275,7 @@ function drawUnits(c: Canvas, ins: Inspection, unit: number) {
   for (let i = 0; i < 300; i++) {
     c.raster.fill(lx + i, ly, 1, 16, divergingColour((i / 299 * 2 - 1) * s, s));
   }
-  c.raster.frame(lx - 1, ly - 1, 302, 18, COLOURS.line);
+  c.raster.frame(lx - 1, ly - 1, 302, 18, COLOURS.outline);
   c.text("weight colour (one scale for all units)", lx, top + 8, "small");
   c.text(signed(-s), lx, ly + 22, "small", COLOURS.muted);
   c.text("0", lx + 150, ly + 22, "small", COLOURS.muted, "centre");
@@ -339,7 +327,7 @@ function drawBackquery(c: Canvas, ins: Inspection) {
       const g = 255 - Math.round(255 * (b.input[i] - LOW) / SPAN);
       return g << 16 | g << 8 | g;
     });
-    c.raster.frame(x - 1, y - 1, side + 2, side + 2, COLOURS.line);
+    c.raster.frame(x - 1, y - 1, side + 2, side + 2, COLOURS.outline);
     c.text(
       String(d),
       x + side / 2,
@@ -414,7 +402,7 @@ function drawTest(c: Canvas, ins: Inspection, cell: number) {
           x + cs / 2,
           y + 12,
           "small",
-          level > 0.55 ? 0xffffff : COLOURS.text,
+          level > 0.55 ? COLOURS.onDark : COLOURS.text,
           "centre",
         );
       }
@@ -425,7 +413,7 @@ function drawTest(c: Canvas, ins: Inspection, cell: number) {
     my - 1,
     cs * CLASSES + 2,
     cs * CLASSES + 2,
-    COLOURS.line,
+    COLOURS.outline,
   );
   const sx = mx + (cell % CLASSES) * cs,
     sy = my + Math.floor(cell / CLASSES) * cs;
@@ -451,7 +439,7 @@ function drawTest(c: Canvas, ins: Inspection, cell: number) {
     const a = t.classAccuracy[d];
     const y = my + d * cs + 10;
     c.text(String(d), ax, y + 1, "bold");
-    c.raster.fill(ax + 24, y, aw, cs - 20, COLOURS.bar);
+    c.raster.fill(ax + 24, y, aw, cs - 20, COLOURS.track);
     const f = Number.isNaN(a) ? 0 : Math.max(0, (a - lo) / (1 - lo));
     c.raster.fill(
       ax + 24,
@@ -607,8 +595,8 @@ function drawCurves(c: Canvas, history: EpochHistory[] | undefined) {
 }
 
 function plot(c: Canvas, p: Plot, x: number, y: number, w: number, h: number) {
-  c.raster.fill(x, y, w, h, 0xffffff);
-  c.raster.frame(x, y, w, h, COLOURS.line);
+  c.raster.fill(x, y, w, h, COLOURS.paper);
+  c.raster.frame(x, y, w, h, COLOURS.outline);
   c.text(p.title, x + 12, y + 10, "bold");
   const finite = p.values.filter((v) => Number.isFinite(v));
   const left = x + 88, right = x + w - 20, top = y + 48, bottom = y + h - 48;
@@ -642,7 +630,7 @@ function plot(c: Canvas, p: Plot, x: number, y: number, w: number, h: number) {
   for (const v of [lo, (lo + hi) / 2, hi]) {
     const ty = Math.round(py(v));
     c.raster.fill(left - 5, ty, 5, 1, COLOURS.muted);
-    c.raster.fill(left + 1, ty, right - left, 1, 0xeeebe5);
+    c.raster.fill(left + 1, ty, right - left, 1, COLOURS.gridline);
     c.text(p.format(v), left - 10, ty - 9, "small", COLOURS.muted, "right");
   }
   for (const i of new Set([0, Math.floor((n - 1) / 2), n - 1])) {

@@ -81,7 +81,7 @@ export function drawBrowserWindow(
   if (panel.labelShown) {
     // The label in large type over the middle of the digit, on a veil that
     // keeps the digit visible underneath.
-    window.setColour(0xffffff, 150);
+    window.setColour(COLOURS.paper, 150);
     window.fillRect(GRID / 2 - 170, GRID / 2 - 220, 340, 440);
     using t = renderText(
       window,
