@@ -17,7 +17,7 @@ import {
   VIEWS,
   WEIGHT_QUANTILE,
 } from "./state.ts";
-import { Raster, type Rgb } from "./raster.ts";
+import { Raster, type Rgb } from "../../image/raster.ts";
 import { percent, signed } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
 

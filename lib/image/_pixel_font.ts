@@ -1,6 +1,7 @@
 /**
- * A 3x5 pixel font for labels in pictures written without a window (--png):
- * capitals, digits and the punctuation the views use. "#" is ink.
+ * A 3x5 pixel font for the labels of a `Raster` (raster.ts), for pictures
+ * written without a window (inspect --png): capitals, digits and the
+ * punctuation the views use. "#" is ink.
  *
  * @module
  */

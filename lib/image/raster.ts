@@ -1,8 +1,9 @@
 /**
- * An RGB picture in memory that the views draw into with plain TypeScript:
- * rectangles, lines, images of numbers through a colour map, and small labels
- * in a built-in pixel font. The window shows it as one texture (with the real
- * fonts on top); `--png` writes it as it is.
+ * An RGB picture in memory, drawn into with plain TypeScript: rectangles,
+ * lines, images of numbers through a colour map, and small labels in a
+ * built-in pixel font. `deno task inspect` draws its views into one: its
+ * window shows it as one texture (with the real fonts on top), `--png`
+ * encodes it as it is (lib/image/png.ts).
  *
  * @module
  */
@@ -10,6 +11,18 @@ import { GLYPH_HEIGHT, GLYPH_WIDTH, GLYPHS } from "./_pixel_font.ts";
 
 /** A colour as 0xRRGGBB. */
 export type Rgb = number;
+
+/** Horizontal alignment of a line of text: which of its sides is at x. */
+export type Align = "left" | "centre" | "right";
+
+/** The left edge of a line `width` pixels wide whose `align` side is at `x`. */
+export function alignedLeft(x: number, width: number, align: Align): number {
+  return align === "left"
+    ? x
+    : align === "centre"
+    ? x - Math.round(width / 2)
+    : x - width;
+}
 
 /** An RGB picture, 3 bytes a pixel, row-major. Drawing clips to its edges. */
 export class Raster {
@@ -111,14 +124,10 @@ export class Raster {
     y: number,
     rgb: Rgb,
     scale = 2,
-    align: "left" | "centre" | "right" = "left",
+    align: Align = "left",
   ): number {
     const w = labelWidth(text, scale);
-    let left = align === "left"
-      ? x
-      : align === "centre"
-      ? x - Math.round(w / 2)
-      : x - w;
+    let left = alignedLeft(x, w, align);
     for (const ch of text.toUpperCase()) {
       const glyph = GLYPHS[ch];
       if (glyph) {
