@@ -3,8 +3,9 @@
  * recipe, alternated in one process so that both see the same machine, and the
  * ratio of their fastest runs (the target is at most 1.3). The second epoch of
  * each run is timed, so that the one-off preparation of the images
- * (lib/nn/augment.ts) is left out. It also times the batch making alone, over
- * one epoch of the training set: `augmentBatch()` against `gatherScaled()`.
+ * (lib/nn/augment_source.ts) is left out. It also times the batch making
+ * alone, over one epoch of the training set: `drawRows()` and `distortRows()`
+ * against `gatherScaled()`.
  *
  * Usage: deno run --allow-read --allow-ffi --allow-env bench/augment_bench.ts [rounds]
  *
@@ -12,24 +13,27 @@
  */
 import { loadBlas } from "../lib/native/blas.ts";
 import { type Dataset, loadMnist, PIXELS } from "../lib/data/mnist.ts";
-import { DEFAULTS, train } from "../lib/nn/train.ts";
+import { train } from "../lib/nn/train.ts";
+import { DEFAULTS } from "../lib/nn/train_options.ts";
+import { startTrainingWorker } from "../lib/nn/parallel/two_threads.ts";
 import { gatherScaled } from "../lib/nn/network.ts";
 import { Random } from "../lib/random.ts";
-import {
-  Augmenter,
-  augmentSource,
-  STANDARD_AUGMENT,
-} from "../lib/nn/augment.ts";
+import { Augmenter, DRAW_SLOTS, STANDARD_AUGMENT } from "../lib/nn/augment.ts";
+import { augmentSource } from "../lib/nn/augment_source.ts";
 
 /** The most an augmented epoch may cost, as a multiple of a plain one. */
 export const TARGET_RATIO = 1.3;
 
-/** Seconds of the second epoch of a 2-epoch run of the default recipe. */
+/**
+ * Seconds of the second epoch of a 2-epoch run of the default recipe, on two
+ * threads as `deno task train` runs it.
+ */
 export function epochSeconds(data: Dataset, augmented: boolean): number {
   const config = augmented
     ? { ...DEFAULTS, epochs: 2 }
     : { ...DEFAULTS, epochs: 2, augment: "none" as const, weightDecay: 0 };
-  return train(config, data, undefined).history[1].seconds;
+  const worker = startTrainingWorker();
+  return train(config, data, undefined, { worker }).history[1].seconds;
 }
 
 /**
@@ -46,6 +50,7 @@ export function batchMilliseconds(
   const out = new Float32Array(B * PIXELS);
   const source = augmentSource(data.images);
   const augmenter = new Augmenter(STANDARD_AUGMENT, new Random(1));
+  const draws = new Float64Array(B * DRAW_SLOTS);
   let gather = Infinity, augment = Infinity;
   for (let r = 0; r < rounds; r++) {
     let start = performance.now();
@@ -58,7 +63,8 @@ export function batchMilliseconds(
     start = performance.now();
     for (let first = 0; first < data.count; first += B) {
       const rows = Math.min(B, data.count - first);
-      augmenter.augmentBatch(source, order, first, rows, out, rng);
+      augmenter.drawRows(rng, rows, draws);
+      augmenter.distortRows(source, order, first, 0, rows, draws, out);
     }
     augment = Math.min(augment, performance.now() - start);
   }

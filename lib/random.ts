@@ -5,15 +5,18 @@
  * @module
  */
 
+/** The largest seed: seeds are 32-bit unsigned integers. */
+export const MAX_SEED = 0xffffffff;
+
 /** xoshiro128** (Blackman and Vigna), seeded through splitmix32. */
 export class Random {
   #s = new Uint32Array(4);
   #spare: number | undefined;
 
   constructor(seed: number) {
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
       throw new RangeError(
-        `seed must be an integer in 0..4294967295, got ${seed}`,
+        `seed must be an integer in 0..${MAX_SEED}, got ${seed}`,
       );
     }
     let x = seed >>> 0;

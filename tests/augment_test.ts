@@ -10,14 +10,14 @@ import { Random } from "../lib/random.ts";
 import {
   Augmenter,
   type AugmentOptions,
-  augmentSource,
   checkAugmentOptions,
   type Distortion,
   DRAW_SLOTS,
-  elasticFields,
   IDENTITY,
   STANDARD_AUGMENT,
 } from "../lib/nn/augment.ts";
+import { augmentSource } from "../lib/nn/augment_source.ts";
+import { elasticFields } from "../lib/nn/elastic.ts";
 
 /** An image with ink 255 where `ink(x, y)` holds. */
 function picture(ink: (x: number, y: number) => boolean): Uint8Array {
@@ -177,35 +177,40 @@ Deno.test("augmentSource() dilates and erodes like a naive 3x3 filter", () => {
   assert(blank[0] > blank[1], "a blank image has an empty box");
 });
 
-Deno.test("Augmenter.augmentBatch() gives the same batch for the same seed, others for others", () => {
+/** A batch of 4 distorted by an augmenter seeded `seed`, drawn from `draw`. */
+function distortedBatch(
+  options: AugmentOptions,
+  seed: number,
+  draw: number,
+): { images: Uint8Array; order: Uint32Array; out: Float32Array } {
   const images = new Uint8Array(4 * PIXELS);
   for (let n = 0; n < 4; n++) images.set(n % 2 ? ELL : BAR, n * PIXELS);
-  const source = augmentSource(images);
   const order = Uint32Array.of(3, 1, 0, 2);
-  const batch = (seed: number) => {
-    const out = new Float32Array(4 * PIXELS);
-    new Augmenter({ ...STANDARD_AUGMENT }, new Random(seed)).augmentBatch(
-      source,
-      order,
-      0,
-      4,
-      out,
-      new Random(seed + 100),
-    );
-    return out;
-  };
+  const augmenter = new Augmenter(options, new Random(seed));
+  const draws = new Float64Array(4 * DRAW_SLOTS);
+  augmenter.drawRows(new Random(draw), 4, draws);
+  const out = new Float32Array(4 * PIXELS);
+  augmenter.distortRows(augmentSource(images), order, 0, 0, 4, draws, out);
+  return { images, order, out };
+}
+
+Deno.test("Augmenter.drawRows() and distortRows() give the same batch for the same seed, others for others", () => {
+  const batch = (seed: number) =>
+    distortedBatch({ ...STANDARD_AUGMENT }, seed, seed + 100).out;
   const first = batch(1), other = batch(2);
   assertEquals(first, batch(1));
   assert(first.some((v, i) => v !== other[i]), "another seed differs");
-  const none = new Float32Array(4 * PIXELS);
-  new Augmenter({ ...STANDARD_AUGMENT, probability: 0 }, new Random(1))
-    .augmentBatch(source, order, 0, 4, none, new Random(5));
+  const none = distortedBatch(
+    { ...STANDARD_AUGMENT, probability: 0 },
+    1,
+    5,
+  );
   const want = new Float32Array(4 * PIXELS);
-  gatherScaled(images, order, 0, 4, want);
-  assertEquals(none, want, "probability 0 distorts nothing");
+  gatherScaled(none.images, none.order, 0, 4, want);
+  assertEquals(none.out, want, "probability 0 distorts nothing");
 });
 
-Deno.test("Augmenter.distortRows() split in parts makes augmentBatch()'s batch", () => {
+Deno.test("Augmenter.distortRows() in parts, on another augmenter with its fields, makes each row as distort() does", () => {
   const count = 6, rows = 5;
   const images = new Uint8Array(count * PIXELS);
   for (let n = 0; n < count; n++) {
@@ -213,17 +218,23 @@ Deno.test("Augmenter.distortRows() split in parts makes augmentBatch()'s batch",
     images[n * PIXELS + 100 + n] = 200; // each image its own
   }
   const source = augmentSource(images);
-  const shared = augmentSource(images, { shared: true });
+  // Made where the caller says, e.g. in shared memory, and the same there.
+  const shared = augmentSource(
+    images,
+    (n) => new Uint8Array(new SharedArrayBuffer(n)),
+  );
   assert(shared.dilated.buffer instanceof SharedArrayBuffer, "shared buffers");
-  assert(shared.images.buffer instanceof SharedArrayBuffer, "images copied");
   for (const k of ["images", "boxes", "dilated", "eroded"] as const) {
     assertEquals(shared[k], source[k], `shared ${k}`);
   }
   const order = Uint32Array.of(5, 3, 1, 0, 2, 4);
   const augmenter = new Augmenter({ ...STANDARD_AUGMENT }, new Random(1));
+  // Row by row: one draw, one distortion.
   const want = new Float32Array(rows * PIXELS);
   const rng = new Random(7);
-  augmenter.augmentBatch(source, order, 1, rows, want, rng);
+  for (let r = 0; r < rows; r++) {
+    augmenter.distort(source, order[1 + r], augmenter.draw(rng), want, r);
+  }
   const after = rng.next();
   // Drawn on one augmenter, distorted in two parts on another with its fields.
   const draws = new Float64Array(rows * DRAW_SLOTS);

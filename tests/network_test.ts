@@ -6,17 +6,16 @@ import {
 } from "./_assert.ts";
 import {
   Batch,
-  gatherRows,
   gatherScaled,
   INPUTS,
   Network,
   OUTPUTS,
   type Parameters,
   scaleInputs,
-  sigmoidInPlace,
   zeroParameters,
 } from "../lib/nn/network.ts";
 import { Random } from "../lib/random.ts";
+import { sigmoidForward } from "../lib/nn/layers.ts";
 import { fakeImages } from "./_fixtures.ts";
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -235,15 +234,15 @@ Deno.test("Network.random() is seeded: the same seed gives the same weights", ()
   assert(a.b1.every((v) => v === 0), "biases start at zero");
 });
 
-Deno.test("sigmoidInPlace() is within 3e-7 of the exact sigmoid and keeps NaN", () => {
+Deno.test("sigmoidForward() is within 3e-7 of the exact sigmoid and keeps NaN", () => {
   const zs = Array.from({ length: 40001 }, (_, i) => -20 + i * 0.001);
   const a = Float32Array.from(zs);
-  sigmoidInPlace(a, a.length);
+  sigmoidForward(a, a.length);
   zs.forEach((z, i) =>
     assertAlmostEquals(a[i], sigmoid(Math.fround(z)), 3e-7, `z=${z}`)
   );
   const b = new Float32Array([NaN, Infinity, -Infinity]);
-  sigmoidInPlace(b, 3);
+  sigmoidForward(b, 3);
   assert(Number.isNaN(b[0]));
   assertAlmostEquals(b[1], 1, 2e-7);
   assertAlmostEquals(b[2], 0, 2e-7);
@@ -269,28 +268,6 @@ Deno.test("gatherScaled() gathers rows in the given order, scaled", () => {
   );
   assertThrows(
     () => gatherScaled(images, Uint32Array.from([5]), 0, 1, out),
-    RangeError,
-    "image 5 of 5",
-  );
-});
-
-Deno.test("gatherRows() copies the rows of scaled images that gatherScaled() makes", () => {
-  const images = fakeImages(5);
-  const scaled = new Float32Array(images.length);
-  scaleInputs(images, scaled);
-  const order = Uint32Array.from([4, 0, 3, 1, 2]);
-  const out = new Float32Array(3 * INPUTS);
-  const expected = new Float32Array(3 * INPUTS);
-  gatherRows(scaled, order, 2, 3, out);
-  gatherScaled(images, order, 2, 3, expected);
-  assertEquals(out, expected);
-  assertThrows(
-    () => gatherRows(scaled, order, 3, 3, out),
-    RangeError,
-    "3 rows from 3",
-  );
-  assertThrows(
-    () => gatherRows(scaled, Uint32Array.from([5]), 0, 1, out),
     RangeError,
     "image 5 of 5",
   );

@@ -16,9 +16,11 @@ function fakeOutput(terminal: boolean) {
 
 const progress = {
   epoch: 2,
+  step: 500,
+  steps: 1000,
   done: 30000,
   total: 60000,
-  loss: 0.25,
+  meanLoss: 0.25,
   seconds: 10,
 };
 
@@ -49,10 +51,13 @@ Deno.test("ProgressBar redraws in place on a terminal and clears once", () => {
   bar.clear(); // nothing shown yet: nothing to clear
   assertEquals(out.chunks, []);
   bar.update(progress);
-  bar.update({ ...progress, done: 45000 });
+  bar.update({ ...progress, step: 501, done: 30060 }); // between redraws
+  bar.update({ ...progress, step: 1000, done: 60000 }); // the epoch's last
   assertEquals(out.chunks, [
     `\r\x1b[2K${ProgressBar.format(progress, 4)}`,
-    `\r\x1b[2K${ProgressBar.format({ ...progress, done: 45000 }, 4)}`,
+    `\r\x1b[2K${
+      ProgressBar.format({ ...progress, step: 1000, done: 60000 }, 4)
+    }`,
   ]);
   bar.clear();
   bar.clear();

@@ -5,7 +5,7 @@ import { shellQuote } from "../lib/cli.ts";
 import { UsageError } from "../lib/cli.ts";
 import { encodeIdx } from "../lib/data/idx.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
-import { DEFAULTS } from "../lib/nn/train.ts";
+import { DEFAULTS } from "../lib/nn/train_options.ts";
 import { saveDrawing } from "../lib/data/own_data.ts";
 import { fakeImages, writeDataDir } from "./_fixtures.ts";
 

@@ -8,7 +8,6 @@ import { type Dataset, loadMnist, PIXELS } from "../lib/data/mnist.ts";
 import {
   argmaxRow,
   Batch,
-  gatherRows,
   gatherScaled,
   INPUTS,
   Network,
@@ -16,18 +15,28 @@ import {
   zeroParameters,
 } from "../lib/nn/network.ts";
 import { Random } from "../lib/random.ts";
-import { inSharedMemory } from "../lib/bytes.ts";
+import { loadBlas } from "../lib/native/blas.ts";
 import { encodeModel } from "../lib/nn/model_file.ts";
 import { evaluate } from "../lib/nn/evaluate.ts";
 import {
-  checkConfig,
   DivergedError,
+  type EpochReport,
   extraRepeats,
   learningRate,
-  startTrainingWorker,
+  type StepReport,
   train,
-  type TrainConfig,
 } from "../lib/nn/train.ts";
+import {
+  checkConfig,
+  DEFAULTS,
+  TRAIN_OPTIONS,
+  type TrainConfig,
+} from "../lib/nn/train_options.ts";
+import { startTrainingWorker } from "../lib/nn/parallel/two_threads.ts";
+import { STANDARD_AUGMENT } from "../lib/nn/augment.ts";
+
+/** Two threads: the options that make `train()` start them. */
+const twoThreads = () => ({ worker: startTrainingWorker() });
 
 const config: TrainConfig = {
   epochs: 2,
@@ -46,9 +55,7 @@ Deno.test("train() reaches a sensible accuracy on a subset of MNIST", async () =
     { ...config, epochs: 3, rate: 0.3, hidden: 100 },
     trainSet,
     testSet,
-    {
-      onEpoch: (r) => epochs.push(r.epoch),
-    },
+    { hooks: { afterEpoch: (r) => void epochs.push(r.epoch) } },
   );
   assertEquals(epochs, [1, 2, 3]);
   const fresh = evaluate(network, testSet);
@@ -93,17 +100,95 @@ Deno.test("train() stops with DivergedError when the loss explodes", async () =>
   );
 });
 
-Deno.test("train() reports progress with a running loss", async () => {
-  const data = await loadMnist("train", { limit: 320 });
-  const seen: number[] = [];
-  train({ ...config, epochs: 1 }, data, undefined, {
-    progressEvery: 3,
-    onProgress: (p) => {
-      assert(p.loss > 0 && Number.isFinite(p.loss));
-      seen.push(p.done);
-    },
-  });
-  assertEquals(seen, [96, 192, 288, 320]);
+Deno.test("train() calls its hooks after each step and each epoch", async () => {
+  const data = await loadMnist("train", { limit: 300 });
+  for (const threads of [undefined, twoThreads]) {
+    const steps: StepReport[] = [];
+    const epochs: [EpochReport, Float32Array][] = [];
+    const result = train({ ...config, epochs: 2 }, data, undefined, {
+      ...threads?.(),
+      hooks: {
+        afterStep: (s) => void steps.push(s),
+        afterEpoch: (r, network) =>
+          void epochs.push([r, network.params.w2.slice()]),
+      },
+    });
+    const what = threads ? "two threads" : "one thread";
+    // 300 images in batches of 32: 9 full ones and one of 12, twice.
+    assertEquals(steps.length, 20, what);
+    assertEquals(steps.map((s) => s.done).slice(0, 10), [
+      32,
+      64,
+      96,
+      128,
+      160,
+      192,
+      224,
+      256,
+      288,
+      300,
+    ]);
+    for (const [i, s] of steps.entries()) {
+      assertEquals([s.epoch, s.step, s.steps, s.total], [
+        Math.floor(i / 10) + 1,
+        i % 10 + 1,
+        10,
+        300,
+      ]);
+      assert(s.loss > 0 && Number.isFinite(s.loss), what);
+      assertAlmostEquals(s.rate, learningRate(config.rate, i, 20, 10), 1e-12);
+      if (i > 0) assert(s.seconds >= steps[i - 1].seconds, "seconds grow");
+    }
+    const firstEpoch = steps.slice(0, 10).map((s) => s.loss);
+    assertAlmostEquals(
+      steps[9].meanLoss,
+      firstEpoch.reduce((a, b) => a + b, 0) / 10,
+      1e-9,
+    );
+    assertEquals(epochs.map(([r]) => r), result.history);
+    assertAlmostEquals(epochs[0][0].loss, steps[9].meanLoss, 1e-9);
+    // The network after the last epoch is the one returned.
+    assertEquals(epochs[1][1], result.network.params.w2, what);
+    assertEquals(result.stopped, false);
+  }
+});
+
+Deno.test("train() stops when a hook says so, after that step or epoch", async () => {
+  const data = await loadMnist("train", { limit: 300 });
+  for (const threads of [undefined, twoThreads]) {
+    const what = threads ? "two threads" : "one thread";
+    const before = loadBlas().threads;
+    let seen = 0;
+    const mid = train({ ...config, epochs: 3 }, data, undefined, {
+      ...threads?.(),
+      hooks: { afterStep: () => ++seen === 14 ? "stop" : undefined },
+    });
+    assertEquals(seen, 14, `${what}: no step after the stop`);
+    assertEquals(mid.stopped, true);
+    assertEquals(mid.history.length, 1, `${what}: only whole epochs`);
+    assertEquals(
+      loadBlas().threads,
+      before,
+      `${what}: OpenBLAS's threads back`,
+    );
+    const start = Network.random(config.hidden, new Random(config.seed));
+    assert(
+      mid.network.params.w1.some((v, i) => v !== start.params.w1[i]),
+      `${what}: the network as it was trained up to the stop`,
+    );
+    const epochs: number[] = [];
+    const after = train({ ...config, epochs: 3 }, data, undefined, {
+      ...threads?.(),
+      hooks: {
+        afterEpoch: (r) => {
+          epochs.push(r.epoch);
+          return r.epoch === 2 ? "stop" : undefined;
+        },
+      },
+    });
+    assertEquals(epochs, [1, 2], what);
+    assertEquals([after.stopped, after.history.length], [true, 2], what);
+  }
 });
 
 Deno.test("learningRate() warms up linearly, then decays along a cosine", () => {
@@ -126,31 +211,42 @@ Deno.test("learningRate() decays from the peak to zero along a cosine", () => {
   assert(learningRate(0.2, 30, 100) > learningRate(0.2, 31, 100));
 });
 
-Deno.test("checkConfig() names the bad setting", () => {
+Deno.test("checkConfig() names the bad setting and its range, from the options' table", () => {
+  const cases: [Partial<TrainConfig>, string][] = [
+    [{ epochs: 0 }, "epochs must be a positive integer, got 0"],
+    [{ batch: 1.5 }, "batch must be a positive integer, got 1.5"],
+    [{ rate: -1 }, "rate must be a positive number, got -1"],
+    [{ rate: NaN }, "rate must be a positive number, got NaN"],
+    [{ momentum: 1 }, "momentum must be a number at least 0 and below 1"],
+    [{ seed: -2 }, "seed must be an integer in 0..4294967295, got -2"],
+    [{ hidden: 65537 }, "hidden must be an integer in 1..65536, got 65537"],
+    [{ extraShare: 1 }, "extraShare must be a number at least 0 and below 1"],
+  ];
+  for (const [bad, message] of cases) {
+    assertThrows(() => checkConfig({ ...config, ...bad }), RangeError, message);
+  }
+  // A required setting left out is named too.
+  const { epochs: _, ...noEpochs } = config;
   assertThrows(
-    () => checkConfig({ ...config, epochs: 0 }),
+    () => checkConfig(noEpochs as TrainConfig),
     RangeError,
-    "epochs must be a positive integer, got 0",
+    "epochs must be a positive integer, got undefined",
   );
-  assertThrows(
-    () => checkConfig({ ...config, batch: 1.5 }),
-    RangeError,
-    "batch must be a positive integer",
+  // The optional ones may be left out; the defaults pass.
+  checkConfig(config);
+  checkConfig(DEFAULTS);
+});
+
+Deno.test("DEFAULTS are the table's defaults of every training setting", () => {
+  const fields = TRAIN_OPTIONS.filter((o) => o.field);
+  assertEquals(
+    Object.keys(DEFAULTS).sort(),
+    fields.map((o) => o.field!).sort(),
   );
-  assertThrows(
-    () => checkConfig({ ...config, rate: -1 }),
-    RangeError,
-    "rate must be a positive number",
-  );
-  assertThrows(
-    () => checkConfig({ ...config, momentum: 1 }),
-    RangeError,
-    "momentum must be in [0, 1)",
-  );
-  assertThrows(
-    () => checkConfig({ ...config, seed: -2 }),
-    RangeError,
-    "seed must be an integer",
+  for (const o of fields) assertEquals<unknown>(DEFAULTS[o.field!], o.default);
+  assertEquals(
+    [DEFAULTS.epochs, DEFAULTS.rate, DEFAULTS.batch, DEFAULTS.augment],
+    [40, 0.2, 64, "standard"],
   );
 });
 
@@ -208,21 +304,16 @@ function plainRecipe(c: TrainConfig, data: Dataset): Network {
 Deno.test("train() with augment none is the plain recipe, bit for bit", async () => {
   const data = await loadMnist("train", { limit: 600 });
   const plain = encodeModel(plainRecipe(config, data), {});
-  const single = { split: false };
-  assertEquals(
-    encodeModel(train(config, data, undefined, single).network, {}),
-    plain,
-  );
+  assertEquals(encodeModel(train(config, data, undefined).network, {}), plain);
   const none = train(
     { ...config, augment: "none", weightDecay: 0 },
     data,
     undefined,
-    single,
   );
   assertEquals(encodeModel(none.network, {}), plain);
   // On two threads the sums run in another order: the same model to rounding.
-  const split = train(config, data, undefined).network.params;
-  const again = train(config, data, undefined).network.params;
+  const split = train(config, data, undefined, twoThreads()).network.params;
+  const again = train(config, data, undefined, twoThreads()).network.params;
   const reference = plainRecipe(config, data).params;
   for (const k of ["w1", "b1", "w2", "b2"] as const) {
     assert(
@@ -256,12 +347,11 @@ Deno.test("train() with augment none is the plain recipe, bit for bit", async ()
 Deno.test("train() distorts with weight decay on two threads as on one", async () => {
   const data = await loadMnist("train", { limit: 600 });
   const c: TrainConfig = { ...config, augment: "standard", weightDecay: 5e-3 };
-  const one = train(c, data, undefined, { split: false }).network.params;
-  const split = train(c, data, undefined).network.params;
-  const again = train(c, data, undefined).network.params;
-  const plain = train({ ...c, augment: "none" }, data, undefined, {
-    split: false,
-  }).network.params;
+  const one = train(c, data, undefined).network.params;
+  const split = train(c, data, undefined, twoThreads()).network.params;
+  const again = train(c, data, undefined, twoThreads()).network.params;
+  const plain = train({ ...c, augment: "none" }, data, undefined).network
+    .params;
   for (const k of ["w1", "b1", "w2", "b2"] as const) {
     assert(
       split[k].every((v, i) => v === again[k][i]),
@@ -331,11 +421,20 @@ Deno.test("checkConfig() rejects an unknown augmentation and bad decay", () => {
   assertThrows(
     () => checkConfig({ ...config, weightDecay: -1 }),
     RangeError,
-    "weight decay must be in [0, 1)",
+    "weightDecay must be a number at least 0 and below 1, got -1",
+  );
+  assertThrows(
+    () =>
+      checkConfig({
+        ...config,
+        augment: { ...STANDARD_AUGMENT, rotation: 200 },
+      }),
+    RangeError,
+    "augment rotation must be in 0..180, got 200",
   );
 });
 
-Deno.test("gatherScaled() gives the rows that scaling all images and gatherRows() give", () => {
+Deno.test("gatherScaled() scales the rows it gathers as scaleInputs() does", () => {
   const count = 7;
   const pixels = new Uint8Array(count * INPUTS);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37 + 11) % 256;
@@ -343,11 +442,15 @@ Deno.test("gatherScaled() gives the rows that scaling all images and gatherRows(
   const scaled = new Float32Array(pixels.length);
   scaleInputs(pixels, scaled);
   const order = Uint32Array.from([3, 0, 6, 6, 1]);
-  const want = new Float32Array(4 * INPUTS);
   const got = new Float32Array(4 * INPUTS);
-  gatherRows(scaled, order, 1, 4, want);
   gatherScaled(pixels, order, 1, 4, got);
-  assertEquals(got, want);
+  for (let r = 0; r < 4; r++) {
+    const i = order[1 + r];
+    assertEquals(
+      got.subarray(r * INPUTS, (r + 1) * INPUTS),
+      scaled.subarray(i * INPUTS, (i + 1) * INPUTS),
+    );
+  }
   assertThrows(
     () => gatherScaled(pixels, Uint32Array.from([7]), 0, 1, got),
     RangeError,
@@ -355,40 +458,20 @@ Deno.test("gatherScaled() gives the rows that scaling all images and gatherRows(
   );
 });
 
-Deno.test("train() on images in shared memory, read there without a copy, trains the same model", async () => {
-  const data = await loadMnist("train", { limit: 600 });
-  const shared = await loadMnist("train", { limit: 600, shared: true });
-  assert(shared.images.buffer instanceof SharedArrayBuffer);
-  assert(shared.images.byteOffset > 0, "a view past the file's header");
-  for (const augment of ["none", "standard"] as const) {
-    const c: TrainConfig = { ...config, augment, weightDecay: 5e-3 };
-    const a = train(c, data, undefined).network.params;
-    const b = train(c, shared, undefined).network.params;
-    for (const k of ["w1", "b1", "w2", "b2"] as const) {
-      assert(a[k].every((v, i) => v === b[k][i]), `${augment}: ${k}`);
-    }
-  }
-});
-
-Deno.test("inSharedMemory() keeps shared bytes and copies others there", () => {
-  const own = Uint8Array.from([1, 2, 3]);
-  const copy = inSharedMemory(own);
-  assert(copy.buffer instanceof SharedArrayBuffer);
-  assertEquals([...copy], [1, 2, 3]);
-  const view = new Uint8Array(new SharedArrayBuffer(8), 2, 3);
-  assert(inSharedMemory(view) === view, "no copy of shared bytes");
-});
-
 Deno.test("train() takes over a worker started early: trains with it, or ends it", async () => {
   const data = await loadMnist("train", { limit: 600 });
-  const own = train(config, data, undefined).network.params;
-  const early = train(config, data, undefined, {
-    worker: startTrainingWorker(),
-  }).network.params;
+  const before = loadBlas().threads;
+  const first = train(config, data, undefined, twoThreads()).network.params;
+  // Started long before training, as the trainer does while reading data.
+  const early = startTrainingWorker();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const second = train(config, data, undefined, { worker: early }).network
+    .params;
   for (const k of ["w1", "b1", "w2", "b2"] as const) {
-    assert(own[k].every((v, i) => v === early[k][i]), k);
+    assert(first[k].every((v, i) => v === second[k][i]), k);
   }
-  // On one thread, or with a bad configuration, the worker is terminated.
+  assertEquals(loadBlas().threads, before, "OpenBLAS's threads back");
+  // With a single hidden unit, or a bad configuration, it is terminated.
   const watched = () => {
     const w = startTrainingWorker();
     const terminate = w.terminate.bind(w);
@@ -400,8 +483,8 @@ Deno.test("train() takes over a worker started early: trains with it, or ends it
     return { w, seen };
   };
   const one = watched();
-  train(config, data, undefined, { split: false, worker: one.w });
-  assert(one.seen.ended, "ended when training runs on one thread");
+  train({ ...config, hidden: 1 }, data, undefined, { worker: one.w });
+  assert(one.seen.ended, "ended when one hidden unit cannot be split");
   const bad = watched();
   assertThrows(
     () => train({ ...config, epochs: 0 }, data, undefined, { worker: bad.w }),

@@ -4,7 +4,16 @@
  * @module
  */
 import { OUTPUTS } from "../nn/network.ts";
-import type { Progress } from "../nn/train.ts";
+import type { StepReport } from "../nn/train.ts";
+
+/** What the bar shows of a step. */
+export type Progress = Pick<
+  StepReport,
+  "epoch" | "step" | "steps" | "done" | "total" | "meanLoss" | "seconds"
+>;
+
+/** The bar is redrawn every this many steps, and at each epoch's last. */
+export const PROGRESS_EVERY = 50;
 
 /**
  * A one-line progress bar with throughput, running loss and time left, redrawn in
@@ -38,13 +47,15 @@ export class ProgressBar {
     }] ${Math.round(frac * 100)}%  ${
       Math.round(rate).toLocaleString("en-US")
     } img/s` +
-      `  loss ${p.loss.toFixed(4)}  ETA ${
+      `  loss ${p.meanLoss.toFixed(4)}  ETA ${
         Number.isFinite(left) ? left.toFixed(1) : "?"
       } s`;
   }
 
+  /** Shows step `p` (every PROGRESS_EVERY steps and each epoch's last). */
   update(p: Progress): void {
     if (!this.#enabled) return;
+    if (p.step % PROGRESS_EVERY !== 0 && p.step !== p.steps) return;
     this.#write(`\r\x1b[2K${ProgressBar.format(p, this.#epochs)}`);
     this.#shown = true;
   }

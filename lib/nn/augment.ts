@@ -18,9 +18,10 @@
  * @module
  */
 import { PIXELS, SIDE } from "../data/mnist.ts";
-import { inSharedMemory, newBytes } from "../bytes.ts";
-import { checkGather, SCALE } from "./network.ts";
-import { Random } from "../random.ts";
+import { SCALE } from "./network.ts";
+import type { Random } from "../random.ts";
+import type { AugmentSource } from "./augment_source.ts";
+import { elasticFields, FIELD_POOL } from "./elastic.ts";
 
 /** How strongly to distort. Every range is symmetric around "no change". */
 export interface AugmentOptions {
@@ -159,11 +160,11 @@ export const IDENTITY: Readonly<Distortion> = Object.freeze({
 
 /**
  * A blank image as the network takes it: every pixel the scaled 0 (0.01).
- * Copying it with `set()` costs less than `fill()` into shared memory.
+ * Copying it with `set()` costs less than `fill()`.
  */
 const BLANK = new Float32Array(PIXELS).fill(SCALE[0]);
 
-/** Rows whose images `distortRows()` and `augmentBatch()` read ahead at once. */
+/** Rows whose images `distortRows()` reads ahead at once. */
 const PREFETCH_ROWS = 16;
 
 /**
@@ -175,172 +176,6 @@ const P = SIDE + 2 * PAD; // side of the padded source
 const CENTRE = (SIDE - 1) / 2;
 /** A source pixel's value in the buffer: the input scaling without its offset. */
 const INK = 0.99 / 255;
-
-/**
- * Elastic displacement fields: `count` fields of (2, 28, 28), uniform noise in
- * -1..1 smoothed by a Gaussian of `sigma` pixels (zero outside the image, as in
- * Simard et al.), each scaled to an RMS displacement of one pixel so that alpha
- * reads in pixels whatever sigma is.
- */
-export function elasticFields(
-  count: number,
-  sigma: number,
-  rng: Random,
-): Float32Array {
-  const radius = Math.ceil(3 * sigma);
-  const kernel = Float64Array.from(
-    { length: 2 * radius + 1 },
-    (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)),
-  );
-  const fields = new Float32Array(count * 2 * PIXELS);
-  const noise = new Float64Array(PIXELS);
-  const rows = new Float64Array(PIXELS);
-  const smooth = new Float64Array(PIXELS);
-  for (let f = 0; f < count * 2; f++) {
-    for (let i = 0; i < PIXELS; i++) noise[i] = rng.next() * 2 - 1;
-    // Separable Gaussian: along rows, then along columns.
-    for (let y = 0; y < SIDE; y++) {
-      for (let x = 0; x < SIDE; x++) {
-        let s = 0;
-        for (let k = -radius; k <= radius; k++) {
-          const xx = x + k;
-          if (xx >= 0 && xx < SIDE) {
-            s += kernel[k + radius] * noise[y * SIDE + xx];
-          }
-        }
-        rows[y * SIDE + x] = s;
-      }
-    }
-    for (let y = 0; y < SIDE; y++) {
-      for (let x = 0; x < SIDE; x++) {
-        let s = 0;
-        for (let k = -radius; k <= radius; k++) {
-          const yy = y + k;
-          if (yy >= 0 && yy < SIDE) {
-            s += kernel[k + radius] * rows[yy * SIDE + x];
-          }
-        }
-        smooth[y * SIDE + x] = s;
-      }
-    }
-    fields.set(smooth, f * PIXELS);
-  }
-  // One pixel RMS displacement per field (both components together).
-  for (let f = 0; f < count; f++) {
-    const field = fields.subarray(f * 2 * PIXELS, (f + 1) * 2 * PIXELS);
-    let ss = 0;
-    for (let i = 0; i < field.length; i++) ss += field[i] * field[i];
-    const norm = Math.sqrt(ss / PIXELS) || 1;
-    for (let i = 0; i < field.length; i++) field[i] /= norm;
-  }
-  return fields;
-}
-
-/** How many elastic fields an `Augmenter` draws. */
-export const FIELD_POOL = 64;
-
-/**
- * A set of images prepared for distortion: each image's bounding box of ink,
- * and its grey-level dilation and erosion by a 3x3 square. Made once per data
- * set, these turn the per-image work into one pass over the ink.
- */
-export interface AugmentSource {
-  /** `count` images of 784 bytes. */
-  images: Uint8Array;
-  count: number;
-  /** (count, 4): first row, last row, first column, last column of ink; first > last for a blank image. */
-  boxes: Uint8Array;
-  /** The images' 3x3 grey-level dilations (bolder strokes). */
-  dilated: Uint8Array;
-  /** The images' 3x3 grey-level erosions (thinner strokes). */
-  eroded: Uint8Array;
-}
-
-/**
- * Prepares `images` (784 bytes each) for `Augmenter.distort()`. `shared`:
- * everything is made in SharedArrayBuffers, for workers, and the images are
- * copied there unless they lie in one already.
- */
-export function augmentSource(
-  images: Uint8Array,
-  { shared = false }: { shared?: boolean } = {},
-): AugmentSource {
-  if (images.length % PIXELS !== 0) {
-    throw new RangeError(
-      `augmentSource: ${images.length} bytes are not whole ${PIXELS}-pixel images`,
-    );
-  }
-  const count = images.length / PIXELS;
-  const bytes = (n: number) => newBytes(n, { shared });
-  if (shared) images = inSharedMemory(images);
-  const boxes = bytes(count * 4);
-  const dilated = bytes(images.length);
-  const eroded = bytes(images.length);
-  const rowMax = new Uint8Array(PIXELS), rowMin = new Uint8Array(PIXELS);
-  const max3 = (a: number, b: number, c: number) =>
-    a > b ? (a > c ? a : c) : (b > c ? b : c);
-  const min3 = (a: number, b: number, c: number) =>
-    a < b ? (a < c ? a : c) : (b < c ? b : c);
-  for (let n = 0; n < count; n++) {
-    const o = n * PIXELS;
-    // Along rows: the max and min of each pixel and its two neighbours, with
-    // zeros beyond the edge (so the edge pixels' minimum is zero).
-    for (let i = 0; i < PIXELS; i += SIDE) {
-      const r = o + i;
-      rowMax[i] = Math.max(images[r], images[r + 1]);
-      rowMin[i] = 0;
-      for (let x = 1; x < SIDE - 1; x++) {
-        const a = images[r + x - 1], b = images[r + x], c = images[r + x + 1];
-        rowMax[i + x] = max3(a, b, c);
-        rowMin[i + x] = min3(a, b, c);
-      }
-      rowMax[i + SIDE - 1] = Math.max(
-        images[r + SIDE - 2],
-        images[r + SIDE - 1],
-      );
-      rowMin[i + SIDE - 1] = 0;
-    }
-    // Along columns, and the ink box from the rows' maxima.
-    let y0 = SIDE, y1 = -1, x0 = SIDE, x1 = -1;
-    for (let y = 0; y < SIDE; y++) {
-      const i = y * SIDE;
-      for (let x = 0; x < SIDE; x++) {
-        const k = i + x;
-        const up = y > 0 ? k - SIDE : -1, down = y < SIDE - 1 ? k + SIDE : -1;
-        dilated[o + k] = max3(
-          up < 0 ? 0 : rowMax[up],
-          rowMax[k],
-          down < 0 ? 0 : rowMax[down],
-        );
-        eroded[o + k] = up < 0 || down < 0
-          ? 0
-          : min3(rowMin[up], rowMin[k], rowMin[down]);
-      }
-      let any = 0;
-      for (let x = 0; x < SIDE; x++) any |= images[o + i + x];
-      if (any !== 0) {
-        if (y0 === SIDE) y0 = y;
-        y1 = y;
-        let x = 0;
-        while (images[o + i + x] === 0) x++;
-        if (x < x0) x0 = x;
-        x = SIDE - 1;
-        while (images[o + i + x] === 0) x--;
-        if (x > x1) x1 = x;
-      }
-    }
-    const box = n * 4;
-    if (y1 < 0) {
-      boxes[box] = 1; // first > last: blank
-    } else {
-      boxes[box] = y0;
-      boxes[box + 1] = y1;
-      boxes[box + 2] = x0;
-      boxes[box + 3] = x1;
-    }
-  }
-  return { images, count, boxes, dilated, eroded };
-}
 
 /**
  * Distorts batches of images. It holds the pool of elastic fields and scratch
@@ -438,8 +273,10 @@ export class Augmenter {
   }
 
   /**
-   * Draws `rows` distortions from `rng`, in the order `augmentBatch()` draws
-   * them, into `draws` (DRAW_SLOTS numbers a row, as `packDistortion()`).
+   * Draws the distortions of a batch's `rows` rows from `rng`, in order, into
+   * `draws` (DRAW_SLOTS numbers a row, as `packDistortion()` writes them).
+   * Drawn first, for the whole batch, so that the rows can then be made in any
+   * order, in parts, by any thread, and still be the same.
    */
   drawRows(rng: Random, rows: number, draws: Float64Array): void {
     if (draws.length < rows * DRAW_SLOTS) {
@@ -457,8 +294,8 @@ export class Augmenter {
   /**
    * Distorts rows `from` .. `to - 1` of a batch: row r is image
    * `order[first + r]` of `source`, distorted by row r of `draws` (as
-   * `drawRows()` fills it), into row r of `out`. With the draws of
-   * `drawRows()`, the rows are those `augmentBatch()` makes.
+   * `drawRows()` fills it), into row r of `out`: the distorted counterpart
+   * of `gatherScaled()`.
    */
   distortRows(
     source: AugmentSource,
@@ -478,11 +315,22 @@ export class Augmenter {
       );
     }
     const d = this.#d;
-    // The rows of a batch are taken one at a time, by either thread: whoever
-    // takes the first of a group reads the group ahead (into the shared cache).
+    // Rows may be made a few at a time: whoever makes the first of a group
+    // of PREFETCH_ROWS reads the group's images ahead.
     const rows = Math.min(order.length - first, out.length / PIXELS | 0);
     for (let r = from; r < to; r++) {
-      const i = this.#imageOfRow("distortRows", source, order, first, r, rows);
+      const i = order[first + r];
+      if (i >= source.count) {
+        throw new RangeError(`distortRows: image ${i} of ${source.count}`);
+      }
+      if (r % PREFETCH_ROWS === 0) {
+        this.#prefetch(
+          source,
+          order,
+          first + r,
+          Math.min(PREFETCH_ROWS, rows - r),
+        );
+      }
       this.distort(source, i, unpackDistortion(draws, r, d), out, r);
     }
   }
@@ -644,35 +492,6 @@ export class Augmenter {
   }
 
   /**
-   * The image of row r of a batch, `order[first + r]`, checked against
-   * `source` (`what` names the caller in the message). The first row of each
-   * group of PREFETCH_ROWS, of the batch's `rows`, reads the group's images
-   * ahead.
-   */
-  #imageOfRow(
-    what: string,
-    source: AugmentSource,
-    order: Uint32Array,
-    first: number,
-    r: number,
-    rows: number,
-  ): number {
-    const i = order[first + r];
-    if (i >= source.count) {
-      throw new RangeError(`${what}: image ${i} of ${source.count}`);
-    }
-    if (r % PREFETCH_ROWS === 0) {
-      this.#prefetch(
-        source,
-        order,
-        first + r,
-        Math.min(PREFETCH_ROWS, rows - r),
-      );
-    }
-    return i;
-  }
-
-  /**
    * Reads one byte of every cache line of images `order[at]` ..
    * `order[at + rows - 1]`, their dilations and erosions, and their boxes: the
    * images are visited in random order, so each is a cache miss. A group's
@@ -696,25 +515,5 @@ export class Augmenter {
       }
     }
     this.#touched = sum;
-  }
-
-  /**
-   * Distorts `rows` images, `order[first]` .. `order[first + rows - 1]` of
-   * `source`, each by a distortion drawn from `rng`, into the rows of `out`:
-   * the augmented counterpart of `gatherScaled()`.
-   */
-  augmentBatch(
-    source: AugmentSource,
-    order: Uint32Array,
-    first: number,
-    rows: number,
-    out: Float32Array,
-    rng: Random,
-  ): void {
-    checkGather("augmentBatch", order, first, rows, out);
-    for (let r = 0; r < rows; r++) {
-      const i = this.#imageOfRow("augmentBatch", source, order, first, r, rows);
-      this.distort(source, i, this.draw(rng, this.#d), out, r);
-    }
   }
 }

@@ -7,17 +7,26 @@
  * of it in use, H the hidden size. Weights use PyTorch's nn.Linear layout,
  * (out, in), so a layer's forward pass is x W^T + b.
  *
- * The maths reads as in llm.c: each layer has a forward and a backward
- * function, outputs first and dimensions last, and `Network` strings them
- * together. Gradients are named after what they are of: dW1 is d(loss)/d(W1).
- * Every buffer is allocated with the batch (`Batch`) or the parameters, so
- * forward and backward passes allocate nothing.
+ * The layers' maths is in lib/nn/layers.ts, each layer a forward and a
+ * backward function; `Network` strings them together. Gradients are named
+ * after what they are of: dW1 is d(loss)/d(W1). Every buffer is allocated
+ * with the batch (`Batch`) or the parameters, so forward and backward passes
+ * allocate nothing.
  *
  * @module
  */
-import { matmul, saxpy, sgemm, sgemv, sscal } from "../native/blas.ts";
+import { saxpy, sscal } from "../native/blas.ts";
 import { CLASSES, PIXELS } from "../data/mnist.ts";
-import { Random } from "../random.ts";
+import type { Random } from "../random.ts";
+import {
+  crossEntropyBackward,
+  crossEntropyForward,
+  linearBackward,
+  linearForward,
+  sigmoidBackward,
+  sigmoidExactForward,
+  sigmoidForward,
+} from "./layers.ts";
 
 /** Inputs of the network: one per pixel. */
 export const INPUTS = PIXELS;
@@ -36,25 +45,6 @@ export const SCALE = Float32Array.from(
 );
 
 /**
- * Checks the arguments of a function that gathers `rows` images, named by
- * order[first ..], into the rows of `out`; `what` names it in the message.
- * The gatherers check each index against their set as they read it.
- */
-export function checkGather(
-  what: string,
-  order: Uint32Array,
-  first: number,
-  rows: number,
-  out: Float32Array,
-): void {
-  if (out.length < rows * INPUTS || first + rows > order.length) {
-    throw new RangeError(
-      `${what}: ${rows} rows from ${first} do not fit ${order.length} indices and ${out.length} outputs`,
-    );
-  }
-}
-
-/**
  * Gathers a minibatch: the images `order[first]` .. `order[first + rows - 1]` of
  * `images` (raw bytes, 784 each), scaled, into the rows of `out`.
  *
@@ -69,7 +59,11 @@ export function gatherScaled(
   rows: number,
   out: Float32Array,
 ): void {
-  checkGather("gatherScaled", order, first, rows, out);
+  if (out.length < rows * INPUTS || first + rows > order.length) {
+    throw new RangeError(
+      `gatherScaled: ${rows} rows from ${first} do not fit ${order.length} indices and ${out.length} outputs`,
+    );
+  }
   const count = images.length / INPUTS;
   for (let r = 0; r < rows; r++) {
     const i = order[first + r];
@@ -78,31 +72,6 @@ export function gatherScaled(
     }
     const src = i * INPUTS, dst = r * INPUTS;
     for (let k = 0; k < INPUTS; k++) out[dst + k] = SCALE[images[src + k]];
-  }
-}
-
-/**
- * Gathers a minibatch from images already scaled (by `scaleInputs()`): rows
- * `order[first]` .. `order[first + rows - 1]` of `scaled` (784 floats each) into
- * the rows of `out`. A row is one memory copy, half the time of scaling its
- * bytes through the table; for training, where every epoch gathers every
- * image, that pays for scaling the whole set once (4 bytes a pixel).
- */
-export function gatherRows(
-  scaled: Float32Array,
-  order: Uint32Array,
-  first: number,
-  rows: number,
-  out: Float32Array,
-): void {
-  checkGather("gatherRows", order, first, rows, out);
-  const count = scaled.length / INPUTS;
-  for (let r = 0; r < rows; r++) {
-    const i = order[first + r];
-    if (i >= count) {
-      throw new RangeError(`gatherRows: image ${i} of ${count}`);
-    }
-    out.set(scaled.subarray(i * INPUTS, (i + 1) * INPUTS), r * INPUTS);
   }
 }
 
@@ -143,18 +112,11 @@ const KEYS = ["w1", "b1", "w2", "b2"] as const;
 /**
  * Zeroed parameters (or gradients) for `hidden` hidden units, as views of one
  * buffer in the order w1, b1, w2, b2, so that a step over all of them is one
- * saxpy (see `contiguous()`). `shared`: in a SharedArrayBuffer, for workers.
+ * saxpy (see `contiguous()`).
  */
-export function zeroParameters(
-  hidden: number,
-  { shared = false }: { shared?: boolean } = {},
-): Parameters {
+export function zeroParameters(hidden: number): Parameters {
   checkHidden(hidden);
-  const count = parameterCount(hidden);
-  const all = shared
-    ? new Float32Array(new SharedArrayBuffer(count * 4))
-    : new Float32Array(count);
-  return parameterViews(all, hidden);
+  return parameterViews(new Float32Array(parameterCount(hidden)), hidden);
 }
 
 /**
@@ -173,7 +135,7 @@ export function parameterViews(all: Float32Array, hidden: number): Parameters {
 }
 
 /** The number of parameters of a 784-`hidden`-10 network. */
-function parameterCount(hidden: number): number {
+export function parameterCount(hidden: number): number {
   return hidden * INPUTS + hidden + OUTPUTS * hidden + OUTPUTS;
 }
 
@@ -220,10 +182,17 @@ function checkShapes(p: Parameters, hidden: number, what: string) {
   }
 }
 
+/**
+ * The most hidden units a network may have: W1 then holds 51 million weights
+ * (205 MB), far past any use, and its size stays well within BLAS's int32
+ * dimensions.
+ */
+export const MAX_HIDDEN = 65536;
+
 function checkHidden(hidden: number) {
-  if (!Number.isInteger(hidden) || hidden < 1 || hidden > 65536) {
+  if (!Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN) {
     throw new RangeError(
-      `hidden size must be an integer in 1..65536, got ${hidden}`,
+      `hidden size must be an integer in 1..${MAX_HIDDEN}, got ${hidden}`,
     );
   }
 }
@@ -268,174 +237,6 @@ export class Batch {
     this.dz1 = new Float32Array(size * hidden);
     this.ones = new Float32Array(size).fill(1);
   }
-}
-
-/**
- * The hidden layer's sigmoid, from a table with linear interpolation. Math.exp
- * costs about 15 ns in V8, and a 784-200-10 network evaluates 12 million hidden
- * sigmoids per epoch, which made them cost as much as all the matrix products;
- * the table is five times faster. Steps of 1/256 over [-16, 16] keep the error
- * below 3e-7 (interpolation 1.9e-7 plus float32 rounding); beyond the range it is
- * within 1.2e-7 of 0 or 1 and is clamped there.
- */
-const SIGMOID_RANGE = 16;
-const SIGMOID_STEPS = 256; // table entries per unit of input
-const SIGMOID_LAST = 2 * SIGMOID_RANGE * SIGMOID_STEPS;
-const SIGMOID_TABLE = Float32Array.from(
-  { length: SIGMOID_LAST + 2 },
-  (_, i) => 1 / (1 + Math.exp(-(i / SIGMOID_STEPS - SIGMOID_RANGE))),
-);
-
-// ---------------------------------------------------------------------------
-// Layers: each forward has its backward, outputs first, dimensions last.
-
-/**
- * out = x W^T + b, for n rows: x (n, C_in), W (C_out, C_in), b (C_out),
- * out (n, C_out).
- */
-function linearForward(
-  out: Float32Array,
-  x: Float32Array,
-  W: Float32Array,
-  b: Float32Array,
-  n: number,
-  C_in: number,
-  C_out: number,
-): void {
-  broadcastRows(out, b, n);
-  matmul(out, x, W, n, C_out, C_in, "NT", 1); // (n, C_out) += (n, C_in) (C_in, C_out)
-}
-
-/**
- * Backward of `linearForward()` given dout (n, C_out), with the gradients of
- * the parameters added to beta times their old values (beta = 0: the gradient;
- * beta = momentum: the momentum update, folded into the same sgemm):
- *   dx = dout W                   (n, C_in), skipped when dx is null
- *   dW = dout^T x + beta dW       (C_out, C_in)
- *   db = dout^T 1 + beta db       (C_out)
- */
-function linearBackward(
-  dx: Float32Array | null,
-  dW: Float32Array,
-  db: Float32Array,
-  dout: Float32Array,
-  x: Float32Array,
-  W: Float32Array,
-  ones: Float32Array,
-  n: number,
-  C_in: number,
-  C_out: number,
-  beta: number,
-): void {
-  if (dx) matmul(dx, dout, W, n, C_in, C_out); // (n, C_in) = (n, C_out) (C_out, C_in)
-  matmul(dW, dout, x, C_out, C_in, n, "TN", beta); // (C_out, C_in) = (C_out, n) (n, C_in)
-  sgemv(true, n, C_out, 1, dout, C_out, ones, beta, db); // column sums
-}
-
-/**
- * a = sigmoid(z) over N elements, in place (a holds z on entry), from the table
- * above. In place because the pre-activations are not needed again: the
- * backward pass needs only a.
- */
-function sigmoidForward(a: Float32Array, N: number): void {
-  const table = SIGMOID_TABLE;
-  for (let i = 0; i < N; i++) {
-    let x = (a[i] + SIGMOID_RANGE) * SIGMOID_STEPS;
-    // NaN fails both tests and comes out as NaN, for the loss check to see.
-    if (x < 0) x = 0;
-    else if (x > SIGMOID_LAST) x = SIGMOID_LAST;
-    const k = x | 0;
-    const lo = table[k];
-    a[i] = lo + (x - k) * (table[k + 1] - lo);
-  }
-}
-
-/**
- * Backward of `sigmoidForward()` with outputs a: dz = da * a (1 - a) over N
- * elements, in place (dz holds da on entry).
- */
-function sigmoidBackward(dz: Float32Array, a: Float32Array, N: number): void {
-  for (let i = 0; i < N; i++) {
-    const ai = a[i];
-    dz[i] *= ai * (1 - ai);
-  }
-}
-
-/** a[i] = sigmoid(a[i]) for the first n elements, as the hidden layer does. */
-export function sigmoidInPlace(a: Float32Array, n: number): void {
-  sigmoidForward(a, n);
-}
-
-/**
- * The output layer's sigmoid, exact: ten per row cost nothing, and the loss
- * and the probabilities want every bit of the saturated ends.
- */
-function sigmoidExactForward(out: Float32Array, z: Float32Array, N: number) {
-  for (let i = 0; i < N; i++) out[i] = 1 / (1 + Math.exp(-z[i]));
-}
-
-/** log(1 + e^x), without overflow for large x. */
-function softplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
-
-/**
- * Binary cross-entropy of each sigmoid output a = s(z) (n, 10) against its
- * one-hot target, summed over outputs and averaged over the n rows. It stays
- * finite however saturated the outputs are.
- */
-function crossEntropyForward(
-  z: Float32Array,
-  a: Float32Array,
-  labels: ArrayLike<number>,
-  n: number,
-): number {
-  let sum = 0;
-  for (let r = 0; r < n; r++) {
-    const label = labels[r];
-    // The loss is -log(p), p the probability given to the target: a for the
-    // label, 1 - a for the others. The output suffices while p is not tiny,
-    // and the row's such p are multiplied, for one log a row (over 0.01 each,
-    // ten of them stay far above double's range); below 0.01, float32
-    // rounding of a would show, so use the logit: -log(s(z)) = softplus(-z),
-    // -log(1 - s(z)) = softplus(z).
-    let product = 1;
-    for (let j = 0; j < OUTPUTS; j++) {
-      const i = r * OUTPUTS + j;
-      const p = j === label ? a[i] : 1 - a[i];
-      if (p > 0.01) product *= p;
-      else sum += softplus(j === label ? -z[i] : z[i]);
-    }
-    sum -= Math.log(product);
-  }
-  return sum / n;
-}
-
-/**
- * Backward of the sigmoid outputs and their cross-entropy together, with
- * respect to the logits: dz = (a - t) / n (n, 10). The sigmoid's a (1 - a)
- * cancels against the loss's 1 / (a (1 - a)), which is why cross-entropy
- * learns fast from confidently wrong outputs where squared error stalls.
- */
-function crossEntropyBackward(
-  dz: Float32Array,
-  a: Float32Array,
-  labels: ArrayLike<number>,
-  n: number,
-): void {
-  for (let r = 0; r < n; r++) {
-    const label = labels[r];
-    for (let j = 0; j < OUTPUTS; j++) {
-      const i = r * OUTPUTS + j;
-      dz[i] = (a[i] - (j === label ? 1 : 0)) / n;
-    }
-  }
-}
-
-/** Writes `bias` into each of the first `rows` rows of `out`. */
-function broadcastRows(out: Float32Array, bias: Float32Array, rows: number) {
-  const w = bias.length;
-  for (let r = 0; r < rows; r++) out.set(bias, r * w);
 }
 
 /**
@@ -529,16 +330,12 @@ export class Network {
   /**
    * Loss of the last forward pass over `n` rows with these labels: binary
    * cross-entropy of each sigmoid output against its one-hot target, summed
-   * over outputs and averaged over the rows.
-   *
-   * Why cross-entropy rather than the talk's squared error: with a sigmoid output
-   * its gradient with respect to the logit is simply (a - t), without the factor
-   * a(1 - a) that makes squared error learn slowly from confidently wrong outputs.
+   * over outputs and averaged over the rows (see `crossEntropyForward()`).
    */
   loss(batch: Batch, labels: ArrayLike<number>, n: number): number {
     this.#checkBatch("loss", batch, n, 1);
     checkLabels("loss", labels, n);
-    return crossEntropyForward(batch.z2, batch.a2, labels, n);
+    return crossEntropyForward(batch.z2, batch.a2, labels, n, OUTPUTS);
   }
 
   /**
@@ -560,7 +357,7 @@ export class Network {
     const { w1: W1, w2: W2 } = this.params;
     const { w1: dW1, b1: db1, w2: dW2, b2: db2 } = grads;
     const { x, a1, a2, dz2, dz1, ones } = batch;
-    crossEntropyBackward(dz2, a2, labels, n); // dz2 (n, 10)
+    crossEntropyBackward(dz2, a2, labels, n, OUTPUTS); // dz2 (n, 10)
     // dz1 holds da1 (n, H) until the sigmoid's backward makes it dz1.
     linearBackward(dz1, dW2, db2, dz2, a1, W2, ones, n, H, OUTPUTS, beta);
     sigmoidBackward(dz1, a1, n * H); // dz1 (n, H)
@@ -656,108 +453,6 @@ export class Network {
     }
     return out;
   }
-}
-
-// ---------------------------------------------------------------------------
-// The network split by hidden units, for two threads (lib/nn/_split_train.ts):
-// each thread owns a block of h hidden units, with its rows of W1 and b1 and
-// its own (B, h) activations, and the output layer reads both blocks. Splitting
-// by units needs no sums of partial gradients: each block's dW1 rows are its own.
-
-/**
- * Forward pass of one block of h hidden units over n rows: a1h = sigmoid(x
- * W1h^T + b1h), with x (n, 784), W1h (h, 784), b1h (h), a1h (n, h).
- */
-export function hiddenBlockForward(
-  a1h: Float32Array,
-  x: Float32Array,
-  W1h: Float32Array,
-  b1h: Float32Array,
-  n: number,
-  h: number,
-): void {
-  linearForward(a1h, x, W1h, b1h, n, INPUTS, h);
-  sigmoidForward(a1h, n * h);
-}
-
-/**
- * Backward pass of one block given da1h (n, h) in dz1h: dz1h becomes the
- * pre-activation gradient, then dW1h = dz1h^T x + beta dW1h and db1h = dz1h^T 1
- * + beta db1h.
- */
-export function hiddenBlockBackward(
-  dW1h: Float32Array,
-  db1h: Float32Array,
-  dz1h: Float32Array,
-  a1h: Float32Array,
-  x: Float32Array,
-  ones: Float32Array,
-  n: number,
-  h: number,
-  beta: number,
-): void {
-  sigmoidBackward(dz1h, a1h, n * h);
-  matmul(dW1h, dz1h, x, h, INPUTS, n, "TN", beta); // (h, 784) = (h, n) (n, 784)
-  sgemv(true, n, h, 1, dz1h, h, ones, beta, db1h); // column sums
-}
-
-/**
- * The output layer over hidden blocks: blocks[i] (n, h_i) holds units
- * starts[i] .. starts[i] + h_i of H. Computes z2 and a2 (n, 10), returns the
- * loss, then writes dz2, each block's da1 into das[i] (n, h_i), and dW2 = dz2^T
- * a1 + beta dW2, db2 = dz2^T 1 + beta db2. W2 (10, H) is read before anything
- * else changes it.
- */
-export function outputLayerOverBlocks(
-  blocks: Float32Array[],
-  das: Float32Array[],
-  starts: number[],
-  W2: Float32Array,
-  b2: Float32Array,
-  dW2: Float32Array,
-  db2: Float32Array,
-  z2: Float32Array,
-  a2: Float32Array,
-  dz2: Float32Array,
-  ones: Float32Array,
-  labels: ArrayLike<number>,
-  n: number,
-  H: number,
-  beta: number,
-): number {
-  broadcastRows(z2, b2, n);
-  for (let i = 0; i < blocks.length; i++) {
-    const h = blocks[i].length / ones.length, W2h = W2.subarray(starts[i]);
-    // z2 (n, 10) += a1h (n, h) W2h^T, W2h the (10, h) columns of W2
-    sgemm(false, true, n, OUTPUTS, h, 1, blocks[i], h, W2h, H, 1, z2, OUTPUTS);
-  }
-  sigmoidExactForward(a2, z2, n * OUTPUTS);
-  const loss = crossEntropyForward(z2, a2, labels, n);
-  crossEntropyBackward(dz2, a2, labels, n);
-  for (let i = 0; i < blocks.length; i++) {
-    const h = blocks[i].length / ones.length, W2h = W2.subarray(starts[i]);
-    // da1h (n, h) = dz2 (n, 10) W2h (10, h)
-    sgemm(false, false, n, h, OUTPUTS, 1, dz2, OUTPUTS, W2h, H, 0, das[i], h);
-    // dW2h (10, h) = dz2^T (10, n) a1h (n, h) + beta dW2h
-    const dW2h = dW2.subarray(starts[i]);
-    sgemm(
-      true,
-      false,
-      OUTPUTS,
-      h,
-      n,
-      1,
-      dz2,
-      OUTPUTS,
-      blocks[i],
-      h,
-      beta,
-      dW2h,
-      H,
-    );
-  }
-  sgemv(true, n, OUTPUTS, 1, dz2, OUTPUTS, ones, beta, db2);
-  return loss;
 }
 
 /** Index of the largest of the 10 values of row `r` in `probs`. */

@@ -1,96 +1,47 @@
 /**
- * Minibatch SGD with momentum for the network in lib/nn/network.ts.
+ * Training the network of lib/nn/network.ts: minibatch SGD with momentum,
+ * weight decay, and a learning rate that warms up and then decays along a
+ * cosine. One loop, `train()`, with hooks that other code uses without
+ * touching it: after each step, after each epoch, and a way to stop early.
+ *
+ * A step runs on this thread (`OneThread` below) or, when `train()` is given
+ * a Worker, on two (lib/nn/parallel/two_threads.ts): the same layer functions,
+ * each thread on half of the hidden units.
  *
  * @module
  */
 import { type Dataset, PIXELS } from "../data/mnist.ts";
-import {
-  Batch,
-  gatherRows,
-  Network,
-  scaleInputs,
-  zeroParameters,
-} from "./network.ts";
 import { Random } from "../random.ts";
+import { Augmenter, DRAW_SLOTS } from "./augment.ts";
+import { type AugmentSource, augmentSource } from "./augment_source.ts";
 import { evaluate, type Evaluation } from "./evaluate.ts";
-import { SplitTrainer } from "./_split_train.ts";
-import { UserError } from "../errors.ts";
+import { Batch, gatherScaled, Network, zeroParameters } from "./network.ts";
+import { TwoThreads } from "./parallel/two_threads.ts";
 import {
-  AUGMENT_PRESETS,
-  Augmenter,
-  type AugmentOptions,
-  type AugmentPreset,
-  type AugmentSource,
-  augmentSource,
-  checkAugmentOptions,
-} from "./augment.ts";
+  augmentOptions,
+  checkConfig,
+  DEFAULTS,
+  type TrainConfig,
+} from "./train_options.ts";
+import { UserError } from "../errors.ts";
 
-/** Starts the second training thread early; see `train()`'s `worker`. */
-export { startTrainingWorker } from "./_split_train.ts";
-
-/** What to train and how. */
-export interface TrainConfig {
-  /** Passes over the training set. */
-  epochs: number;
-  /** Peak learning rate. */
-  rate: number;
-  /** Images per minibatch. */
-  batch: number;
-  /** Momentum coefficient (0 = plain SGD). */
-  momentum: number;
-  /** Hidden units. */
-  hidden: number;
-  /** Seed for weights, shuffling and augmentation. */
-  seed: number;
-  /**
-   * Random distortions of the training images (lib/nn/augment.ts): a preset's
-   * name or options. Absent or "none": the images as they are.
-   */
-  augment?: AugmentPreset | AugmentOptions;
-  /**
-   * Weight decay per unit of learning rate: after each step the weights (not
-   * the biases) shrink by the factor 1 - rate * weightDecay. Absent: 0.
-   */
-  weightDecay?: number;
-  /**
-   * Share of each epoch's samples taken from the extra data sets given to
-   * `train()` (their images repeated to make it up, at least once each).
-   * Absent: 0.02.
-   */
-  extraShare?: number;
-}
-
-/** The share of an epoch the extra data sets make up when none is configured. */
-export const DEFAULT_EXTRA_SHARE = 0.02;
-
-/**
- * The defaults of `deno task train`: distorted images and weight decay, 40
- * epochs; over 98.8% test accuracy in under 30 s on two cores.
- */
-export const DEFAULTS: Required<TrainConfig> = {
-  epochs: 40,
-  rate: 0.2,
-  batch: 64,
-  momentum: 0.9,
-  hidden: 200,
-  seed: 1,
-  augment: "standard",
-  weightDecay: 5e-4,
-  extraShare: DEFAULT_EXTRA_SHARE,
-};
-
-/** Progress inside an epoch, reported every few batches. */
-export interface Progress {
+/** What a step did, for the hook after it. */
+export interface StepReport {
   /** 1-based epoch. */
   epoch: number;
-  /** Images seen in this epoch. */
+  /** 1-based step within the epoch, of `steps`. */
+  step: number;
+  steps: number;
+  /** Images seen in this epoch so far, of `total` per epoch. */
   done: number;
-  /** Images per epoch. */
   total: number;
-  /** Mean loss over the batches of this epoch so far. */
+  /** This step's loss, and the mean loss of the epoch's steps so far. */
   loss: number;
-  /** Seconds spent training so far, all epochs. */
+  meanLoss: number;
+  /** Seconds spent training so far, all epochs (hooks excluded). */
   seconds: number;
+  /** This step's learning rate. */
+  rate: number;
 }
 
 /** The result of one epoch. */
@@ -100,10 +51,35 @@ export interface EpochReport {
   loss: number;
   /** Test accuracy after the epoch, 0..1 (NaN where there is no test set). */
   accuracy: number;
-  /** Seconds of training in this epoch (evaluation excluded). */
+  /** Seconds of training in this epoch (evaluation and hooks excluded). */
   seconds: number;
   /** The learning rate of the epoch's last step. */
   rate: number;
+}
+
+/** What a hook returns: "stop" ends training after the step or epoch. */
+export type HookResult = void | "stop";
+
+/**
+ * Code that follows training without being part of it: a progress bar, a
+ * history, a live window. The network they get is the one being trained:
+ * settled after an epoch; after a step, on two threads, the other thread may
+ * still be updating its half of the hidden layer.
+ */
+export interface TrainHooks {
+  afterStep?(step: StepReport, network: Network): HookResult;
+  afterEpoch?(epoch: EpochReport, network: Network): HookResult;
+}
+
+/** What `train()` returns. */
+export interface TrainResult {
+  network: Network;
+  /** One report per epoch run to its end. */
+  history: EpochReport[];
+  /** The test set's evaluation after the last epoch (none without a test set). */
+  evaluation: Evaluation | undefined;
+  /** Whether a hook stopped training before its last epoch ended. */
+  stopped: boolean;
 }
 
 /**
@@ -147,57 +123,6 @@ export function learningRate(
     (1 + Math.cos(Math.PI * Math.min(step / total, 1)));
 }
 
-/** Checks a configuration, with a message naming the bad setting. */
-export function checkConfig(c: TrainConfig): void {
-  const positiveInt = (name: string, v: number) => {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new RangeError(`${name} must be a positive integer, got ${v}`);
-    }
-  };
-  positiveInt("epochs", c.epochs);
-  positiveInt("batch", c.batch);
-  positiveInt("hidden", c.hidden);
-  if (!(c.rate > 0 && Number.isFinite(c.rate))) {
-    throw new RangeError(`rate must be a positive number, got ${c.rate}`);
-  }
-  if (!(c.momentum >= 0 && c.momentum < 1)) {
-    throw new RangeError(`momentum must be in [0, 1), got ${c.momentum}`);
-  }
-  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) {
-    throw new RangeError(
-      `seed must be an integer in 0..4294967295, got ${c.seed}`,
-    );
-  }
-  augmentOptions(c.augment);
-  const decay = c.weightDecay ?? 0;
-  if (!(decay >= 0 && decay < 1)) {
-    throw new RangeError(`weight decay must be in [0, 1), got ${decay}`);
-  }
-  const share = c.extraShare ?? DEFAULT_EXTRA_SHARE;
-  if (!(share >= 0 && share < 1)) {
-    throw new RangeError(`extra share must be in [0, 1), got ${share}`);
-  }
-}
-
-/** The augmentation options a configuration asks for (undefined: none). */
-export function augmentOptions(
-  augment: TrainConfig["augment"],
-): AugmentOptions | undefined {
-  if (augment === undefined) return undefined;
-  if (typeof augment === "string") {
-    if (!Object.hasOwn(AUGMENT_PRESETS, augment)) {
-      throw new RangeError(
-        `augment must be one of ${
-          Object.keys(AUGMENT_PRESETS).join(", ")
-        }, got '${augment}'`,
-      );
-    }
-    return AUGMENT_PRESETS[augment];
-  }
-  checkAugmentOptions(augment);
-  return augment;
-}
-
 /**
  * How many times each image of the extra data sets (`extra` images in all)
  * appears per epoch, so that they make up `share` of an epoch next to `count`
@@ -233,109 +158,207 @@ export function concatDatasets(sets: Dataset[]): Dataset {
  */
 const DECAY_EVERY = 16;
 
+/** The distortions of a run and the random stream they are drawn from. */
+export interface Distorting {
+  augmenter: Augmenter;
+  rng: Random;
+}
+
+/**
+ * How the steps of a run are carried out: `OneThread` here, or `TwoThreads`
+ * (lib/nn/parallel/two_threads.ts). `train()` shuffles `order`, then per
+ * epoch calls `startEpoch()`, `step()` for each batch, `endEpoch()`.
+ */
+export interface Steps {
+  /** The network being trained. */
+  readonly network: Network;
+  /** The images of an epoch, by index: shuffled by `train()` each epoch. */
+  readonly order: Uint32Array;
+  startEpoch(): void;
+  /**
+   * One step over the images order[first ..] (`rows` of them) at learning
+   * rate `rate`; then, with `decay` > 0, the weights shrink by the factor
+   * 1 - `decay`. Returns the batch's loss.
+   */
+  step(first: number, rows: number, rate: number, decay: number): number;
+  endEpoch(): void;
+  /** Runs `f` between epochs, with the network settled (e.g. to evaluate it). */
+  betweenEpochs<T>(f: () => T): T;
+  /** Ends the run and returns the network, in ordinary memory. Idempotent. */
+  close(): Network;
+}
+
+/** Steps on this thread: the network's own forward, backward and step. */
+export class OneThread implements Steps {
+  readonly network: Network;
+  readonly order: Uint32Array;
+  readonly #images: Uint8Array;
+  readonly #labels: Uint8Array;
+  readonly #momentum: number;
+  readonly #batch: Batch;
+  readonly #velocity;
+  readonly #batchLabels: Uint8Array;
+  readonly #distorting: Distorting | undefined;
+  readonly #source: AugmentSource | undefined;
+  readonly #draws: Float64Array;
+
+  /**
+   * Trains `network` (taken, not copied) on `images` and `labels`, `count`
+   * images an epoch, in batches of `batch`.
+   */
+  constructor(
+    network: Network,
+    images: Uint8Array,
+    labels: Uint8Array,
+    count: number,
+    batch: number,
+    momentum: number,
+    distorting?: Distorting,
+  ) {
+    this.network = network;
+    this.order = new Uint32Array(count);
+    this.#images = images;
+    this.#labels = labels;
+    this.#momentum = momentum;
+    this.#batch = new Batch(batch, network.hidden);
+    this.#velocity = zeroParameters(network.hidden);
+    this.#batchLabels = new Uint8Array(batch);
+    this.#distorting = distorting;
+    this.#source = distorting && augmentSource(images);
+    this.#draws = new Float64Array(distorting ? batch * DRAW_SLOTS : 0);
+  }
+
+  startEpoch(): void {}
+
+  step(first: number, rows: number, rate: number, decay: number): number {
+    const { network, order } = this;
+    const batch = this.#batch, labels = this.#batchLabels;
+    // The batch: (B, 784) scaled inputs and (B) labels.
+    const d = this.#distorting;
+    if (d) {
+      d.augmenter.drawRows(d.rng, rows, this.#draws);
+      d.augmenter.distortRows(
+        this.#source!,
+        order,
+        first,
+        0,
+        rows,
+        this.#draws,
+        batch.x,
+      );
+    } else {
+      gatherScaled(this.#images, order, first, rows, batch.x);
+    }
+    for (let r = 0; r < rows; r++) labels[r] = this.#labels[order[first + r]];
+    network.forward(batch, rows);
+    const loss = network.loss(batch, labels, rows);
+    network.backward(batch, labels, rows, this.#velocity, this.#momentum);
+    network.step(this.#velocity, -rate);
+    if (decay > 0) network.decayWeights(decay);
+    return loss;
+  }
+
+  endEpoch(): void {}
+
+  betweenEpochs<T>(f: () => T): T {
+    return f();
+  }
+
+  close(): Network {
+    return this.network;
+  }
+}
+
 /**
  * Trains a new network on `trainSet`, evaluating on `testSet` (if given) after
  * each epoch. `extra` data sets (e.g. your own drawings) are mixed into every
  * epoch, repeated to make up `config.extraShare` of it, and distorted like the
- * rest. `onProgress` is called every `progressEvery` batches and at each
- * epoch's end.
+ * rest. `hooks` follow the run and may stop it.
+ *
+ * With `worker` (from `startTrainingWorker()`), the steps run on two threads;
+ * the worker is taken over: trained with, or terminated where it cannot be
+ * (a bad configuration, a single hidden unit). Without, on this thread. For
+ * the same seed each gives the same model every time, bit for bit, and the
+ * two agree to rounding (they sum in different orders).
  */
 export function train(
   config: TrainConfig,
   trainSet: Dataset,
   testSet: Dataset | undefined,
-  {
-    onProgress,
-    onEpoch,
-    progressEvery = 50,
-    extra = [],
-    split = true,
-    worker,
-  }: {
-    onProgress?: (p: Progress) => void;
-    onEpoch?: (r: EpochReport) => void;
-    progressEvery?: number;
+  { hooks = {}, extra = [], worker }: {
+    hooks?: TrainHooks;
     extra?: Dataset[];
-    /**
-     * Train on two threads (see lib/nn/_split_train.ts); false: on this one.
-     * Each gives the same model for the same seed, bit for bit; the two agree
-     * to rounding (they sum in different orders).
-     */
-    split?: boolean;
-    /**
-     * The second thread, from `startTrainingWorker()`, started early so that
-     * it loads while the data does. Taken over: trained with, or terminated.
-     */
     worker?: Worker;
   } = {},
-): {
-  network: Network;
-  history: EpochReport[];
-  /** The test set's evaluation after the last epoch (none without a test set). */
-  evaluation: Evaluation | undefined;
-} {
+): TrainResult {
+  let steps: Steps | undefined;
   try {
     checkConfig(config);
-  } catch (e) {
-    worker?.terminate();
-    throw e;
-  }
-  const rng = new Random(config.seed);
-  let network = Network.random(config.hidden, rng);
-  const options = augmentOptions(config.augment);
-  // Made after the weights, so that "none" draws exactly what it always drew.
-  const augmenter = options && new Augmenter(options, rng);
-  const decay = config.weightDecay ?? 0;
-  const extraCount = extra.reduce((n, d) => n + d.count, 0);
-  const data = extraCount > 0 ? concatDatasets([trainSet, ...extra]) : trainSet;
-  // Preparing the images for distortion counts as training time.
-  const prepareStart = performance.now();
-  const repeats = extraRepeats(
-    trainSet.count,
-    extraCount,
-    config.extraShare ?? DEFAULT_EXTRA_SHARE,
-  );
-  // One epoch: every training image once, every extra image `repeats` times.
-  const n = trainSet.count + extraCount * repeats;
-  const B = Math.min(config.batch, n);
-  // Undistorted, every image is gathered as it is each epoch: scale them all
-  // once and gather rows by copying (4 bytes a pixel, 188 MB for 60,000).
-  let scaled: Float32Array | undefined;
-  let source: AugmentSource | undefined;
-  let splitter: SplitTrainer | undefined;
-  try {
-    if (split && config.hidden >= 2) {
-      splitter = new SplitTrainer(
-        network,
+    const rng = new Random(config.seed);
+    const start = Network.random(config.hidden, rng);
+    const options = augmentOptions(config.augment);
+    // Made after the weights, so that "none" draws exactly what it always drew.
+    const distorting = options &&
+      { augmenter: new Augmenter(options, rng), rng };
+    const extraCount = extra.reduce((n, d) => n + d.count, 0);
+    const data = extraCount > 0
+      ? concatDatasets([trainSet, ...extra])
+      : trainSet;
+    const repeats = extraRepeats(
+      trainSet.count,
+      extraCount,
+      config.extraShare ?? DEFAULTS.extraShare,
+    );
+    // One epoch: every training image once, every extra image `repeats` times.
+    const n = trainSet.count + extraCount * repeats;
+    const B = Math.min(config.batch, n);
+    // Preparing the images (for distortion, or for the threads) counts as
+    // training time.
+    const prepared = performance.now();
+    steps = worker && config.hidden >= 2
+      ? new TwoThreads(
+        worker,
+        start,
         data.images,
         data.labels,
         n,
         B,
         config.momentum,
-        augmenter && { augmenter, rng },
-        worker,
+        distorting,
+      )
+      : new OneThread(
+        start,
+        data.images,
+        data.labels,
+        n,
+        B,
+        config.momentum,
+        distorting,
       );
+    const order = steps.order;
+    for (let i = 0; i < trainSet.count; i++) order[i] = i;
+    for (let r = 0, at = trainSet.count; r < repeats; r++) {
+      for (let i = 0; i < extraCount; i++) order[at++] = trainSet.count + i;
     }
+    return run(steps, config, rng, testSet, hooks, n, B, prepared);
   } finally {
-    if (!splitter) worker?.terminate();
+    if (!(steps instanceof TwoThreads)) worker?.terminate();
+    steps?.close();
   }
-  if (splitter) {
-    network = splitter.network;
-  } else if (augmenter) {
-    source = augmentSource(data.images);
-  } else {
-    scaled = new Float32Array(data.images.length);
-    scaleInputs(data.images, scaled);
-  }
-  let prepareSeconds = (performance.now() - prepareStart) / 1000;
-  const order = splitter?.order ?? new Uint32Array(n);
-  for (let i = 0; i < trainSet.count; i++) order[i] = i;
-  for (let r = 0, at = trainSet.count; r < repeats; r++) {
-    for (let i = 0; i < extraCount; i++) order[at++] = trainSet.count + i;
-  }
-  const batch = new Batch(B, config.hidden);
-  const velocity = zeroParameters(config.hidden);
-  const labels = new Uint8Array(B);
+}
+
+/** The loop of `train()`, over steps made ready. */
+function run(
+  steps: Steps,
+  config: TrainConfig,
+  rng: Random,
+  testSet: Dataset | undefined,
+  hooks: TrainHooks,
+  n: number,
+  B: number,
+  prepared: number,
+): TrainResult {
+  const decay = config.weightDecay ?? 0;
   const batches = Math.ceil(n / B);
   const totalSteps = config.epochs * batches;
   const history: EpochReport[] = [];
@@ -343,104 +366,77 @@ export function train(
   let firstLoss: number | undefined;
   let evaluation: Evaluation | undefined;
   let keep = 1; // weight decay not applied yet
-
-  /**
-   * One step on this thread over images order[first ..] (`rows` of them):
-   * returns the batch's loss. `factor` > 0 then shrinks the weights.
-   */
-  const oneThreadStep = (
-    first: number,
-    rows: number,
-    rate: number,
-    factor: number,
-  ): number => {
-    // Gather the batch: (B, 784) scaled inputs and (B) labels.
-    if (augmenter) {
-      augmenter.augmentBatch(source!, order, first, rows, batch.x, rng);
-    } else {
-      gatherRows(scaled!, order, first, rows, batch.x);
-    }
-    for (let r = 0; r < rows; r++) labels[r] = data.labels[order[first + r]];
-    network.forward(batch, rows);
-    const loss = network.loss(batch, labels, rows);
-    network.backward(batch, labels, rows, velocity, config.momentum);
-    network.step(velocity, -rate);
-    if (factor > 0) network.decayWeights(factor);
-    return loss;
-  };
-
-  try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const start = performance.now();
-      rng.shuffle(order);
-      splitter?.startEpoch();
-      let lossSum = 0;
-      let rate = 0;
-      for (let b = 0; b < batches; b++) {
-        const first = b * B;
-        const rows = Math.min(B, n - first);
-        const step = (epoch - 1) * batches + b;
-        rate = learningRate(config.rate, step, totalSteps, batches);
-        // Weight decay: the steps' factors, multiplied up and applied every
-        // DECAY_EVERY steps.
-        let factor = 0;
-        if (decay > 0) {
-          keep *= 1 - rate * decay;
-          if ((step + 1) % DECAY_EVERY === 0 || b === batches - 1) {
-            factor = 1 - keep;
-            keep = 1;
-          }
+  let stopped = false;
+  let epochStart = prepared;
+  for (let epoch = 1; epoch <= config.epochs && !stopped; epoch++) {
+    if (epoch > 1) epochStart = performance.now();
+    let hookSeconds = 0;
+    const hook = (result: HookResult, since: number) => {
+      hookSeconds += (performance.now() - since) / 1000;
+      if (result === "stop") stopped = true;
+    };
+    rng.shuffle(steps.order);
+    steps.startEpoch();
+    let lossSum = 0;
+    let rate = 0;
+    for (let b = 0; b < batches && !stopped; b++) {
+      const first = b * B;
+      const rows = Math.min(B, n - first);
+      const step = (epoch - 1) * batches + b;
+      rate = learningRate(config.rate, step, totalSteps, batches);
+      // Weight decay: the steps' factors, multiplied up and applied every
+      // DECAY_EVERY steps.
+      let factor = 0;
+      if (decay > 0) {
+        keep *= 1 - rate * decay;
+        if ((step + 1) % DECAY_EVERY === 0 || b === batches - 1) {
+          factor = 1 - keep;
+          keep = 1;
         }
-        const loss = splitter
-          ? splitter.step(b, rows, rate, factor)
-          : oneThreadStep(first, rows, rate, factor);
-        firstLoss ??= loss;
-        if (!(loss <= DIVERGENCE_FACTOR * firstLoss)) { // also true for NaN
-          throw new DivergedError(epoch, b + 1, config.rate, loss);
-        }
-        lossSum += loss;
-        if (
-          onProgress && ((b + 1) % progressEvery === 0 || b === batches - 1)
-        ) {
-          onProgress({
+      }
+      const loss = steps.step(first, rows, rate, factor);
+      firstLoss ??= loss;
+      if (!(loss <= DIVERGENCE_FACTOR * firstLoss)) { // also true for NaN
+        throw new DivergedError(epoch, b + 1, config.rate, loss);
+      }
+      lossSum += loss;
+      if (hooks.afterStep) {
+        const now = performance.now();
+        hook(
+          hooks.afterStep({
             epoch,
+            step: b + 1,
+            steps: batches,
             done: first + rows,
             total: n,
-            loss: lossSum / (b + 1),
-            seconds: seconds + (performance.now() - start) / 1000,
-          });
-        }
+            loss,
+            meanLoss: lossSum / (b + 1),
+            seconds: seconds + (now - epochStart) / 1000 - hookSeconds,
+            rate,
+          }, steps.network),
+          now,
+        );
       }
-      splitter?.endEpoch();
-      const epochSeconds = (performance.now() - start) / 1000 + prepareSeconds;
-      prepareSeconds = 0;
-      seconds += epochSeconds;
-      const test = testSet;
-      if (test) {
-        evaluation = splitter
-          ? splitter.betweenEpochs(() => evaluate(network, test))
-          : evaluate(network, test);
-      }
-      const report: EpochReport = {
-        epoch,
-        loss: lossSum / batches,
-        accuracy: evaluation?.accuracy ?? NaN,
-        seconds: epochSeconds,
-        rate,
-      };
-      history.push(report);
-      onEpoch?.(report);
     }
-  } finally {
-    splitter?.close();
-  }
-  if (splitter) {
-    // Hand back parameters in ordinary memory, as a network is elsewhere.
-    const params = zeroParameters(config.hidden);
-    for (const k of ["w1", "b1", "w2", "b2"] as const) {
-      params[k].set(network.params[k]);
+    steps.endEpoch();
+    if (stopped) break;
+    const epochSeconds = (performance.now() - epochStart) / 1000 - hookSeconds;
+    seconds += epochSeconds;
+    if (testSet) {
+      evaluation = steps.betweenEpochs(() => evaluate(steps.network, testSet));
     }
-    network = new Network(params);
+    const report: EpochReport = {
+      epoch,
+      loss: lossSum / batches,
+      accuracy: evaluation?.accuracy ?? NaN,
+      seconds: epochSeconds,
+      rate,
+    };
+    history.push(report);
+    if (hooks.afterEpoch) {
+      const now = performance.now();
+      hook(hooks.afterEpoch(report, steps.network), now);
+    }
   }
-  return { network, history, evaluation };
+  return { network: steps.close(), history, evaluation, stopped };
 }
