@@ -6,6 +6,7 @@ import {
 } from "./_assert.ts";
 import {
   coreTypeForFlags,
+  describeBlas,
   loadBlas,
   matmul,
   OPENBLAS,
@@ -16,7 +17,7 @@ import {
 } from "../lib/native/blas.ts";
 import { Random } from "../lib/random.ts";
 import { naiveGemm } from "./_naive.ts";
-import { cpuinfoFlags, glibcCpuFeatures } from "../lib/native/_cpu_features.ts";
+import { cpuinfoFlags, glibcCpuFeatures } from "../lib/native/cpu_features.ts";
 
 const rng = new Random(7);
 const rand = (n: number) =>
@@ -251,6 +252,33 @@ async function runBlasScript(
   await Deno.remove(file);
   return new TextDecoder().decode(out.stdout).trim();
 }
+
+Deno.test("describeBlas() takes OpenBLAS's word, and names a library without openblas_* functions", () => {
+  const openblas = { core: "Haswell", config: "OpenBLAS 0.3.21 DYNAMIC_ARCH" };
+  assertEquals(describeBlas("libopenblas.so.0", "detected", openblas), {
+    library: "libopenblas.so.0",
+    core: "Haswell",
+    coreSource: "detected",
+    config: "OpenBLAS 0.3.21 DYNAMIC_ARCH",
+  });
+  const accelerate =
+    "/System/Library/Frameworks/Accelerate.framework/Accelerate";
+  assertEquals(describeBlas(accelerate, "detected", null), {
+    library: accelerate,
+    core: "Accelerate",
+    // OPENBLAS_CORETYPE means nothing to Accelerate.
+    coreSource: "openblas",
+    config: "Accelerate",
+  });
+  assertEquals(
+    describeBlas("libcblas.so.3", "environment", null).core,
+    "unknown",
+  );
+  assertEquals(
+    describeBlas("libcblas.so.3", "environment", null).coreSource,
+    "environment",
+  );
+});
 
 /** /proc/cpuinfo through cat: Deno itself reads /proc only with --allow-all. */
 async function procCpuinfo(): Promise<string> {

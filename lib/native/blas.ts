@@ -7,8 +7,11 @@
  * six times slower than the right one. So before loading, unless the user set
  * OPENBLAS_CORETYPE, we read the CPU's features and name the kernel ourselves.
  *
- * The library loads on first use (lib/native/_library.ts): from the path in
- * MNIST_OPENBLAS_PATH when it is set, else by soname.
+ * The library loads on first use (lib/native/library.ts): from the path in
+ * MNIST_OPENBLAS_PATH when it is set, else by this system's names for it. On
+ * macOS the last of those is Apple's Accelerate framework, whose CBLAS
+ * functions are the same; it has none of OpenBLAS's own `openblas_*`
+ * functions, so those are optional here and `loadBlas()` does without them.
  *
  * Only the few routines the network needs are bound. BLAS reports no errors, so
  * every wrapper checks dimensions and buffer lengths before the call: a wrong size
@@ -16,8 +19,8 @@
  *
  * @module
  */
-import { cpuFeatures } from "./_cpu_features.ts";
-import { type LibrarySpec, openLibraryFrom } from "./_library.ts";
+import { cpuFeatures } from "./cpu_features.ts";
+import { LIBRARIES, openLibraryFrom } from "./library.ts";
 
 /** Row-major storage (CBLAS_ORDER). */
 const ROW_MAJOR = 101;
@@ -90,28 +93,24 @@ const SYMBOLS = {
     ],
     result: "void",
   },
+  // OpenBLAS's own functions: optional, as other CBLAS libraries (Accelerate)
+  // lack them; a missing one is null.
   // void openblas_set_num_threads(int num_threads)
-  openblas_set_num_threads: { parameters: ["i32"], result: "void" },
+  openblas_set_num_threads: {
+    parameters: ["i32"],
+    result: "void",
+    optional: true,
+  },
   // int openblas_get_num_threads(void)
-  openblas_get_num_threads: { parameters: [], result: "i32" },
+  openblas_get_num_threads: { parameters: [], result: "i32", optional: true },
   // char *openblas_get_corename(void)
-  openblas_get_corename: { parameters: [], result: "pointer" },
+  openblas_get_corename: { parameters: [], result: "pointer", optional: true },
   // char *openblas_get_config(void)
-  openblas_get_config: { parameters: [], result: "pointer" },
+  openblas_get_config: { parameters: [], result: "pointer", optional: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** Where OpenBLAS is looked for; MNIST_OPENBLAS_PATH overrides. */
-export const OPENBLAS: LibrarySpec = {
-  name: "OpenBLAS",
-  envVar: "MNIST_OPENBLAS_PATH",
-  sonames: [
-    "libopenblas.so.0",
-    "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
-    "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
-    "libopenblas.dylib",
-  ],
-  debianPackage: "libopenblas0-pthread",
-};
+/** OpenBLAS's name and override variable (MNIST_OPENBLAS_PATH). */
+export const OPENBLAS = LIBRARIES.OpenBLAS;
 
 /**
  * The OpenBLAS kernel for a CPU with these features (named as in /proc/cpuinfo),
@@ -128,25 +127,55 @@ export function coreTypeForFlags(flags: Set<string>): string | undefined {
   return undefined;
 }
 
-/** How the kernel was chosen. */
+/**
+ * How the kernel was chosen; "openblas" is the library's own choice (also for
+ * a library other than OpenBLAS).
+ */
 export type CoreTypeSource = "environment" | "detected" | "openblas";
 
 /** What was loaded and how it runs. */
 export interface BlasInfo {
   /** The path or name the library was loaded from. */
   library: string;
-  /** The kernel OpenBLAS runs, as it reports it (e.g. "SkylakeX"). */
+  /**
+   * The kernel OpenBLAS runs, as it reports it (e.g. "SkylakeX"); for another
+   * CBLAS library, its name ("Accelerate", else "unknown").
+   */
   core: string;
   /** Who chose the kernel: the user's OPENBLAS_CORETYPE, our detection, or OpenBLAS. */
   coreSource: CoreTypeSource;
-  /** Threads OpenBLAS uses. */
+  /** Threads OpenBLAS uses; 1 for a library that does not say. */
   threads: number;
-  /** OpenBLAS's build configuration string. */
+  /** OpenBLAS's build configuration string; for another library, its name. */
   config: string;
+}
+
+/**
+ * What a CBLAS library loaded from `path` runs, but its thread count: what
+ * OpenBLAS reports of itself (`own`, from openblas_get_corename() and
+ * openblas_get_config()), or, for a library without those functions, its name
+ * ("Accelerate", else "unknown"). Our choice of kernel means nothing to
+ * another library, so it is then that library's own.
+ */
+export function describeBlas(
+  path: string,
+  coreSource: CoreTypeSource,
+  own: { core: string; config: string } | null,
+): Omit<BlasInfo, "threads"> {
+  if (own) return { library: path, coreSource, ...own };
+  const name = /Accelerate\.framework/.test(path) ? "Accelerate" : "unknown";
+  return {
+    library: path,
+    core: name,
+    coreSource: coreSource === "detected" ? "openblas" : coreSource,
+    config: name,
+  };
 }
 
 function chooseCoreType(): CoreTypeSource {
   if (Deno.env.get("OPENBLAS_CORETYPE")) return "environment";
+  // The kernels named are x86-64 ones.
+  if (Deno.build.arch !== "x86_64") return "openblas";
   const features = cpuFeatures();
   const core = features && coreTypeForFlags(features);
   if (!core) return "openblas";
@@ -170,13 +199,15 @@ export function loadBlas({ threads }: { threads?: number } = {}): BlasInfo {
     const coreSource = chooseCoreType();
     const { library, path } = openLibraryFrom(OPENBLAS, SYMBOLS);
     symbols = library.symbols;
-    info = {
-      library: path,
-      core: readCString(symbols.openblas_get_corename()),
-      coreSource,
-      threads: 0,
-      config: readCString(symbols.openblas_get_config()).trim(),
-    };
+    const { openblas_get_corename: corename, openblas_get_config: config } =
+      symbols;
+    const own = corename && config
+      ? {
+        core: readCString(corename()),
+        config: readCString(config()).trim(),
+      }
+      : null;
+    info = { ...describeBlas(path, coreSource, own), threads: 0 };
   }
   if (threads !== undefined) {
     if (!Number.isInteger(threads) || threads < 1) {
@@ -184,9 +215,10 @@ export function loadBlas({ threads }: { threads?: number } = {}): BlasInfo {
         `threads must be a positive integer, got ${threads}`,
       );
     }
-    symbols.openblas_set_num_threads(threads);
+    // A library without openblas_set_num_threads() manages its threads itself.
+    symbols.openblas_set_num_threads?.(threads);
   }
-  info!.threads = symbols.openblas_get_num_threads();
+  info!.threads = symbols.openblas_get_num_threads?.() ?? 1;
   return { ...info! };
 }
 

@@ -3,9 +3,9 @@
  * rectangles, textures, and keyboard, mouse and window events. Text is in
  * lib/native/sdl2_ttf.ts, the binding to SDL2_ttf.
  *
- * The library is opened on first use, not on import (lib/native/_library.ts):
- * from the path in `MNIST_SDL2_PATH` when it is set, else by soname
- * (`libSDL2-2.0.so.0`).
+ * The library is opened on first use, not on import (lib/native/library.ts):
+ * from the path in `MNIST_SDL2_PATH` when it is set, else by this system's
+ * names for it (`libSDL2-2.0.so.0` on Linux).
  *
  * ## Errors
  *
@@ -35,15 +35,10 @@
  */
 
 import { UserError } from "../errors.ts";
-import { type LibrarySpec, openLibrary } from "./_library.ts";
+import { LIBRARIES, openLibrary } from "./library.ts";
 
-/** Where SDL2 is looked for; MNIST_SDL2_PATH overrides. */
-export const SDL2: LibrarySpec = {
-  name: "SDL2",
-  envVar: "MNIST_SDL2_PATH",
-  sonames: ["libSDL2-2.0.so.0", "libSDL2-2.0.so"],
-  debianPackage: "libsdl2-2.0-0",
-};
+/** SDL2's name and override variable (MNIST_SDL2_PATH). */
+export const SDL2 = LIBRARIES.SDL2;
 
 /** Environment variable that overrides the path of the SDL2 library. */
 export const SDL2_PATH_ENV = SDL2.envVar;

@@ -2,8 +2,9 @@
  * A small binding to the system's SDL2_image: decodes PNG, JPEG and BMP files
  * held in memory to RGBA pixels.
  *
- * The library is opened on first use, not on import: by soname
- * (`libSDL2_image-2.0.so.0`), or from the path in `MNIST_SDL2_IMAGE_PATH`.
+ * The library is opened on first use, not on import (lib/native/library.ts):
+ * from the path in `MNIST_SDL2_IMAGE_PATH` when it is set, else by this
+ * system's names for it (`libSDL2_image-2.0.so.0` on Linux).
  * It makes SDL surfaces, so SDL2 (lib/native/sdl2.ts) loads with it; no SDL
  * subsystem is initialised and no display is needed.
  *
@@ -13,13 +14,16 @@
  *
  * @module
  */
-import { openLibrary } from "./_library.ts";
+import { LIBRARIES, openLibrary } from "./library.ts";
 import { decodeSurface, type RgbaImage, SdlError } from "./sdl2.ts";
 
 export type { RgbaImage };
 
+/** SDL2_image's name and override variable (MNIST_SDL2_IMAGE_PATH). */
+export const SDL2_IMAGE = LIBRARIES.SDL2_image;
+
 /** Environment variable that overrides the path of the SDL2_image library. */
-export const SDL2_IMAGE_PATH_ENV = "MNIST_SDL2_IMAGE_PATH";
+export const SDL2_IMAGE_PATH_ENV = SDL2_IMAGE.envVar;
 
 const IMG_SYMBOLS = {
   // int IMG_Init(int flags)
@@ -49,12 +53,7 @@ let img: ImgSymbols | null = null;
 
 function imgSymbols(): ImgSymbols {
   if (img) return img;
-  const symbols = openLibrary({
-    name: "SDL2_image",
-    envVar: SDL2_IMAGE_PATH_ENV,
-    sonames: ["libSDL2_image-2.0.so.0", "libSDL2_image-2.0.so"],
-    debianPackage: "libsdl2-image-2.0-0",
-  }, IMG_SYMBOLS).symbols;
+  const symbols = openLibrary(SDL2_IMAGE, IMG_SYMBOLS).symbols;
   const want = IMG_INIT_JPG | IMG_INIT_PNG;
   const got = symbols.IMG_Init(want);
   if ((got & want) !== want) {

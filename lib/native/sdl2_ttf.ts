@@ -2,9 +2,9 @@
  * A small binding to the system's SDL2_ttf: TrueType fonts, and lines of text
  * rendered into textures of an SDL2 window (lib/native/sdl2.ts).
  *
- * The library is opened on first use, not on import (lib/native/_library.ts):
- * from the path in `MNIST_SDL2_TTF_PATH` when it is set, else by soname
- * (`libSDL2_ttf-2.0.so.0`). SDL2_ttf reports its errors through SDL2's
+ * The library is opened on first use, not on import (lib/native/library.ts):
+ * from the path in `MNIST_SDL2_TTF_PATH` when it is set, else by this system's
+ * names for it (`libSDL2_ttf-2.0.so.0` on Linux). SDL2_ttf reports its errors through SDL2's
  * SDL_GetError(), so SDL2 loads with it.
  *
  * A font file that cannot be opened is a `FontError`, the user's to fix; other
@@ -13,7 +13,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { type LibrarySpec, openLibrary } from "./_library.ts";
+import { LIBRARIES, openLibrary } from "./library.ts";
 import {
   _cString,
   _loadSdl,
@@ -26,13 +26,8 @@ import {
   type Window,
 } from "./sdl2.ts";
 
-/** Where SDL2_ttf is looked for; MNIST_SDL2_TTF_PATH overrides. */
-export const SDL2_TTF: LibrarySpec = {
-  name: "SDL2_ttf",
-  envVar: "MNIST_SDL2_TTF_PATH",
-  sonames: ["libSDL2_ttf-2.0.so.0", "libSDL2_ttf-2.0.so"],
-  debianPackage: "libsdl2-ttf-2.0-0",
-};
+/** SDL2_ttf's name and override variable (MNIST_SDL2_TTF_PATH). */
+export const SDL2_TTF = LIBRARIES.SDL2_ttf;
 
 /** Environment variable that overrides the path of the SDL2_ttf library. */
 export const SDL2_TTF_PATH_ENV = SDL2_TTF.envVar;

@@ -7,7 +7,7 @@
  * state saved on context switches). We read the active ones. Elsewhere we fall back
  * to the flags line of /proc/cpuinfo (Deno lets only --allow-all read /proc).
  *
- * glibc is opened with `Deno.dlopen()` itself, not through `_library.ts`: this
+ * glibc is opened with `Deno.dlopen()` itself, not through `library.ts`: this
  * is a probe whose failure only means "ask /proc instead", never an error the
  * user must fix, and a path override for the C library would make no sense.
  *
