@@ -32,8 +32,12 @@ export function epochSeconds(data: Dataset, augmented: boolean): number {
   const config = augmented
     ? { ...DEFAULTS, epochs: 2 }
     : { ...DEFAULTS, epochs: 2, augment: "none" as const, weightDecay: 0 };
-  const worker = startTrainingWorker();
-  return train(config, data, undefined, { worker }).history[1].seconds;
+  let seconds = NaN;
+  train(config, data, undefined, {
+    worker: startTrainingWorker(),
+    hooks: { afterEpoch: (r) => void (seconds = r.seconds) },
+  });
+  return seconds;
 }
 
 /**

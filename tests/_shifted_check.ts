@@ -10,7 +10,8 @@
  */
 import { type Dataset, SIDE } from "../lib/data/mnist.ts";
 import { redrawAll } from "./_shifted.ts";
-import { argmaxRow, type Network } from "../lib/nn/network.ts";
+import { evaluate } from "../lib/nn/evaluate.ts";
+import type { Network } from "../lib/nn/network.ts";
 
 /** The largest accuracy drop, in percentage points, that passes. */
 export const TOLERANCE_POINTS = 1;
@@ -21,12 +22,8 @@ export function accuracy(
   images: Uint8Array,
   labels: Uint8Array,
 ): number {
-  const probs = network.predict(images, labels.length);
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (argmaxRow(probs, i) === labels[i]) correct++;
-  }
-  return correct / labels.length;
+  const count = labels.length;
+  return evaluate(network, { split: "test", count, images, labels }).accuracy;
 }
 
 /** Results of `shiftedCheck()`, as fractions. */

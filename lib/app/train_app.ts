@@ -11,7 +11,7 @@ import { readOwnData } from "../data/own_data.ts";
 import { encodeHistory } from "../nn/history.ts";
 import { MODEL_FORMAT, saveModel } from "../nn/model_file.ts";
 import { INPUT_SCALING, TARGETS } from "../nn/network.ts";
-import { train } from "../nn/train.ts";
+import { type EpochReport, train } from "../nn/train.ts";
 import { TRAIN_OPTIONS, type TrainConfig } from "../nn/train_options.ts";
 import { startTrainingWorker } from "../nn/parallel/two_threads.ts";
 import { optionsHelp, parseOptions } from "../options.ts";
@@ -176,12 +176,14 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     console.log(`Adding ${d.count} drawings from ${options.add[i]}`);
   }
   const bar = new ProgressBar(config.epochs, Deno.stderr);
-  const { network, history, evaluation } = train(config, trainSet, testSet, {
+  const history: EpochReport[] = [];
+  const { network, evaluation } = train(config, trainSet, testSet, {
     extra: added,
     worker,
     hooks: {
       afterStep: (step) => bar.update(step),
       afterEpoch: (r) => {
+        history.push(r);
         bar.clear();
         console.log(
           `epoch ${

@@ -71,11 +71,14 @@ export interface TrainHooks {
   afterEpoch?(epoch: EpochReport, network: Network): HookResult;
 }
 
-/** What `train()` returns. */
+/**
+ * What `train()` returns. The epochs' reports are the `afterEpoch` hook's to
+ * keep, e.g. as the model's history.
+ */
 export interface TrainResult {
   network: Network;
-  /** One report per epoch run to its end. */
-  history: EpochReport[];
+  /** Epochs run to their end. */
+  epochs: number;
   /** The test set's evaluation after the last epoch (none without a test set). */
   evaluation: Evaluation | undefined;
   /** Whether a hook stopped training before its last epoch ended. */
@@ -361,8 +364,8 @@ function run(
   const decay = config.weightDecay ?? 0;
   const batches = Math.ceil(n / B);
   const totalSteps = config.epochs * batches;
-  const history: EpochReport[] = [];
   let seconds = 0;
+  let epochs = 0;
   let firstLoss: number | undefined;
   let evaluation: Evaluation | undefined;
   let keep = 1; // weight decay not applied yet
@@ -432,11 +435,11 @@ function run(
       seconds: epochSeconds,
       rate,
     };
-    history.push(report);
+    epochs = epoch;
     if (hooks.afterEpoch) {
       const now = performance.now();
       hook(hooks.afterEpoch(report, steps.network), now);
     }
   }
-  return { network: steps.close(), history, evaluation, stopped };
+  return { network: steps.close(), epochs, evaluation, stopped };
 }
