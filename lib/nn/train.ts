@@ -161,10 +161,19 @@ export function concatDatasets(sets: Dataset[]): Dataset {
  */
 const DECAY_EVERY = 16;
 
-/** The distortions of a run and the random stream they are drawn from. */
-export interface Distorting {
-  augmenter: Augmenter;
-  rng: Random;
+/** What a run trains, and how: what `Steps` are made for. */
+export interface Run {
+  /** The network to train: taken (one thread) or copied (two). */
+  network: Network;
+  /** The images (raw bytes, 784 each) and their labels. */
+  images: Uint8Array;
+  labels: Uint8Array;
+  /** Images per epoch (some may be repeated), and per batch. */
+  count: number;
+  batch: number;
+  momentum: number;
+  /** The distortions, and the random stream they are drawn from; none: plain. */
+  distorting?: { augmenter: Augmenter; rng: Random };
 }
 
 /**
@@ -201,22 +210,12 @@ export class OneThread implements Steps {
   readonly #batch: Batch;
   readonly #velocity;
   readonly #batchLabels: Uint8Array;
-  readonly #distorting: Distorting | undefined;
+  readonly #distorting: Run["distorting"];
   readonly #source: AugmentSource | undefined;
   readonly #draws: Float64Array;
 
-  /**
-   * Trains `network` (taken, not copied) on `images` and `labels`, `count`
-   * images an epoch, in batches of `batch`.
-   */
   constructor(
-    network: Network,
-    images: Uint8Array,
-    labels: Uint8Array,
-    count: number,
-    batch: number,
-    momentum: number,
-    distorting?: Distorting,
+    { network, images, labels, count, batch, momentum, distorting }: Run,
   ) {
     this.network = network;
     this.order = new Uint32Array(count);
@@ -318,32 +317,24 @@ export function train(
     // Preparing the images (for distortion, or for the threads) counts as
     // training time.
     const prepared = performance.now();
+    const run: Run = {
+      network: start,
+      images: data.images,
+      labels: data.labels,
+      count: n,
+      batch: B,
+      momentum: config.momentum,
+      distorting,
+    };
     steps = worker && config.hidden >= 2
-      ? new TwoThreads(
-        worker,
-        start,
-        data.images,
-        data.labels,
-        n,
-        B,
-        config.momentum,
-        distorting,
-      )
-      : new OneThread(
-        start,
-        data.images,
-        data.labels,
-        n,
-        B,
-        config.momentum,
-        distorting,
-      );
+      ? new TwoThreads(worker, run)
+      : new OneThread(run);
     const order = steps.order;
     for (let i = 0; i < trainSet.count; i++) order[i] = i;
     for (let r = 0, at = trainSet.count; r < repeats; r++) {
       for (let i = 0; i < extraCount; i++) order[at++] = trainSet.count + i;
     }
-    return run(steps, config, rng, testSet, hooks, n, B, prepared);
+    return loop(steps, config, rng, testSet, hooks, n, B, prepared);
   } finally {
     if (!(steps instanceof TwoThreads)) worker?.terminate();
     steps?.close();
@@ -351,7 +342,7 @@ export function train(
 }
 
 /** The loop of `train()`, over steps made ready. */
-function run(
+function loop(
   steps: Steps,
   config: TrainConfig,
   rng: Random,

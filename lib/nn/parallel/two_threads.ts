@@ -52,7 +52,7 @@ import {
   type Parameters,
   parameterViews,
 } from "../network.ts";
-import type { Distorting, Steps } from "../train.ts";
+import type { Run, Steps } from "../train.ts";
 
 /**
  * Starts the training worker, to be given to `train()`. It loads its modules
@@ -360,25 +360,17 @@ export class TwoThreads implements Steps {
   readonly #out: Float32Array;
   readonly #dOut: Float32Array;
   readonly #augmenter: Augmenter | undefined;
-  readonly #distorting: Distorting | undefined;
+  readonly #distorting: Run["distorting"];
   #closed: Network | undefined;
 
   /**
-   * Trains a copy of `start` with `worker` (from `startTrainingWorker()`,
-   * taken over) on `images` (raw bytes, copied into shared memory, or
-   * prepared for distortion there) and `labels`, `count` images an epoch in
-   * batches of `batch`.
+   * Trains a copy of the run's network with `worker` (from
+   * `startTrainingWorker()`, taken over); the images are copied into shared
+   * memory, or prepared for distortion there.
    */
-  constructor(
-    worker: Worker,
-    start: Network,
-    images: Uint8Array,
-    labels: Uint8Array,
-    count: number,
-    batch: number,
-    momentum: number,
-    distorting?: Distorting,
-  ) {
+  constructor(worker: Worker, run: Run) {
+    const { network: start, images, labels, count, batch, momentum } = run;
+    const distorting = run.distorting;
     this.#worker = worker;
     const H = start.hidden, h0 = H >> 1;
     const params = sharedFloats(parameterCount(H));
