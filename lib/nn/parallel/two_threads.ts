@@ -53,6 +53,7 @@ import {
   parameterViews,
 } from "../network.ts";
 import type { Run, Steps } from "../train.ts";
+import { FAILED, MAIN, Meeting, STOP, STOPPED, WORKER } from "./meeting.ts";
 
 /**
  * Starts the training worker, to be given to `train()`. It loads its modules
@@ -65,19 +66,6 @@ export function startTrainingWorker(): Worker {
     type: "module",
   });
 }
-
-/** Slots of the control array. */
-const MAIN = 0; // arrivals of the main thread
-const WORKER = 1; // arrivals of the worker
-const STOP = 2; // 1: the worker leaves its loop
-const FAILED = 3; // 1: the worker threw
-
-/**
- * Polls of the other thread's counter before sleeping in Atomics.wait (some
- * 100 us). A wake-up from Atomics.wait costs tens of microseconds, and a step
- * meets three times: spinning this long made an epoch a tenth faster.
- */
-const SPIN = 50000;
 
 /**
  * Rows taken at a time from the counter of a batch's rows, gathering and
@@ -141,47 +129,6 @@ interface Shared {
   /** The rate of the current step and its weight decay factor (0: none). */
   rate: Float64Array;
   ctrl: Int32Array;
-}
-
-/** Thrown in the worker's meetings once the main thread has closed. */
-const STOPPED = new Error("the training was closed");
-
-/** Arrives at the next meeting point as `me` and waits for the other thread. */
-class Meeting {
-  readonly #ctrl: Int32Array;
-  readonly #me: number;
-  readonly #other: number;
-  #count = 0;
-
-  constructor(ctrl: Int32Array, me: number) {
-    this.#ctrl = ctrl;
-    this.#me = me;
-    this.#other = me === MAIN ? WORKER : MAIN;
-  }
-
-  /** Whether the other thread has arrived at the meeting we go to next. */
-  othersArrived(): boolean {
-    return Atomics.load(this.#ctrl, this.#other) > this.#count;
-  }
-
-  meet(): void {
-    const ctrl = this.#ctrl, other = this.#other;
-    const n = ++this.#count;
-    Atomics.store(ctrl, this.#me, n);
-    Atomics.notify(ctrl, this.#me);
-    for (let spin = 0; spin < SPIN; spin++) {
-      if (Atomics.load(ctrl, other) >= n) return;
-    }
-    for (;;) {
-      const seen = Atomics.load(ctrl, other);
-      if (seen >= n) return;
-      if (Atomics.load(ctrl, FAILED)) {
-        throw new Error("the training worker failed (its error is above)");
-      }
-      if (this.#me === WORKER && Atomics.load(ctrl, STOP)) throw STOPPED;
-      Atomics.wait(ctrl, other, seen, 1000);
-    }
-  }
 }
 
 /**
