@@ -51,7 +51,7 @@ Deno.test("drawProbBars() draws ten rows, the largest bar highlighted, the marke
   const fake = new FakeWindow();
   drawProbBars(
     fake.window,
-    fakeFonts().small,
+    fakeFonts(),
     probs,
     1,
     { x: 700, y: 100, width: 272, row: 30 },

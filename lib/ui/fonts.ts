@@ -1,6 +1,7 @@
 /**
- * The fonts both windows draw with: the DejaVu regular and bold faces at the
- * few sizes used, opened together and closed together.
+ * The fonts every window draws with: the DejaVu regular and bold faces at the
+ * few sizes used, each under a name, opened together and closed together.
+ * Where the faces are found is `findFont()`'s business (text.ts).
  *
  * @module
  */
@@ -13,6 +14,8 @@ export const FONT_SPECS = {
   small: { face: "regular", size: 14 },
   body: { face: "regular", size: 16 },
   bold: { face: "bold", size: 16 },
+  /** A view's heading (inspect). */
+  title: { face: "bold", size: 20 },
   /** The network's answer beside a record. */
   digit: { face: "bold", size: 44 },
   /** The network's answer beside a drawing. */
@@ -24,54 +27,40 @@ export const FONT_SPECS = {
 /** The name of one of the fonts. */
 export type FontName = keyof typeof FONT_SPECS;
 
+/** Every font's name, in `FONT_SPECS` order. */
+export const FONT_NAMES = Object.keys(FONT_SPECS) as FontName[];
+
 /**
- * Every font of `FONT_SPECS`, open. Opening throws `NotFound` naming the
- * package to install when a face is missing; open them before the window, so
- * that this error comes first. `using` closes them.
+ * Every font of `FONT_SPECS`, open, under its name. Opening throws
+ * `NotFound` saying how to install the fonts when a face is missing; open
+ * them before the window, so that this error comes first. `using` closes
+ * them.
  */
-export class Fonts implements Disposable {
-  readonly small: Font;
-  readonly body: Font;
-  readonly bold: Font;
-  readonly digit: Font;
-  readonly answer: Font;
-  readonly huge: Font;
+export class Fonts implements Record<FontName, Font>, Disposable {
+  readonly small!: Font;
+  readonly body!: Font;
+  readonly bold!: Font;
+  readonly title!: Font;
+  readonly digit!: Font;
+  readonly answer!: Font;
+  readonly huge!: Font;
 
   constructor() {
-    const opened: Font[] = [];
-    const open = (name: FontName) => {
-      const { face, size } = FONT_SPECS[name];
-      const font = openFont(size, face);
-      opened.push(font);
-      return font;
-    };
+    const fonts = this as { -readonly [N in FontName]: Font };
     try {
-      this.small = open("small");
-      this.body = open("body");
-      this.bold = open("bold");
-      this.digit = open("digit");
-      this.answer = open("answer");
-      this.huge = open("huge");
+      for (const name of FONT_NAMES) {
+        const { face, size } = FONT_SPECS[name];
+        fonts[name] = openFont(size, face);
+      }
     } catch (e) {
-      for (const f of opened) f.close();
+      this.close();
       throw e;
     }
   }
 
   /** Closes every font; later calls do nothing. */
   close(): void {
-    for (
-      const f of [
-        this.small,
-        this.body,
-        this.bold,
-        this.digit,
-        this.answer,
-        this.huge,
-      ]
-    ) {
-      f.close();
-    }
+    for (const name of FONT_NAMES) this[name]?.close();
   }
 
   [Symbol.dispose](): void {

@@ -7,11 +7,11 @@
  */
 import { CLASSES } from "../data/mnist.ts";
 import { argmaxRow } from "../nn/network.ts";
-import type { Rgb, Window } from "../native/sdl2.ts";
-import type { Font } from "../native/sdl2_ttf.ts";
+import type { Window } from "../native/sdl2.ts";
 import { GRID } from "./digit_grid.ts";
+import type { Fonts } from "./fonts.ts";
 import { COLOURS } from "./palette.ts";
-import { drawText } from "./text.ts";
+import { drawText, type TextOptions } from "./text.ts";
 
 /** Left edge of the panel: the picture left of it is 672 pixels wide. */
 export const PANEL_LEFT = GRID;
@@ -50,16 +50,21 @@ export function fillPanel(window: Window, frame = false): void {
   }
 }
 
-/** Draws `lines` of muted text from `y` down, `LINE_HEIGHT` apart. */
+/**
+ * Draws `lines` from the place `options` give down, `LINE_HEIGHT` apart, in
+ * muted small type unless `options` say otherwise.
+ */
 export function drawLines(
   window: Window,
-  font: Font,
+  fonts: Fonts,
   lines: readonly string[],
-  x: number,
-  y: number,
-  rgb: Rgb = COLOURS.muted,
+  options: TextOptions,
 ): void {
   lines.forEach((line, k) =>
-    drawText(window, font, line, x, y + k * LINE_HEIGHT, rgb)
+    drawText(window, fonts, line, {
+      colour: COLOURS.muted,
+      ...options,
+      y: options.y + k * LINE_HEIGHT,
+    })
   );
 }

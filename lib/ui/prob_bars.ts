@@ -6,7 +6,7 @@
 import { CLASSES } from "../data/mnist.ts";
 import { argmaxRow } from "../nn/network.ts";
 import type { Rgb, Window } from "../native/sdl2.ts";
-import type { Font } from "../native/sdl2_ttf.ts";
+import type { FontName, Fonts } from "./fonts.ts";
 import { percent } from "./format.ts";
 import { COLOURS } from "./palette.ts";
 import { drawText } from "./text.ts";
@@ -46,6 +46,9 @@ export interface BarLayout {
   row: number;
 }
 
+/** The font of the digits and percentages. */
+const BAR_FONT: FontName = "small";
+
 /**
  * Draws ten rows "d [bar] p %" for row `row` of `probs` (a (n, 10) matrix),
  * highlighting the largest. `marked` (a digit, or -1) gets a marker left of
@@ -53,7 +56,7 @@ export interface BarLayout {
  */
 export function drawProbBars(
   window: Window,
-  font: Font,
+  fonts: Fonts,
   probs: Float32Array,
   row: number,
   layout: BarLayout,
@@ -67,6 +70,8 @@ export function drawProbBars(
   const barX = layout.x + digitWidth;
   const barWidth = layout.width - digitWidth - percentWidth;
   const barHeight = Math.round(layout.row * 0.6);
+  // The text's top, centring a line of the font (1.2 times its size) on the bar.
+  const textDy = Math.round((barHeight - fonts[BAR_FONT].size * 1.2) / 2);
   for (let d = 0; d < CLASSES; d++) {
     const p = probs[offset + d];
     const top = layout.y + d * layout.row;
@@ -75,14 +80,8 @@ export function drawProbBars(
       window.setColour(colours.mark);
       window.fillRect(layout.x - 10, barTop, 5, barHeight);
     }
-    drawText(
-      window,
-      font,
-      String(d),
-      layout.x + 4,
-      barTop + Math.round((barHeight - font.size * 1.2) / 2),
-      colours.text,
-    );
+    const text = { y: barTop + textDy, font: BAR_FONT, colour: colours.text };
+    drawText(window, fonts, String(d), { ...text, x: layout.x + 4 });
     window.setColour(colours.track);
     window.fillRect(barX, barTop, barWidth, barHeight);
     const filled = Math.round(barWidth * p);
@@ -90,14 +89,10 @@ export function drawProbBars(
       window.setColour(d === best ? colours.best : colours.bar);
       window.fillRect(barX, barTop, filled, barHeight);
     }
-    drawText(
-      window,
-      font,
-      percent(p),
-      layout.x + layout.width,
-      barTop + Math.round((barHeight - font.size * 1.2) / 2),
-      colours.text,
-      "right",
-    );
+    drawText(window, fonts, percent(p), {
+      ...text,
+      x: layout.x + layout.width,
+      align: "right",
+    });
   }
 }

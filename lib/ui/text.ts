@@ -1,43 +1,152 @@
 /**
- * Text for the windows: the DejaVu fonts of the Debian package
- * fonts-dejavu-core, and drawing a line of text aligned to a point.
+ * Text for the windows: where each system keeps the DejaVu fonts, opening
+ * them, and writing a line of text at a point. `TextOptions` says where and
+ * how a line goes, for the windows' own drawing (`drawText()`) and for
+ * inspect's labels alike.
  *
  * @module
  */
-import { join } from "node:path";
+import { posix, win32 } from "node:path";
+import { type Align, alignedLeft } from "../image/raster.ts";
 import type { Rgb, Window } from "../native/sdl2.ts";
 import { Font, Text } from "../native/sdl2_ttf.ts";
+import type { FontName, Fonts } from "./fonts.ts";
+import { COLOURS } from "./palette.ts";
 
-/** Where fonts-dejavu-core installs its fonts. */
-export const DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu";
-/** Environment variable naming another folder to look for the fonts in. */
+/** Environment variable naming the one folder to look for the fonts in. */
 export const FONT_DIR_ENV = "MNIST_FONT_DIR";
+/** Where Debian's fonts-dejavu-core installs the fonts. */
+export const DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu";
 
 /** The font faces the windows use. */
 export type Face = "regular" | "bold";
 
-const FILES: Record<Face, string> = {
+/** Each face's file, the same on every system. */
+export const FONT_FILES: Record<Face, string> = {
   regular: "DejaVuSans.ttf",
   bold: "DejaVuSans-Bold.ttf",
 };
 
-/** The path of a DejaVu face, or `NotFound` naming the package to install. */
-export function findFont(face: Face = "regular"): string {
-  const dir = Deno.env.get(FONT_DIR_ENV) || DEJAVU_DIR;
-  const path = join(dir, FILES[face]);
+/** Where to look for the fonts, and what to tell the user when they are not there. */
+export interface FontPlaces {
+  /** The folders to look in, in order. */
+  dirs: string[];
+  /** The folder `FONT_DIR_ENV` names, when it is set: then the only one. */
+  override?: string;
+  /** Where the fonts come from on this system, e.g. a package. */
+  source: string;
+  /** What to do when they are missing. */
+  install: string;
+  /** The system's way of joining a folder and a file name. */
+  join(dir: string, file: string): string;
+}
+
+/** The systems with a table of their own; any other looks where Linux does. */
+export type FontSystem = "linux" | "darwin" | "windows";
+
+type Env = (name: string) => string | undefined;
+
+/** Each system's font folders, most personal first, and how to install the fonts. */
+const SYSTEMS: Record<FontSystem, (env: Env) => Omit<FontPlaces, "override">> =
+  {
+    linux: () => ({
+      dirs: [DEJAVU_DIR],
+      source: "the Debian package fonts-dejavu-core",
+      install: "install the Debian package fonts-dejavu-core",
+      join: posix.join,
+    }),
+    // Homebrew's font-dejavu cask installs into ~/Library/Fonts.
+    darwin: (env) => {
+      const home = env("HOME");
+      return {
+        dirs: [
+          ...(home ? [posix.join(home, "Library", "Fonts")] : []),
+          "/Library/Fonts",
+        ],
+        source: "the fonts of Homebrew's font-dejavu",
+        install: "install them with Homebrew: brew install --cask font-dejavu",
+        join: posix.join,
+      };
+    },
+    // Fonts installed for one user, then for all users.
+    windows: (env) => {
+      const local = env("LOCALAPPDATA");
+      return {
+        dirs: [
+          ...(local
+            ? [win32.join(local, "Microsoft", "Windows", "Fonts")]
+            : []),
+          "C:\\Windows\\Fonts",
+        ],
+        source: "the installed DejaVu fonts",
+        install:
+          "install the DejaVu fonts (https://dejavu-fonts.github.io) for your user or for all users",
+        join: win32.join,
+      };
+    },
+  };
+
+/**
+ * Where the fonts are looked for on system `os` (as `Deno.build.os` names
+ * it), with the environment `env`: the folder `FONT_DIR_ENV` names when it is
+ * set, else the system's own folders.
+ */
+export function fontPlaces(os: string, env: Env): FontPlaces {
+  const system = os in SYSTEMS ? os as FontSystem : "linux";
+  const places = SYSTEMS[system](env);
+  const override = env(FONT_DIR_ENV);
+  return override ? { ...places, dirs: [override], override } : places;
+}
+
+/** The message for a face found in none of `places`' folders. */
+export function missingFontMessage(places: FontPlaces, face: Face): string {
+  const file = FONT_FILES[face];
+  if (places.override !== undefined) {
+    return `Cannot find the font '${
+      places.join(places.override, file)
+    }' (${FONT_DIR_ENV} is set to '${places.override}'): point it at a folder with the DejaVu fonts, or unset it to use ${places.source}`;
+  }
+  const where = places.dirs.length === 1
+    ? `'${places.join(places.dirs[0], file)}'`
+    : `'${file}' in ${places.dirs.join(" or ")}`;
+  return `Cannot find the font ${where}: ${places.install}`;
+}
+
+/** An environment variable, or undefined where the permissions do not let us read it. */
+function readEnv(name: string): string | undefined {
   try {
-    if (Deno.statSync(path).isFile) return path;
+    return Deno.env.get(name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotCapable) return undefined;
+    throw e;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
   } catch (e) {
     if (
-      !(e instanceof Deno.errors.NotFound ||
-        e instanceof Deno.errors.NotADirectory)
-    ) throw e;
+      e instanceof Deno.errors.NotFound ||
+      e instanceof Deno.errors.NotADirectory
+    ) return false;
+    throw e;
   }
-  throw new Deno.errors.NotFound(
-    Deno.env.get(FONT_DIR_ENV)
-      ? `Cannot find the font '${path}' (${FONT_DIR_ENV} is set to '${dir}'): point it at a folder with the DejaVu fonts, or unset it to use the Debian package fonts-dejavu-core`
-      : `Cannot find the font '${path}': install the Debian package fonts-dejavu-core`,
-  );
+}
+
+/**
+ * The path of a DejaVu face, the first found in `places` (by default this
+ * system's), or `NotFound` saying how to install it.
+ */
+export function findFont(
+  face: Face = "regular",
+  places: FontPlaces = fontPlaces(Deno.build.os, readEnv),
+): string {
+  for (const dir of places.dirs) {
+    const path = places.join(dir, FONT_FILES[face]);
+    if (isFile(path)) return path;
+  }
+  throw new Deno.errors.NotFound(missingFontMessage(places, face));
 }
 
 /** Opens a DejaVu face at `size` points. */
@@ -74,28 +183,54 @@ export function renderText(
     : new Text(window, font, text, rgb);
 }
 
-/** Horizontal alignment of `drawText()`: which side of the text is at x. */
-export type Align = "left" | "centre" | "right";
+/** How a line of text looks: its font, colour and alignment. */
+export interface TextStyle {
+  /** One of the windows' fonts (default "small"). */
+  font?: FontName;
+  /** Default `COLOURS.text`. */
+  colour?: Rgb;
+  /** Which side of the line is at x (default "left"). */
+  align?: Align;
+}
+
+/** Where a line of text goes, and how it looks. */
+export interface TextOptions extends TextStyle {
+  /** The line's left, centre or right (see `align`), in pixels. */
+  x: number;
+  /** The line's top, in pixels. */
+  y: number;
+}
+
+/** What `TextOptions` leave out stands for. */
+export const TEXT_DEFAULTS: Required<TextStyle> = {
+  font: "small",
+  colour: COLOURS.text,
+  align: "left",
+};
+
+/** `options` with every default filled in. */
+export function textOptions(options: TextOptions): Required<TextOptions> {
+  return {
+    x: options.x,
+    y: options.y,
+    font: options.font ?? TEXT_DEFAULTS.font,
+    colour: options.colour ?? TEXT_DEFAULTS.colour,
+    align: options.align ?? TEXT_DEFAULTS.align,
+  };
+}
 
 /**
- * Draws one line of text with its top at `y` and its left, centre or right at
- * `x`. Returns the text's width and height in pixels.
+ * Draws one line of text in one of `fonts` as `options` say. Returns the
+ * text's width and height in pixels.
  */
 export function drawText(
   window: Window,
-  font: Font,
+  fonts: Fonts,
   text: string,
-  x: number,
-  y: number,
-  rgb: Rgb,
-  align: Align = "left",
+  options: TextOptions,
 ): { width: number; height: number } {
-  using t = renderText(window, font, text, rgb);
-  const left = align === "left"
-    ? x
-    : align === "centre"
-    ? x - Math.round(t.width / 2)
-    : x - t.width;
-  t.draw(left, y);
+  const { x, y, font, colour, align } = textOptions(options);
+  using t = renderText(window, fonts[font], text, colour);
+  t.draw(alignedLeft(x, t.width, align), y);
   return { width: t.width, height: t.height };
 }

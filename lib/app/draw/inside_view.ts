@@ -39,7 +39,7 @@ import {
   PANEL_WIDTH,
 } from "../../ui/panel.ts";
 import { signed } from "../../ui/format.ts";
-import { drawText } from "../../ui/text.ts";
+import { drawText, type TextOptions } from "../../ui/text.ts";
 
 /** How many of the units that push the answer most the panel shows. */
 export const TOP_UNITS = 5;
@@ -330,17 +330,15 @@ export function drawInsidePanel(
   const L = INSIDE_LAYOUT;
   const { x, width } = L;
   const drawn = inside.h !== null && inside.y !== null;
+  const muted = COLOURS.muted;
   fillPanel(window, true);
 
-  drawText(window, fonts.bold, "Inside the network", x, 12, COLOURS.text);
-  drawText(
-    window,
-    fonts.small,
-    `${inside.hidden} hidden units, activation h`,
+  drawText(window, fonts, "Inside the network", { x, y: 12, font: "bold" });
+  drawText(window, fonts, `${inside.hidden} hidden units, activation h`, {
     x,
-    36,
-    COLOURS.muted,
-  );
+    y: 36,
+    colour: muted,
+  });
 
   // The grid: one cell per hidden unit, row by row, lit by h.
   const g = unitGridLayout(inside.hidden);
@@ -375,45 +373,41 @@ export function drawInsidePanel(
 
   // The scale of the grid's colours.
   const s = L.litScale;
-  drawText(window, fonts.small, "h 0", x, s - 3, COLOURS.muted);
+  const scaleText = { y: s - 3, colour: muted };
+  drawText(window, fonts, "h 0", { ...scaleText, x });
   drawScale(window, x + 36, s, width - 60, 10, litColour);
-  drawText(window, fonts.small, "1", x + width, s - 3, COLOURS.muted, "right");
+  drawText(window, fonts, "1", { ...scaleText, x: x + width, align: "right" });
 
   // The outputs: two columns of five, the answer in the accent colour.
-  drawText(
-    window,
-    fonts.small,
-    "Outputs y = σ(z), not normalised",
+  drawText(window, fonts, "Outputs y = σ(z), not normalised", {
     x,
-    L.outputs - 22,
-    COLOURS.muted,
-  );
+    y: L.outputs - 22,
+    colour: muted,
+  });
   if (!drawn) {
-    drawText(
-      window,
-      fonts.body,
-      "Nothing drawn: the units",
+    drawText(window, fonts, "Nothing drawn: the units", {
       x,
-      L.outputs + 18,
-      COLOURS.text,
-    );
-    drawText(
-      window,
-      fonts.body,
-      "light up as you draw.",
+      y: L.outputs + 18,
+      font: "body",
+    });
+    drawText(window, fonts, "light up as you draw.", {
       x,
-      L.outputs + 40,
-      COLOURS.text,
-    );
+      y: L.outputs + 40,
+      font: "body",
+    });
   } else {
     const colWidth = (width - 16) / 2;
     for (let d = 0; d < CLASSES; d++) {
       const cx = x + (d < 5 ? 0 : colWidth + 16);
       const cy = L.outputs + (d % 5) * L.outputRow;
       const best = d === inside.answer;
-      const rgb = best ? COLOURS.accent : COLOURS.text;
-      const font = best ? fonts.bold : fonts.small;
-      drawText(window, font, String(d), cx, cy, rgb);
+      const text: TextOptions = {
+        x: cx,
+        y: cy,
+        font: best ? "bold" : "small",
+        colour: best ? COLOURS.accent : COLOURS.text,
+      };
+      drawText(window, fonts, String(d), text);
       const barX = cx + 16, barW = colWidth - 16 - 46;
       window.setColour(COLOURS.track);
       window.fillRect(barX, cy + 4, barW, 10);
@@ -422,15 +416,11 @@ export function drawInsidePanel(
         window.setColour(best ? COLOURS.accent : COLOURS.bar);
         window.fillRect(barX, cy + 4, filled, 10);
       }
-      drawText(
-        window,
-        font,
-        inside.y![d].toFixed(2),
-        cx + colWidth,
-        cy,
-        rgb,
-        "right",
-      );
+      drawText(window, fonts, inside.y![d].toFixed(2), {
+        ...text,
+        x: cx + colWidth,
+        align: "right",
+      });
     }
   }
 
@@ -438,13 +428,11 @@ export function drawInsidePanel(
   const p = L.pictures;
   drawText(
     window,
-    fonts.small,
+    fonts,
     drawn
       ? `Units that push ${inside.answer} most: w2·h`
       : "Units that push the answer most",
-    x,
-    p.y - 24,
-    COLOURS.muted,
+    { x, y: p.y - 24, colour: muted },
   );
   if (!drawn) {
     // Empty places keep the layout still while nothing is drawn.
@@ -459,31 +447,28 @@ export function drawInsidePanel(
     window.fillRect(px - 1, p.y - 1, p.side + 2, p.side + 2);
     pictures[k]?.draw(px, p.y, p.side, p.side);
     const mid = px + p.side / 2;
-    drawText(
-      window,
-      fonts.small,
-      `#${t.unit}`,
-      mid,
-      p.y + p.side + 4,
-      COLOURS.muted,
-      "centre",
-    );
-    drawText(
-      window,
-      fonts.small,
-      signed(t.contribution),
-      mid,
-      p.y + p.side + 22,
-      COLOURS.text,
-      "centre",
-    );
+    drawText(window, fonts, `#${t.unit}`, {
+      x: mid,
+      y: p.y + p.side + 4,
+      colour: muted,
+      align: "centre",
+    });
+    drawText(window, fonts, signed(t.contribution), {
+      x: mid,
+      y: p.y + p.side + 22,
+      align: "centre",
+    });
   });
 
   // The scale of the weight pictures' colours.
   const ws = L.weightScale;
-  drawText(window, fonts.small, "incoming weights", x, ws - 22, COLOURS.muted);
   const sc = inside.weightScale;
-  drawText(window, fonts.small, signed(-sc), x, ws - 3, COLOURS.muted);
+  drawText(window, fonts, "incoming weights", {
+    x,
+    y: ws - 22,
+    colour: muted,
+  });
+  drawText(window, fonts, signed(-sc), { x, y: ws - 3, colour: muted });
   drawScale(
     window,
     x + 52,
@@ -492,39 +477,32 @@ export function drawInsidePanel(
     10,
     (t) => divergingColour((2 * t - 1) * sc, sc),
   );
-  drawText(
-    window,
-    fonts.small,
-    signed(sc),
-    x + width,
-    ws - 3,
-    COLOURS.muted,
-    "right",
-  );
+  drawText(window, fonts, signed(sc), {
+    x: x + width,
+    y: ws - 3,
+    colour: muted,
+    align: "right",
+  });
 
   // How the answer's logit adds up, and the output it gives.
   if (drawn) {
     const units = inside.logit - inside.bias;
     drawText(
       window,
-      fonts.small,
+      fonts,
       `z${inside.answer} = ${signed(units)} units ${signed(inside.bias)} bias`,
-      x,
-      L.logit,
-      COLOURS.text,
+      { x, y: L.logit },
     );
     drawText(
       window,
-      fonts.small,
+      fonts,
       `   = ${signed(inside.logit)}, y = σ(z) = ${
         inside.y![inside.answer].toFixed(3)
       }`,
-      x,
-      L.logit + 18,
-      COLOURS.text,
+      { x, y: L.logit + 18 },
     );
   }
-  drawLines(window, fonts.small, INSIDE_KEY_LINES, x, L.keys);
+  drawLines(window, fonts, INSIDE_KEY_LINES, { x, y: L.keys });
 }
 
 /**

@@ -27,13 +27,35 @@ import {
 } from "../../ui/panel.ts";
 import { percent } from "../../ui/format.ts";
 import { barColours, drawProbBars } from "../../ui/prob_bars.ts";
-import { drawText } from "../../ui/text.ts";
+import { drawText, type TextOptions } from "../../ui/text.ts";
 import type { Sketch } from "./sketch.ts";
 
 /** Side of one cell of the panel's 28x28 preview, in pixels. */
 export const PREVIEW_CELL = 7;
+
+/** The panel's text column: its left edge and width. */
+export const SKETCH_COLUMN = { x: PANEL_LEFT + 24, width: PANEL_WIDTH - 48 };
+
+/** Where the panel shows the network's 28x28 input. */
+export const PREVIEW = {
+  x: SKETCH_COLUMN.x,
+  y: 36,
+  w: SIDE * PREVIEW_CELL,
+  h: SIDE * PREVIEW_CELL,
+} as const;
+
+/** Where the panel shows the answer in large type, or a "?", right of the preview. */
+export const ANSWER_BOX = {
+  x: PREVIEW.x + PREVIEW.w + 16,
+  y: 40,
+  w: PANEL_LEFT + PANEL_WIDTH - 24 - (PREVIEW.x + PREVIEW.w + 16),
+  h: 90,
+} as const;
+
 /** Top of the probability bars; the line above them says why a drawing is refused. */
 export const BARS_TOP = 258;
+/** Top of the key help at the panel's foot. */
+export const SKETCH_KEYS_TOP = 594;
 
 /** A line under the probabilities saying what the last action did. */
 export interface Status {
@@ -89,70 +111,56 @@ export function drawSketchPanel(
   fonts: Fonts,
   panel: SketchPanel,
 ): void {
-  const left = PANEL_LEFT;
-  const x = left + 24;
-  const width = PANEL_WIDTH - 48;
+  const { x, width } = SKETCH_COLUMN;
+  const muted = COLOURS.muted;
   fillPanel(window, true);
 
-  drawText(window, fonts.small, "The network sees", x, 12, COLOURS.muted);
-  const side = SIDE * PREVIEW_CELL;
+  drawText(window, fonts, "The network sees", { x, y: 12, colour: muted });
   window.setColour(COLOURS.frame);
-  window.fillRect(x - 1, 35, side + 2, side + 2);
-  drawDigitGrid(window, panel.input, x, 36, PREVIEW_CELL);
+  window.fillRect(PREVIEW.x - 1, PREVIEW.y - 1, PREVIEW.w + 2, PREVIEW.h + 2);
+  drawDigitGrid(window, panel.input, PREVIEW.x, PREVIEW.y, PREVIEW_CELL);
 
-  const answerX = x + side + 16;
-  const answerWidth = left + PANEL_WIDTH - 24 - answerX;
   const answer = panel.answer;
-  const centre = answerX + answerWidth / 2;
+  const centre = ANSWER_BOX.x + ANSWER_BOX.w / 2;
+  // The big answer, and a line under it.
+  const big: TextOptions = {
+    x: centre,
+    y: ANSWER_BOX.y,
+    font: "answer",
+    align: "centre",
+  };
+  const under: TextOptions = {
+    x: centre,
+    y: 132,
+    font: "bold",
+    align: "centre",
+  };
   if (answer === null) {
-    drawText(window, fonts.small, "Draw a", answerX, 100, COLOURS.muted);
-    drawText(window, fonts.small, "digit", answerX, 118, COLOURS.muted);
+    const hint = { x: ANSWER_BOX.x, colour: muted };
+    drawText(window, fonts, "Draw a", { ...hint, y: 100 });
+    drawText(window, fonts, "digit", { ...hint, y: 118 });
   } else if (panel.refused !== null) {
     // Not read: a question mark in the answer's place, the reason under the
     // preview, and the probabilities greyed, none of them the answer.
-    drawText(window, fonts.answer, "?", centre, 40, COLOURS.wrong, "centre");
-    drawText(
-      window,
-      fonts.bold,
-      "no digit",
-      centre,
-      132,
-      COLOURS.text,
-      "centre",
-    );
-    drawText(
-      window,
-      fonts.small,
-      sentence(panel.refused),
+    drawText(window, fonts, "?", { ...big, colour: COLOURS.wrong });
+    drawText(window, fonts, "no digit", under);
+    drawText(window, fonts, sentence(panel.refused), {
       x,
-      side + 40,
-      COLOURS.wrong,
-    );
+      y: PREVIEW.y + PREVIEW.h + 4,
+      colour: COLOURS.wrong,
+    });
   } else {
-    drawText(
-      window,
-      fonts.answer,
-      String(answer.digit),
-      centre,
-      40,
-      COLOURS.accent,
-      "centre",
-    );
-    drawText(
-      window,
-      fonts.bold,
-      percent(answer.p, 0),
-      centre,
-      132,
-      COLOURS.text,
-      "centre",
-    );
+    drawText(window, fonts, String(answer.digit), {
+      ...big,
+      colour: COLOURS.accent,
+    });
+    drawText(window, fonts, percent(answer.p, 0), under);
   }
 
   const read = answer !== null && panel.refused === null;
   drawProbBars(
     window,
-    fonts.small,
+    fonts,
     answer?.probs ?? NO_PROBS,
     answer?.row ?? 0,
     { x, y: BARS_TOP, width, row: 28 },
@@ -160,17 +168,20 @@ export function drawSketchPanel(
   );
 
   if (panel.eraser) {
-    drawText(
-      window,
-      fonts.bold,
-      "Eraser on (X turns it off)",
+    drawText(window, fonts, "Eraser on (X turns it off)", {
       x,
-      542,
-      COLOURS.wrong,
-    );
+      y: 542,
+      font: "bold",
+      colour: COLOURS.wrong,
+    });
   }
-  drawText(window, fonts.body, panel.status.text, x, 564, panel.status.rgb);
-  drawLines(window, fonts.small, SKETCH_KEY_LINES, x, 594);
+  drawText(window, fonts, panel.status.text, {
+    x,
+    y: 564,
+    font: "body",
+    colour: panel.status.rgb,
+  });
+  drawLines(window, fonts, SKETCH_KEY_LINES, { x, y: SKETCH_KEYS_TOP });
 }
 
 /** `text` with a capital first letter. */

@@ -14,8 +14,8 @@ import { encodePng } from "../../image/png.ts";
 import { toGrey } from "../../nn/backquery.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import { Key, Mod, PixelTexture, Window } from "../../native/sdl2.ts";
-import type { Font } from "../../native/sdl2_ttf.ts";
-import { drawText, openFont } from "../../ui/text.ts";
+import { Fonts } from "../../ui/fonts.ts";
+import { drawText } from "../../ui/text.ts";
 import { runEventLoop } from "../../ui/event_loop.ts";
 import { inspect, type Inspection, UiState, VIEWS } from "./state.ts";
 import {
@@ -25,7 +25,6 @@ import {
   hitTab,
   hitUnit,
   renderView,
-  type Style,
   TAB_TITLES,
   unitGrid,
   WIDTH,
@@ -230,23 +229,6 @@ export function applyClick(
   return false;
 }
 
-type Fonts = Record<Style, Font> & Disposable;
-
-function openFonts(): Fonts {
-  const fonts = {
-    small: openFont(14),
-    body: openFont(16),
-    bold: openFont(16, "bold"),
-    title: openFont(20, "bold"),
-  };
-  return {
-    ...fonts,
-    [Symbol.dispose]() {
-      for (const f of Object.values(fonts)) f.close();
-    },
-  };
-}
-
 /**
  * Shows the views in a window until ESC or the window is closed. The model
  * and the test set load, and everything the views show is computed, before
@@ -264,8 +246,8 @@ export async function runInspect(
     return;
   }
   const ui = new UiState(ins);
+  using fonts = new Fonts();
   using win = new Window(windowTitle(ui), WIDTH, HEIGHT);
-  using fonts = openFonts();
   using texture = new PixelTexture(win, WIDTH, HEIGHT);
   const pixels = new Uint32Array(WIDTH * HEIGHT);
   const draw = () => {
@@ -273,8 +255,8 @@ export async function runInspect(
     scene.raster.toArgb(pixels);
     texture.update(null, pixels);
     texture.draw(0, 0);
-    for (const l of scene.labels) {
-      drawText(win, fonts[l.style], l.text, l.x, l.y, l.colour, l.align);
+    for (const { text, ...options } of scene.labels) {
+      drawText(win, fonts, text, options);
     }
     win.present();
     // After drawing, so that a new title means the new view is on screen.

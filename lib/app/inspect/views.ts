@@ -19,7 +19,9 @@ import {
 } from "./state.ts";
 import { Raster, type Rgb } from "../../image/raster.ts";
 import { percent, signed } from "../../ui/format.ts";
+import type { FontName } from "../../ui/fonts.ts";
 import { COLOURS } from "../../ui/palette.ts";
+import { type TextOptions, textOptions } from "../../ui/text.ts";
 
 /** The window, and every picture --png writes except the backquery digits. */
 export const WIDTH = 1200;
@@ -31,18 +33,12 @@ export const TAB_WIDTH = 190;
 const MARGIN = 20;
 const TOP = TAB_HEIGHT + 14;
 
-/** The text styles of labels; the window maps them to fonts. */
-export type Style = "small" | "body" | "bold" | "title";
-
-/** A line of text to write over a view. */
-export interface Label {
+/**
+ * A line of text to write over a view: where and how, as the windows' own
+ * text is drawn (`drawText()`), every default filled in.
+ */
+export interface Label extends Required<TextOptions> {
   text: string;
-  /** Left, centre or right edge (see align) and top, in pixels. */
-  x: number;
-  y: number;
-  style: Style;
-  colour: Rgb;
-  align: "left" | "centre" | "right";
 }
 
 /** A view ready to show: its pixels and the text to write over them. */
@@ -62,15 +58,8 @@ export const TAB_TITLES: Record<typeof VIEWS[number], string> = {
 class Canvas {
   readonly raster = new Raster(WIDTH, HEIGHT, COLOURS.panel);
   readonly labels: Label[] = [];
-  text(
-    text: string,
-    x: number,
-    y: number,
-    style: Style = "small",
-    colour: Rgb = COLOURS.text,
-    align: Label["align"] = "left",
-  ): void {
-    this.labels.push({ text, x, y, style, colour, align });
+  text(text: string, options: TextOptions): void {
+    this.labels.push({ text, ...textOptions(options) });
   }
 }
 
@@ -103,23 +92,20 @@ function drawTabs(c: Canvas, ins: Inspection, view: number) {
       c.raster.fill(x, 0, TAB_WIDTH, TAB_HEIGHT, COLOURS.panel);
       c.raster.fill(x, 0, TAB_WIDTH, 4, COLOURS.accent);
     }
-    c.text(
-      TAB_TITLES[name],
-      x + 18,
-      13,
-      i === view ? "bold" : "body",
-      i === view ? COLOURS.text : COLOURS.muted,
-    );
+    c.text(TAB_TITLES[name], {
+      x: x + 18,
+      y: 13,
+      font: i === view ? "bold" : "body",
+      colour: i === view ? COLOURS.text : COLOURS.muted,
+    });
   });
   const file = ins.modelPath.split("/").pop() ?? ins.modelPath;
-  c.text(
-    `${file} · TAB next view · ESC quit`,
-    WIDTH - MARGIN,
-    15,
-    "small",
-    COLOURS.muted,
-    "right",
-  );
+  c.text(`${file} · TAB next view · ESC quit`, {
+    x: WIDTH - MARGIN,
+    y: 15,
+    colour: COLOURS.muted,
+    align: "right",
+  });
 }
 
 /** The tab at (x, y), or -1. */
@@ -195,25 +181,18 @@ function drawUnits(c: Canvas, ins: Inspection, unit: number) {
   const top = Math.max(g.y + rows * g.pitch + 12, HEIGHT - 150);
   const zoom = 5;
   if (unit < 0) {
-    c.text(
-      "Click a unit to enlarge it and see its outgoing weights",
-      MARGIN,
-      top + 10,
-      "bold",
-    );
+    c.text("Click a unit to enlarge it and see its outgoing weights", {
+      x: MARGIN,
+      y: top + 10,
+      font: "bold",
+    });
     c.text(
       `Each tile is one of the ${ins.hidden} hidden units: its ${PIXELS} incoming weights, one per pixel, as a ${SIDE}x${SIDE} image.`,
-      MARGIN,
-      top + 38,
-      "small",
-      COLOURS.muted,
+      { x: MARGIN, y: top + 38, colour: COLOURS.muted },
     );
     c.text(
       "Red pixels push the unit on, blue ones off; white ones do not matter to it.",
-      MARGIN,
-      top + 60,
-      "small",
-      COLOURS.muted,
+      { x: MARGIN, y: top + 60, colour: COLOURS.muted },
     );
   } else {
     const off = unit * PIXELS;
@@ -232,10 +211,14 @@ function drawUnits(c: Canvas, ins: Inspection, unit: number) {
       COLOURS.outline,
     );
     const tx = MARGIN + SIDE * zoom + 18;
-    c.text(`Unit ${unit}`, tx, top, "title");
-    c.text(`bias ${signed(b1[unit], 3)}`, tx, top + 32, "small", COLOURS.muted);
-    c.text("outgoing weights", tx, top + 54, "small", COLOURS.muted);
-    c.text("to digits 0-9 →", tx, top + 72, "small", COLOURS.muted);
+    c.text(`Unit ${unit}`, { x: tx, y: top, font: "title" });
+    c.text(`bias ${signed(b1[unit], 3)}`, {
+      x: tx,
+      y: top + 32,
+      colour: COLOURS.muted,
+    });
+    c.text("outgoing weights", { x: tx, y: top + 54, colour: COLOURS.muted });
+    c.text("to digits 0-9 →", { x: tx, y: top + 72, colour: COLOURS.muted });
 
     // Ten bars around a zero line, on one scale for all units (largest |w2|).
     const bx = tx + 150, pitch = 36, barW = 24;
@@ -252,22 +235,13 @@ function drawUnits(c: Canvas, ins: Inspection, unit: number) {
         h,
         divergingColour(w, ins.outputScale),
       );
-      c.text(
-        String(d),
-        x + barW / 2,
-        top + 122,
-        "small",
-        COLOURS.text,
-        "centre",
-      );
+      c.text(String(d), { x: x + barW / 2, y: top + 122, align: "centre" });
     }
-    c.text(
-      `bars: ±${ins.outputScale.toFixed(2)} full height`,
-      bx,
-      top - 2,
-      "small",
-      COLOURS.muted,
-    );
+    c.text(`bars: ±${ins.outputScale.toFixed(2)} full height`, {
+      x: bx,
+      y: top - 2,
+      colour: COLOURS.muted,
+    });
   }
 
   // The colour scale, said on screen.
@@ -276,24 +250,25 @@ function drawUnits(c: Canvas, ins: Inspection, unit: number) {
     c.raster.fill(lx + i, ly, 1, 16, divergingColour((i / 299 * 2 - 1) * s, s));
   }
   c.raster.frame(lx - 1, ly - 1, 302, 18, COLOURS.outline);
-  c.text("weight colour (one scale for all units)", lx, top + 8, "small");
-  c.text(signed(-s), lx, ly + 22, "small", COLOURS.muted);
-  c.text("0", lx + 150, ly + 22, "small", COLOURS.muted, "centre");
-  c.text(
-    signed(s),
-    lx + 300,
-    ly + 22,
-    "small",
-    COLOURS.muted,
-    "right",
-  );
-  c.text(
-    `clipped at the ${WEIGHT_QUANTILE * 100}th percentile of |w|`,
-    lx,
-    ly + 44,
-    "small",
-    COLOURS.muted,
-  );
+  c.text("weight colour (one scale for all units)", { x: lx, y: top + 8 });
+  c.text(signed(-s), { x: lx, y: ly + 22, colour: COLOURS.muted });
+  c.text("0", {
+    x: lx + 150,
+    y: ly + 22,
+    colour: COLOURS.muted,
+    align: "centre",
+  });
+  c.text(signed(s), {
+    x: lx + 300,
+    y: ly + 22,
+    colour: COLOURS.muted,
+    align: "right",
+  });
+  c.text(`clipped at the ${WEIGHT_QUANTILE * 100}th percentile of |w|`, {
+    x: lx,
+    y: ly + 44,
+    colour: COLOURS.muted,
+  });
 }
 
 // ------------------------------------------------------------------ backquery
@@ -302,20 +277,18 @@ const BQ_ZOOM = 7;
 const BQ_GAP = 28;
 
 function drawBackquery(c: Canvas, ins: Inspection) {
-  c.text("What the network imagines for each digit", MARGIN, TOP, "title");
+  c.text("What the network imagines for each digit", {
+    x: MARGIN,
+    y: TOP,
+    font: "title",
+  });
   c.text(
     "Backquery (Rashid): targets 0.01, and 0.99 for the digit, run backwards: h = rescale(W2ᵀ(logit(t) − b2)), x = rescale(W1ᵀ(logit(h) − b1)).",
-    MARGIN,
-    TOP + 32,
-    "small",
-    COLOURS.muted,
+    { x: MARGIN, y: TOP + 32, colour: COLOURS.muted },
   );
   c.text(
     "rescale() maps each result to 0.01..0.99; dark = 0.99 (ink), white = 0.01 (blank).",
-    MARGIN,
-    TOP + 52,
-    "small",
-    COLOURS.muted,
+    { x: MARGIN, y: TOP + 52, colour: COLOURS.muted },
   );
   const side = SIDE * BQ_ZOOM;
   const perRow = 5;
@@ -328,14 +301,13 @@ function drawBackquery(c: Canvas, ins: Inspection) {
       return g << 16 | g << 8 | g;
     });
     c.raster.frame(x - 1, y - 1, side + 2, side + 2, COLOURS.outline);
-    c.text(
-      String(d),
-      x + side / 2,
-      y + side + 8,
-      "bold",
-      COLOURS.accent,
-      "centre",
-    );
+    c.text(String(d), {
+      x: x + side / 2,
+      y: y + side + 8,
+      font: "bold",
+      colour: COLOURS.accent,
+      align: "centre",
+    });
   });
 }
 
@@ -363,48 +335,40 @@ function drawTest(c: Canvas, ins: Inspection, cell: number) {
     `Test set: ${Math.round(t.accuracy * n)} of ${n} right (${
       percent(t.accuracy, 2)
     })`,
-    MARGIN,
-    TOP,
-    "title",
+    { x: MARGIN, y: TOP, font: "title" },
   );
   const { x: mx, y: my, cell: cs } = MATRIX;
-  c.text("network's answer →", mx, my - 50, "small", COLOURS.muted);
-  c.text("true", MARGIN, my - 26, "small", COLOURS.muted);
-  c.text("digit ↓", MARGIN, my - 10, "small", COLOURS.muted);
+  c.text("network's answer →", { x: mx, y: my - 50, colour: COLOURS.muted });
+  c.text("true", { x: MARGIN, y: my - 26, colour: COLOURS.muted });
+  c.text("digit ↓", { x: MARGIN, y: my - 10, colour: COLOURS.muted });
   let max = 0;
   for (const v of t.confusion) max = Math.max(max, v);
   const norm = Math.log1p(max);
   for (let d = 0; d < CLASSES; d++) {
-    c.text(
-      String(d),
-      mx + d * cs + cs / 2,
-      my - 26,
-      "bold",
-      COLOURS.text,
-      "centre",
-    );
-    c.text(
-      String(d),
-      mx - 18,
-      my + d * cs + 11,
-      "bold",
-      COLOURS.text,
-      "centre",
-    );
+    c.text(String(d), {
+      x: mx + d * cs + cs / 2,
+      y: my - 26,
+      font: "bold",
+      align: "centre",
+    });
+    c.text(String(d), {
+      x: mx - 18,
+      y: my + d * cs + 11,
+      font: "bold",
+      align: "centre",
+    });
     for (let p = 0; p < CLASSES; p++) {
       const v = t.confusion[d * CLASSES + p];
       const level = norm > 0 ? Math.log1p(v) / norm : 0;
       const x = mx + p * cs, y = my + d * cs;
       c.raster.fill(x, y, cs, cs, sequentialColour(level));
       if (v > 0) {
-        c.text(
-          String(v),
-          x + cs / 2,
-          y + 12,
-          "small",
-          level > 0.55 ? COLOURS.onDark : COLOURS.text,
-          "centre",
-        );
+        c.text(String(v), {
+          x: x + cs / 2,
+          y: y + 12,
+          colour: level > 0.55 ? COLOURS.onDark : COLOURS.text,
+          align: "centre",
+        });
       }
     }
   }
@@ -418,27 +382,23 @@ function drawTest(c: Canvas, ins: Inspection, cell: number) {
   const sx = mx + (cell % CLASSES) * cs,
     sy = my + Math.floor(cell / CLASSES) * cs;
   c.raster.frame(sx - 2, sy - 2, cs + 4, cs + 4, COLOURS.select, 3);
-  c.text(
-    "colour: log(1 + count)",
-    mx,
-    my + cs * CLASSES + 6,
-    "small",
-    COLOURS.muted,
-  );
+  c.text("colour: log(1 + count)", {
+    x: mx,
+    y: my + cs * CLASSES + 6,
+    colour: COLOURS.muted,
+  });
 
   // Accuracy per true digit, beside the matrix's rows.
   const ax = mx + cs * CLASSES + 60, aw = 380, lo = 0.9;
-  c.text(
-    "Accuracy per digit (bars from 90 % to 100 %)",
-    ax,
-    my - 50,
-    "small",
-    COLOURS.muted,
-  );
+  c.text("Accuracy per digit (bars from 90 % to 100 %)", {
+    x: ax,
+    y: my - 50,
+    colour: COLOURS.muted,
+  });
   for (let d = 0; d < CLASSES; d++) {
     const a = t.classAccuracy[d];
     const y = my + d * cs + 10;
-    c.text(String(d), ax, y + 1, "bold");
+    c.text(String(d), { x: ax, y: y + 1, font: "bold" });
     c.raster.fill(ax + 24, y, aw, cs - 20, COLOURS.track);
     const f = Number.isNaN(a) ? 0 : Math.max(0, (a - lo) / (1 - lo));
     c.raster.fill(
@@ -454,18 +414,14 @@ function drawTest(c: Canvas, ins: Inspection, cell: number) {
       Number.isNaN(a)
         ? "no records"
         : `${percent(a)}  (${t.confusion[d * CLASSES + d]} of ${total})`,
-      ax + aw + 36,
-      y + 1,
-      "small",
+      { x: ax + aw + 36, y: y + 1 },
     );
   }
-  c.text(
-    "green: at or above the overall accuracy, red: below",
-    ax,
-    my + cs * CLASSES + 6,
-    "small",
-    COLOURS.muted,
-  );
+  c.text("green: at or above the overall accuracy, red: below", {
+    x: ax,
+    y: my + cs * CLASSES + 6,
+    colour: COLOURS.muted,
+  });
 
   // The records of the chosen cell.
   const label = Math.floor(cell / CLASSES), guess = cell % CLASSES;
@@ -475,20 +431,17 @@ function drawTest(c: Canvas, ins: Inspection, cell: number) {
     : `${label}s read as ${guess}: ${records.length} record${
       records.length === 1 ? "" : "s"
     }`;
-  c.text(
-    caption,
-    MARGIN,
-    STRIP_TOP,
-    "bold",
-    label === guess ? COLOURS.right : COLOURS.wrong,
-  );
-  c.text(
-    "(click a cell of the matrix to choose)",
-    MARGIN + 330,
-    STRIP_TOP + 2,
-    "small",
-    COLOURS.muted,
-  );
+  c.text(caption, {
+    x: MARGIN,
+    y: STRIP_TOP,
+    font: "bold",
+    colour: label === guess ? COLOURS.right : COLOURS.wrong,
+  });
+  c.text("(click a cell of the matrix to choose)", {
+    x: MARGIN + 330,
+    y: STRIP_TOP + 2,
+    colour: COLOURS.muted,
+  });
   const side = SIDE * STRIP_ZOOM, pitch = side + 6;
   const perRow = Math.floor(GRID_WIDTH / pitch);
   const rows = Math.floor((HEIGHT - STRIP_TOP - 34) / pitch);
@@ -503,14 +456,12 @@ function drawTest(c: Canvas, ins: Inspection, cell: number) {
     });
   }
   if (records.length > shown) {
-    c.text(
-      `and ${records.length - shown} more`,
-      WIDTH - MARGIN,
-      STRIP_TOP + 2,
-      "small",
-      COLOURS.muted,
-      "right",
-    );
+    c.text(`and ${records.length - shown} more`, {
+      x: WIDTH - MARGIN,
+      y: STRIP_TOP + 2,
+      colour: COLOURS.muted,
+      align: "right",
+    });
   }
 }
 
@@ -527,20 +478,18 @@ interface Plot {
 
 function drawCurves(c: Canvas, history: EpochHistory[] | undefined) {
   if (!history || history.length === 0) {
-    c.text("This model has no training history", MARGIN, TOP, "title");
+    c.text("This model has no training history", {
+      x: MARGIN,
+      y: TOP,
+      font: "title",
+    });
     c.text(
       "The trainer records loss, test accuracy, time and learning rate per epoch in the model file's metadata ('history').",
-      MARGIN,
-      TOP + 40,
-      "body",
-      COLOURS.muted,
+      { x: MARGIN, y: TOP + 40, font: "body", colour: COLOURS.muted },
     );
     c.text(
       "This file has none: it was saved before that was recorded. Train a new one with: deno task train",
-      MARGIN,
-      TOP + 66,
-      "body",
-      COLOURS.muted,
+      { x: MARGIN, y: TOP + 66, font: "body", colour: COLOURS.muted },
     );
     return;
   }
@@ -550,9 +499,7 @@ function drawCurves(c: Canvas, history: EpochHistory[] | undefined) {
     `Training: ${history.length} epoch${history.length === 1 ? "" : "s"}, ${
       seconds.toFixed(1)
     } s`,
-    MARGIN,
-    TOP,
-    "title",
+    { x: MARGIN, y: TOP, font: "title" },
   );
   const hasAccuracy = history.some((e) => !Number.isNaN(e.accuracy));
   c.text(
@@ -561,10 +508,7 @@ function drawCurves(c: Canvas, history: EpochHistory[] | undefined) {
         ? `, test accuracy ${percent(last.accuracy, 2)}`
         : ", no test set") +
       `, learning rate ${last.rate.toPrecision(3)}`,
-    MARGIN,
-    TOP + 32,
-    "small",
-    COLOURS.muted,
+    { x: MARGIN, y: TOP + 32, colour: COLOURS.muted },
   );
   const plots: Plot[] = [
     {
@@ -597,18 +541,17 @@ function drawCurves(c: Canvas, history: EpochHistory[] | undefined) {
 function plot(c: Canvas, p: Plot, x: number, y: number, w: number, h: number) {
   c.raster.fill(x, y, w, h, COLOURS.paper);
   c.raster.frame(x, y, w, h, COLOURS.outline);
-  c.text(p.title, x + 12, y + 10, "bold");
+  c.text(p.title, { x: x + 12, y: y + 10, font: "bold" });
   const finite = p.values.filter((v) => Number.isFinite(v));
   const left = x + 88, right = x + w - 20, top = y + 48, bottom = y + h - 48;
   if (finite.length === 0) {
-    c.text(
-      "not recorded",
-      x + w / 2,
-      y + h / 2,
-      "body",
-      COLOURS.muted,
-      "centre",
-    );
+    c.text("not recorded", {
+      x: x + w / 2,
+      y: y + h / 2,
+      font: "body",
+      colour: COLOURS.muted,
+      align: "centre",
+    });
     return;
   }
   let lo = p.from ?? Math.min(...finite), hi = Math.max(...finite);
@@ -631,21 +574,29 @@ function plot(c: Canvas, p: Plot, x: number, y: number, w: number, h: number) {
     const ty = Math.round(py(v));
     c.raster.fill(left - 5, ty, 5, 1, COLOURS.muted);
     c.raster.fill(left + 1, ty, right - left, 1, COLOURS.gridline);
-    c.text(p.format(v), left - 10, ty - 9, "small", COLOURS.muted, "right");
+    c.text(p.format(v), {
+      x: left - 10,
+      y: ty - 9,
+      colour: COLOURS.muted,
+      align: "right",
+    });
   }
   for (const i of new Set([0, Math.floor((n - 1) / 2), n - 1])) {
     const tx = Math.round(px(i));
     c.raster.fill(tx, bottom, 1, 5, COLOURS.muted);
-    c.text(String(i + 1), tx, bottom + 8, "small", COLOURS.muted, "centre");
+    c.text(String(i + 1), {
+      x: tx,
+      y: bottom + 8,
+      colour: COLOURS.muted,
+      align: "centre",
+    });
   }
-  c.text(
-    "epoch",
-    (left + right) / 2,
-    bottom + 26,
-    "small",
-    COLOURS.muted,
-    "centre",
-  );
+  c.text("epoch", {
+    x: (left + right) / 2,
+    y: bottom + 26,
+    colour: COLOURS.muted,
+    align: "centre",
+  });
   let prev: [number, number] | null = null;
   p.values.forEach((v, i) => {
     if (!Number.isFinite(v)) {
@@ -667,8 +618,11 @@ function plot(c: Canvas, p: Plot, x: number, y: number, w: number, h: number) {
 
 // ------------------------------------------------------------------ pixel font
 
-/** Pixel-font scale and vertical offset of each style, for pictures without a window. */
-const PIXEL_STYLES: Record<Style, { scale: number; dy: number }> = {
+/**
+ * Pixel-font scale and vertical offset standing in for each font inspect
+ * uses, for pictures without a window; any other font as `body`.
+ */
+const PIXEL_FONTS: Partial<Record<FontName, { scale: number; dy: number }>> = {
   small: { scale: 2, dy: 3 },
   body: { scale: 2, dy: 4 },
   bold: { scale: 2, dy: 4 },
@@ -678,7 +632,7 @@ const PIXEL_STYLES: Record<Style, { scale: number; dy: number }> = {
 /** Writes a scene's labels into its raster with the pixel font (for --png). */
 export function burnLabels(scene: Scene): Raster {
   for (const l of scene.labels) {
-    const s = PIXEL_STYLES[l.style];
+    const s = PIXEL_FONTS[l.font] ?? PIXEL_FONTS.body!;
     scene.raster.label(l.text, l.x, l.y + s.dy, l.colour, s.scale, l.align);
   }
   return scene.raster;

@@ -105,23 +105,25 @@ export function drawBrowserPanel(
 ): void {
   const x = PANEL_LEFT + 28;
   const width = PANEL_WIDTH - 56;
+  const muted = COLOURS.muted;
   fillPanel(window);
   drawText(
     window,
-    fonts.small,
+    fonts,
     `${panel.split} set · record ${panel.index + 1} of ${panel.count}`,
-    x,
-    22,
-    COLOURS.muted,
+    { x, y: 22, colour: muted },
   );
-  drawText(window, fonts.body, "Label", x, 56, COLOURS.muted);
+  drawText(window, fonts, "Label", { x, y: 56, font: "body", colour: muted });
   drawText(
     window,
-    fonts.bold,
+    fonts,
     panel.labelShown ? String(panel.label) : "?  (SPACE shows it)",
-    x + 70,
-    56,
-    panel.labelShown ? COLOURS.accent : COLOURS.muted,
+    {
+      x: x + 70,
+      y: 56,
+      font: "bold",
+      colour: panel.labelShown ? COLOURS.accent : muted,
+    },
   );
 
   const boxY = 96;
@@ -130,86 +132,67 @@ export function drawBrowserPanel(
   if (!answer) {
     window.setColour(COLOURS.track);
     window.fillRect(x - 12, boxY, width + 24, boxH);
-    drawText(
-      window,
-      fonts.bold,
-      "No trained model",
+    drawText(window, fonts, "No trained model", {
       x,
-      boxY + 20,
-      COLOURS.text,
-    );
-    drawText(
-      window,
-      fonts.small,
-      "Train one with: deno task train",
+      y: boxY + 20,
+      font: "bold",
+    });
+    drawText(window, fonts, "Train one with: deno task train", {
       x,
-      boxY + 52,
-      COLOURS.muted,
-    );
+      y: boxY + 52,
+      colour: muted,
+    });
   } else {
     const ok = answer.digit === panel.label;
+    const verdict = ok ? COLOURS.right : COLOURS.wrong;
     window.setColour(ok ? COLOURS.rightBack : COLOURS.wrongBack);
     window.fillRect(x - 12, boxY, width + 24, boxH);
-    window.setColour(ok ? COLOURS.right : COLOURS.wrong);
+    window.setColour(verdict);
     window.fillRect(x - 12, boxY, 6, boxH);
-    drawText(
-      window,
-      fonts.body,
-      "The network says",
+    drawText(window, fonts, "The network says", {
       x,
-      boxY + 10,
-      COLOURS.muted,
-    );
-    const d = drawText(
-      window,
-      fonts.digit,
-      String(answer.digit),
+      y: boxY + 10,
+      font: "body",
+      colour: muted,
+    });
+    const d = drawText(window, fonts, String(answer.digit), {
       x,
-      boxY + 32,
-      ok ? COLOURS.right : COLOURS.wrong,
-    );
+      y: boxY + 32,
+      font: "digit",
+      colour: verdict,
+    });
+    drawText(window, fonts, `${percent(answer.p)} sure`, {
+      x: x + d.width + 16,
+      y: boxY + 38,
+      font: "body",
+    });
     drawText(
       window,
-      fonts.body,
-      `${percent(answer.p)} sure`,
-      x + d.width + 16,
-      boxY + 38,
-      COLOURS.text,
-    );
-    drawText(
-      window,
-      fonts.bold,
+      fonts,
       ok ? "✓ right" : `✗ WRONG: it is a ${panel.label}`,
-      x + d.width + 16,
-      boxY + 62,
-      ok ? COLOURS.right : COLOURS.wrong,
+      { x: x + d.width + 16, y: boxY + 62, font: "bold", colour: verdict },
     );
     drawProbBars(
       window,
-      fonts.small,
+      fonts,
       answer.probs,
       answer.row,
       { x, y: boxY + boxH + 20, width, row: 30 },
-      barColours(ok ? COLOURS.right : COLOURS.wrong),
+      barColours(verdict),
       panel.labelShown ? panel.label : -1,
     );
     const n = panel.wrongCount;
     drawText(
       window,
-      fonts.small,
+      fonts,
       `Wrong on ${n} of ${panel.count} records (${
         percent(n / panel.count, 2)
       })`,
-      x,
-      WINDOW_HEIGHT - 84,
-      COLOURS.muted,
+      { x, y: WINDOW_HEIGHT - 84, colour: muted },
     );
   }
-  drawLines(
-    window,
-    fonts.small,
-    browserKeyLines(answer !== null),
+  drawLines(window, fonts, browserKeyLines(answer !== null), {
     x,
-    WINDOW_HEIGHT - 60,
-  );
+    y: WINDOW_HEIGHT - 60,
+  });
 }
