@@ -15,6 +15,7 @@ import { argb, MouseButton } from "../lib/native/sdl2.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../lib/ui/panel.ts";
 import { COLOURS } from "../lib/ui/palette.ts";
 import { signed } from "../lib/ui/format.ts";
+import { tileAt } from "../lib/ui/unit_grid.ts";
 import { Sketch } from "../lib/app/draw/sketch.ts";
 import { HELP } from "../lib/app/draw/main.ts";
 import { SKETCH_KEY_LINES } from "../lib/app/draw/view.ts";
@@ -25,9 +26,9 @@ import {
   InsideNetwork,
   insideOf,
   litColour,
+  litGrid,
   TOP_UNITS,
   topContributions,
-  unitGridLayout,
   WEIGHT_QUANTILE,
   weightImage,
 } from "../lib/app/draw/inside_view.ts";
@@ -255,12 +256,12 @@ Deno.test("weightImage() colours a unit's incoming weights on the diverging map"
   );
 });
 
-Deno.test("unitGridLayout() fits 200 units as 20 x 10 cells, any count in the box", () => {
-  const g = unitGridLayout(200);
-  assertEquals([g.columns, g.rows, g.pitch], [20, 10, 14]);
+Deno.test("litGrid() fits 200 units as 20 x 10 cells, any count in the box", () => {
+  const g = litGrid(200);
+  assertEquals([g.columns, g.rows, g.pitch, g.tile], [20, 10, 14, 13]);
   assertEquals([g.x, g.y], [INSIDE_LAYOUT.x, INSIDE_LAYOUT.grid.y]);
   for (const hidden of [1, 7, 64, 100, 300, 1000]) {
-    const l = unitGridLayout(hidden);
+    const l = litGrid(hidden);
     assert(l.columns * l.rows >= hidden, `${hidden}: room for all`);
     assert(l.columns * l.pitch <= INSIDE_LAYOUT.grid.w, `${hidden}: width`);
     assert(l.rows * l.pitch <= INSIDE_LAYOUT.grid.h, `${hidden}: height`);
@@ -279,11 +280,10 @@ function fakePictures() {
 
 /** The colour of the cell-sized rectangle drawn at unit j's cell, last first. */
 function cellColours(fake: FakeWindow, inside: Inside): number[] {
-  const g = unitGridLayout(inside.hidden);
-  const cell = g.pitch - 1;
+  const g = litGrid(inside.hidden);
+  const cell = g.tile;
   return Array.from({ length: inside.hidden }, (_, j) => {
-    const x = g.x + (j % g.columns) * g.pitch;
-    const y = g.y + Math.floor(j / g.columns) * g.pitch;
+    const { x, y } = tileAt(g, j);
     const r = fake.rects.find((r) =>
       r.x === x && r.y === y && r.w === cell && r.h === cell
     );
@@ -305,10 +305,9 @@ Deno.test("drawInsidePanel() lights each unit by its activation and marks the to
     assertEquals(rgb, litColour(inner.h[j]), `unit ${j}`)
   );
   // Each top unit's cell gets a frame of four mark-coloured bars.
-  const g = unitGridLayout(200);
+  const g = litGrid(200);
   for (const { unit } of inside.top) {
-    const x = g.x + (unit % g.columns) * g.pitch;
-    const y = g.y + Math.floor(unit / g.columns) * g.pitch;
+    const { x, y } = tileAt(g, unit);
     const marks = fake.rects.filter((r) =>
       r.rgb === COLOURS.mark && r.x >= x && r.y >= y &&
       r.x + r.w <= x + g.pitch && r.y + r.h <= y + g.pitch

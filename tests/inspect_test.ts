@@ -57,14 +57,14 @@ import {
   HEIGHT,
   hitCell,
   hitTab,
-  hitUnit,
   MATRIX,
   renderView,
   TAB_HEIGHT,
   TAB_WIDTH,
-  unitGrid,
+  weightGrid,
   WIDTH,
 } from "../lib/app/inspect/views.ts";
+import { hitTile, tileAt } from "../lib/ui/unit_grid.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURE = `${ROOT}tests/fixtures/model-784-200-10.safetensors`;
@@ -292,13 +292,13 @@ Deno.test("applyKey() steps through the views with TAB, SHIFT+TAB and 1-4", asyn
 Deno.test("applyClick() chooses the tab, unit and cell under the pointer", async () => {
   const ins = await fixtureInspection();
   const ui = new UiState(ins);
-  const g = unitGrid(200);
-  assertEquals(g.scale, 2);
+  const g = weightGrid(200);
+  assertEquals([g.columns, g.tile], [20, 2 * SIDE]);
   // The middle of unit 57's tile (row 2, column 17).
   const cx = g.x + 17 * g.pitch + g.pitch / 2,
     cy = g.y + 2 * g.pitch + g.pitch / 2;
-  assertEquals(hitUnit(g, cx, cy), 57);
-  assertEquals(hitUnit(g, g.x + g.pitch - 1, cy), -1); // the gap
+  assertEquals(hitTile(g, cx, cy), 57);
+  assertEquals(hitTile(g, g.x + g.pitch - 1, cy), -1); // the gap
   assertEquals(applyClick(ui, 200, cx, cy), true);
   assertEquals(ui.unit, 57);
   assertEquals(hitTab(2 * TAB_WIDTH + 5, TAB_HEIGHT / 2), 2);
@@ -323,10 +323,11 @@ Deno.test("renderView() draws each hidden unit's weights in the diverging map", 
   const ui = new UiState(ins);
   const { raster } = renderView(ins, ui);
   assertEquals([raster.width, raster.height], [WIDTH, HEIGHT]);
-  const g = unitGrid(ins.hidden);
+  const g = weightGrid(ins.hidden);
+  const zoom = g.tile / SIDE;
   for (const [u, row, col] of [[0, 14, 14], [57, 3, 20], [199, 27, 0]]) {
-    const x = g.x + (u % g.columns) * g.pitch + col * g.scale;
-    const y = g.y + Math.floor(u / g.columns) * g.pitch + row * g.scale;
+    const x = tileAt(g, u).x + col * zoom;
+    const y = tileAt(g, u).y + row * zoom;
     const i = (y * WIDTH + x) * 3;
     const got = raster.rgb[i] << 16 | raster.rgb[i + 1] << 8 |
       raster.rgb[i + 2];
@@ -558,12 +559,13 @@ Deno.test({
           async () => (await windowName(x, id)) === t,
         );
       await title("inspect · Hidden units");
-      const g = unitGrid(ins.hidden);
+      const g = weightGrid(ins.hidden);
+      const zoom = g.tile / SIDE;
       // The grid shows unit 0's weights in the diverging map.
       let first = await screenshot(x, id);
       await until(() => "unit 0 drawn", async () => {
         first = await screenshot(x, id);
-        return rgbOf(first, g.x + 14 * g.scale, g.y + 14 * g.scale) ===
+        return rgbOf(first, g.x + 14 * zoom, g.y + 14 * zoom) ===
           divergingColour(ins.layers.w1[14 * SIDE + 14], ins.weightScale);
       });
 
@@ -583,12 +585,7 @@ Deno.test({
 
       // A click on unit 57 enlarges it: the detail strip shows its weights, 5x.
       const u = 57;
-      await mouseMove(
-        x,
-        id,
-        g.x + (u % g.columns) * g.pitch + 20,
-        g.y + Math.floor(u / g.columns) * g.pitch + 20,
-      );
+      await mouseMove(x, id, tileAt(g, u).x + 20, tileAt(g, u).y + 20);
       await mouseButton(x, "down");
       await mouseButton(x, "up");
       await title(`inspect · Hidden units · unit ${u}`);

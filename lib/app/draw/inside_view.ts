@@ -39,6 +39,7 @@ import {
   PANEL_WIDTH,
 } from "../../ui/panel.ts";
 import { signed } from "../../ui/format.ts";
+import { tileAt, type UnitGrid, unitGrid } from "../../ui/unit_grid.ts";
 import { drawText, type TextOptions } from "../../ui/text.ts";
 
 /** How many of the units that push the answer most the panel shows. */
@@ -238,41 +239,16 @@ export interface Picture {
   draw(x: number, y: number, w: number, h: number): void;
 }
 
-/** The grid of hidden units: where it is, and where each unit's cell is. */
-export interface UnitGridLayout {
-  x: number;
-  y: number;
-  columns: number;
-  rows: number;
-  /** Distance between cells; a cell is `pitch - 1` pixels square. */
-  pitch: number;
-}
-
 /** The grid's box in the panel. */
 const GRID_BOX = { x: PANEL_LEFT + 24, y: 60, w: PANEL_WIDTH - 48, h: 140 };
 
 /**
- * The layout of `hidden` cells in the grid's box: the number of columns that
- * gives the largest cells (20 x 10 of 14 pixels for 200 units).
+ * The grid of `hidden` cells lit by activation: the number of columns that
+ * gives the largest cells (20 x 10 of 13 pixels, a pixel apart, for 200
+ * units), centred in its box.
  */
-export function unitGridLayout(hidden: number): UnitGridLayout {
-  let best = { columns: 1, pitch: 0 };
-  for (let c = 1; c <= hidden; c++) {
-    const pitch = Math.min(
-      Math.floor(GRID_BOX.w / c),
-      Math.floor(GRID_BOX.h / Math.ceil(hidden / c)),
-    );
-    if (pitch > best.pitch) best = { columns: c, pitch };
-  }
-  const rows = Math.ceil(hidden / best.columns);
-  const pitch = Math.max(2, best.pitch);
-  return {
-    x: GRID_BOX.x + Math.floor((GRID_BOX.w - best.columns * pitch) / 2),
-    y: GRID_BOX.y,
-    columns: best.columns,
-    rows,
-    pitch,
-  };
+export function litGrid(hidden: number): UnitGrid {
+  return unitGrid({ count: hidden, box: GRID_BOX, gap: 1, align: "centre" });
 }
 
 /** Where the panel puts things (y coordinates, x where not the text column). */
@@ -341,8 +317,8 @@ export function drawInsidePanel(
   });
 
   // The grid: one cell per hidden unit, row by row, lit by h.
-  const g = unitGridLayout(inside.hidden);
-  const cell = g.pitch - 1;
+  const g = litGrid(inside.hidden);
+  const cell = g.tile;
   window.setColour(COLOURS.board);
   window.fillRect(
     g.x - 1,
@@ -350,20 +326,16 @@ export function drawInsidePanel(
     g.columns * g.pitch + 1,
     g.rows * g.pitch + 1,
   );
-  const cellAt = (j: number) => ({
-    cx: g.x + (j % g.columns) * g.pitch,
-    cy: g.y + Math.floor(j / g.columns) * g.pitch,
-  });
   if (!drawn) window.setColour(litColour(0));
   for (let j = 0; j < inside.hidden; j++) {
-    const { cx, cy } = cellAt(j);
+    const { x: cx, y: cy } = tileAt(g, j);
     if (drawn) window.setColour(litColour(inside.h![j]));
     window.fillRect(cx, cy, cell, cell);
   }
   if (cell >= 6) {
     window.setColour(COLOURS.mark);
     for (const { unit } of inside.top) {
-      const { cx, cy } = cellAt(unit);
+      const { x: cx, y: cy } = tileAt(g, unit);
       window.fillRect(cx, cy, cell, 2);
       window.fillRect(cx, cy + cell - 2, cell, 2);
       window.fillRect(cx, cy, 2, cell);

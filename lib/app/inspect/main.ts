@@ -17,16 +17,16 @@ import { Key, Mod, PixelTexture, Window } from "../../native/sdl2.ts";
 import { Fonts } from "../../ui/fonts.ts";
 import { drawText } from "../../ui/text.ts";
 import { runEventLoop } from "../../ui/event_loop.ts";
+import { hitTile } from "../../ui/unit_grid.ts";
 import { inspect, type Inspection, UiState, VIEWS } from "./state.ts";
 import {
   burnLabels,
   HEIGHT,
   hitCell,
   hitTab,
-  hitUnit,
   renderView,
   TAB_TITLES,
-  unitGrid,
+  weightGrid,
   WIDTH,
 } from "./views.ts";
 
@@ -193,7 +193,7 @@ export function applyKey(
     : 0;
   if (step === 0) return false;
   if (ui.viewName === "units") {
-    const columns = unitGrid(hidden).columns;
+    const columns = weightGrid(hidden).columns;
     const s = Math.abs(step) === 10 ? Math.sign(step) * columns : step;
     const next = ui.unit < 0 ? 0 : ui.unit + s;
     return next >= 0 && next < hidden ? ui.selectUnit(next) : false;
@@ -219,7 +219,7 @@ export function applyClick(
   const tab = hitTab(x, y);
   if (tab >= 0) return ui.showView(tab);
   if (ui.viewName === "units") {
-    const u = hitUnit(unitGrid(hidden), x, y);
+    const u = hitTile(weightGrid(hidden), x, y);
     return u >= 0 ? ui.selectUnit(u) : false;
   }
   if (ui.viewName === "test") {

@@ -21,6 +21,7 @@ import { Raster, type Rgb } from "../../image/raster.ts";
 import { percent, signed } from "../../ui/format.ts";
 import type { FontName } from "../../ui/fonts.ts";
 import { COLOURS } from "../../ui/palette.ts";
+import { tileAt, type UnitGrid, unitGrid } from "../../ui/unit_grid.ts";
 import { type TextOptions, textOptions } from "../../ui/text.ts";
 
 /** The window, and every picture --png writes except the backquery digits. */
@@ -117,69 +118,62 @@ export function hitTab(x: number, y: number): number {
 
 // ---------------------------------------------------------------- hidden units
 
-/** Where the hidden units' grid goes. */
-export interface UnitGrid {
-  x: number;
-  y: number;
-  columns: number;
-  /** Screen pixels per weight. */
-  scale: number;
-  /** Distance between tiles' top-left corners. */
-  pitch: number;
-  count: number;
-}
+/** The box the hidden units' weight tiles fill. */
+const WEIGHT_BOX = { x: MARGIN, y: TOP, w: WIDTH - 2 * MARGIN, h: 580 };
 
-const GRID_WIDTH = WIDTH - 2 * MARGIN;
-const GRID_HEIGHT = 580;
-const GAP = 2;
-
-/** The grid of `hidden` units: 20 columns, the largest whole zoom that fits. */
-export function unitGrid(hidden: number): UnitGrid {
-  const columns = Math.min(20, hidden);
-  const rows = Math.ceil(hidden / columns);
-  const fit = Math.min(GRID_WIDTH / columns, GRID_HEIGHT / rows) - GAP;
-  const scale = Math.max(1, Math.floor(fit / SIDE));
-  return {
-    x: MARGIN,
-    y: TOP,
-    columns,
-    scale,
-    pitch: SIDE * scale + GAP,
+/**
+ * The grid of `hidden` units' weight tiles: 20 columns, each tile a unit's
+ * 28x28 incoming weights at the largest whole zoom that fits.
+ */
+export function weightGrid(hidden: number): UnitGrid {
+  return unitGrid({
     count: hidden,
-  };
+    box: WEIGHT_BOX,
+    gap: 2,
+    columns: 20,
+    step: SIDE,
+  });
 }
 
-/** The hidden unit whose tile is at (x, y), or -1. */
-export function hitUnit(grid: UnitGrid, x: number, y: number): number {
-  const col = Math.floor((x - grid.x) / grid.pitch);
-  const row = Math.floor((y - grid.y) / grid.pitch);
-  if (x < grid.x || y < grid.y || col >= grid.columns) return -1;
-  // The gaps between tiles belong to no unit.
-  if ((x - grid.x) % grid.pitch >= grid.pitch - GAP) return -1;
-  if ((y - grid.y) % grid.pitch >= grid.pitch - GAP) return -1;
-  const u = row * grid.columns + col;
-  return u < grid.count ? u : -1;
+/**
+ * Draws each hidden unit's incoming weights (its row of `w1`, (H, 784)) into
+ * its tile of `grid`, on the diverging map that saturates at ±`scale`.
+ */
+export function drawWeightTiles(
+  raster: Raster,
+  grid: UnitGrid,
+  w1: Float32Array,
+  scale: number,
+): void {
+  const zoom = grid.tile / SIDE;
+  for (let u = 0; u < grid.count; u++) {
+    const { x, y } = tileAt(grid, u);
+    const off = u * PIXELS;
+    raster.image(x, y, SIDE, zoom, (i) => divergingColour(w1[off + i], scale));
+  }
+}
+
+/** How many times its size the chosen unit is shown under the grid. */
+export const DETAIL_ZOOM = 5;
+
+/** The top of the strip under the grid that shows the chosen unit. */
+export function detailTop(grid: UnitGrid): number {
+  return Math.max(grid.y + grid.rows * grid.pitch + 12, HEIGHT - 150);
 }
 
 function drawUnits(c: Canvas, ins: Inspection, unit: number) {
   const { w1, b1, w2 } = ins.layers;
   const s = ins.weightScale;
-  const g = unitGrid(ins.hidden);
-  const side = SIDE * g.scale;
-  for (let u = 0; u < ins.hidden; u++) {
-    const x = g.x + (u % g.columns) * g.pitch;
-    const y = g.y + Math.floor(u / g.columns) * g.pitch;
-    const off = u * PIXELS;
-    c.raster.image(x, y, SIDE, g.scale, (i) => divergingColour(w1[off + i], s));
-    if (u === unit) {
-      c.raster.frame(x - 2, y - 2, side + 4, side + 4, COLOURS.select, 2);
-    }
+  const g = weightGrid(ins.hidden);
+  drawWeightTiles(c.raster, g, w1, s);
+  if (unit >= 0) {
+    const { x, y } = tileAt(g, unit);
+    c.raster.frame(x - 2, y - 2, g.tile + 4, g.tile + 4, COLOURS.select, 2);
   }
 
   // The detail strip under the grid.
-  const rows = Math.ceil(ins.hidden / g.columns);
-  const top = Math.max(g.y + rows * g.pitch + 12, HEIGHT - 150);
-  const zoom = 5;
+  const top = detailTop(g);
+  const zoom = DETAIL_ZOOM;
   if (unit < 0) {
     c.text("Click a unit to enlarge it and see its outgoing weights", {
       x: MARGIN,
@@ -443,7 +437,7 @@ function drawTest(c: Canvas, ins: Inspection, cell: number) {
     colour: COLOURS.muted,
   });
   const side = SIDE * STRIP_ZOOM, pitch = side + 6;
-  const perRow = Math.floor(GRID_WIDTH / pitch);
+  const perRow = Math.floor((WIDTH - 2 * MARGIN) / pitch);
   const rows = Math.floor((HEIGHT - STRIP_TOP - 34) / pitch);
   const shown = Math.min(records.length, perRow * rows);
   for (let k = 0; k < shown; k++) {
@@ -532,7 +526,7 @@ function drawCurves(c: Canvas, history: EpochHistory[] | undefined) {
       from: 0,
     },
   ];
-  const w = Math.floor((GRID_WIDTH - 2 * 24) / 3);
+  const w = Math.floor((WIDTH - 2 * MARGIN - 2 * 24) / 3);
   plots.forEach((p, k) =>
     plot(c, p, MARGIN + k * (w + 24), TOP + 80, w, HEIGHT - TOP - 100)
   );
