@@ -1,15 +1,26 @@
 /**
  * The image header reader: sizes of real PNG, JPEG and BMP files (written by
  * the PNG encoder in _images.ts and by ImageMagick), crafted and truncated
- * headers refused with their reason, and files that are not images at all.
+ * headers refused with their reason, and files that are not images at all;
+ * PNGs checked whole, so that libpng never speaks on stderr.
  */
 import { join } from "node:path";
-import { assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import { deflateSync } from "node:zlib";
+import { concatBytes } from "../lib/bytes.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+} from "./_assert.ts";
 import { pngChunk } from "../lib/image/png.ts";
 import { encodePng, magick } from "./_images.ts";
+import { corruptPngs, damagedPngs, goodPng } from "./_corrupt_images.ts";
 import {
+  checkPng,
   ImageFileError,
   MAX_SIDE,
+  pngRows,
   readImageFile,
   readImageHeader,
   sniffFormat,
@@ -39,6 +50,57 @@ const bmpV5 = await converted("a5.bmp", "BMP:");
 const bmpOs2 = await converted("a2.bmp", "BMP2:");
 const jpeg = await converted("a.jpg");
 const jpegProgressive = await converted("p.jpg", "", "-interlace", "Plane");
+
+/** A PNG of MAGICK_PNGS, made once. */
+function magickPng(name: string): Uint8Array<ArrayBuffer> {
+  const bytes = magickPngs.get(name);
+  if (!bytes) throw new Error(`${name} is not in MAGICK_PNGS`);
+  return bytes;
+}
+
+/** PNGs of every colour type, bit depth and interlacing, by ImageMagick. */
+const MAGICK_PNGS: [string, string, ...string[]][] = [
+  ["rgb.png", "PNG24:"],
+  ["rgb16.png", "PNG48:"],
+  [
+    "rgba.png",
+    "PNG32:",
+    "-alpha",
+    "set",
+    "-channel",
+    "A",
+    "-evaluate",
+    "set",
+    "60%",
+  ],
+  ["rgba16.png", "PNG64:", "-alpha", "set"],
+  ["grey-alpha.png", "PNG:", "-colorspace", "Gray", "-alpha", "set"],
+  ["grey16.png", "PNG:", "-colorspace", "Gray", "-depth", "16"],
+  ["mono.png", "PNG:", "-monochrome"],
+  ["grey2.png", "PNG:", "-colorspace", "Gray", "-depth", "2"],
+  ["palette.png", "PNG8:"],
+  ["interlaced.png", "PNG24:", "-interlace", "PNG"],
+  [
+    "interlaced-grey4.png",
+    "PNG:",
+    "-colorspace",
+    "Gray",
+    "-depth",
+    "4",
+    "-interlace",
+    "PNG",
+  ],
+];
+const magickPngs = new Map<string, Uint8Array<ArrayBuffer>>();
+{
+  // A larger picture than the gradient, so that interlacing has every pass.
+  const source = join(dir, "source.png");
+  await magick("-size", "23x17", "plasma:fractal", "-seed", "3", source);
+  for (const [name, prefix, ...options] of MAGICK_PNGS) {
+    await magick(source, ...options, prefix + join(dir, name));
+    magickPngs.set(name, await Deno.readFile(join(dir, name)));
+  }
+}
 
 Deno.test("sniffFormat() tells the formats from their first bytes", () => {
   assertEquals(sniffFormat(png), "PNG");
@@ -237,13 +299,179 @@ Deno.test("decodeImage() gives the pixels of PNG, BMP and JPEG files", () => {
 });
 
 Deno.test("decodeImage() reports corrupt image data", () => {
-  const corrupt = png.slice();
-  // Scramble the compressed data of IDAT (after its length and type).
-  for (let i = 41; i < 50; i++) corrupt[i] ^= 0x5a;
+  // A JPEG whose Huffman table is garbage: libjpeg fails, and SDL2_image
+  // keeps it quiet. (A corrupt PNG never gets this far: checkPng().)
+  const corrupt = jpeg.slice();
+  const view = new DataView(corrupt.buffer);
+  let at = 2;
+  while (corrupt[at + 1] !== 0xc4) at += 2 + view.getUint16(at + 2);
+  corrupt.fill(0xff, at + 5, at + 21);
   assertThrows(
-    () => decodeImage(corrupt, "PNG"),
+    () => decodeImage(corrupt, "JPEG"),
     SdlError,
-    "IMG_LoadTyped_RW(PNG)",
+    "IMG_LoadTyped_RW(JPEG)",
+  );
+});
+
+/** The types of the chunks of a PNG, in order. */
+function chunkTypes(bytes: Uint8Array): string[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const types: string[] = [];
+  for (let at = 8; at < bytes.length; at += 12 + view.getUint32(at)) {
+    types.push(String.fromCharCode(...bytes.subarray(at + 4, at + 8)));
+  }
+  return types;
+}
+
+Deno.test("checkPng() refuses each kind of damage that made libpng print, saying what and where", () => {
+  for (const { name, bytes, reason } of corruptPngs()) {
+    const e = assertThrows(
+      () => checkPng(bytes, name),
+      ImageFileError,
+    ) as ImageFileError;
+    assert(
+      e.reason.startsWith(reason),
+      `${name}: '${e.reason}', expected '${reason}'`,
+    );
+    assertEquals(e.message, `Cannot read image '${name}': ${e.reason}`);
+    // readImageHeader() and readImageFile() check as much.
+    assertThrows(() => readImageHeader(bytes, name), ImageFileError, reason);
+  }
+  assertThrows(() => checkPng(jpeg), ImageFileError, "not a PNG image");
+});
+
+Deno.test("checkPng() leaves only the chunks that make the pixels, and a tRNS that fits", () => {
+  const good = goodPng();
+  assertEquals(checkPng(good), good);
+  // ImageMagick writes gAMA, cHRM, bKGD, tIME and tEXt chunks.
+  const rgb = magickPng("rgb.png");
+  assertEquals(chunkTypes(rgb).includes("tEXt"), true);
+  assertEquals(chunkTypes(checkPng(rgb)), ["IHDR", "IDAT", "IEND"]);
+  for (const { name, bytes } of damagedPngs()) {
+    assertEquals(chunkTypes(checkPng(bytes)), ["IHDR", "IDAT", "IEND"], name);
+  }
+  // A tRNS that fits stays, before the data; for a palette image, after PLTE.
+  const withTrns = (trns: Uint8Array) =>
+    concatBytes([
+      good.subarray(0, 33),
+      pngChunk("tRNS", trns),
+      good.subarray(33),
+    ]);
+  assertEquals(chunkTypes(checkPng(withTrns(new Uint8Array([0, 255])))), [
+    "IHDR",
+    "tRNS",
+    "IDAT",
+    "IEND",
+  ]);
+  // Two palette entries, the first transparent, behind a tEXt.
+  const checked = checkPng(palettePng(new Uint8Array([0])));
+  assertEquals(chunkTypes(checked), ["IHDR", "PLTE", "tRNS", "IDAT", "IEND"]);
+  const { data } = decodeImage(checked, "PNG");
+  assertEquals([data[3], data[7]], [0, 255], "the alpha of both pixels");
+  // An alpha for a third entry: ignored, as libpng ignores it.
+  assertEquals(
+    chunkTypes(checkPng(palettePng(new Uint8Array([0, 0, 0])))),
+    ["IHDR", "PLTE", "IDAT", "IEND"],
+  );
+});
+
+/**
+ * A 2x1 palette image, black and white, with a tEXt before the palette and
+ * `trns` as its tRNS.
+ */
+function palettePng(trns: Uint8Array): Uint8Array {
+  return concatBytes([
+    goodPng().subarray(0, 8),
+    pngChunk("IHDR", new Uint8Array([0, 0, 0, 2, 0, 0, 0, 1, 8, 3, 0, 0, 0])),
+    pngChunk("tEXt", new TextEncoder().encode("a\0b")),
+    pngChunk("PLTE", new Uint8Array([0, 0, 0, 255, 255, 255])),
+    pngChunk("tRNS", trns),
+    pngChunk("IDAT", deflateSync(new Uint8Array([0, 0, 1]))),
+    pngChunk("IEND", new Uint8Array(0)),
+  ]);
+}
+
+Deno.test("checkPng() passes PNGs of every kind, and they decode to the same pixels", () => {
+  for (const [name] of MAGICK_PNGS) {
+    const bytes = magickPng(name);
+    const checked = checkPng(bytes, name);
+    const a = decodeImage(bytes, "PNG"), b = decodeImage(checked, "PNG");
+    assertEquals([b.width, b.height], [a.width, a.height], name);
+    assertEquals(b.data, a.data, name);
+  }
+  for (const { name, bytes } of damagedPngs()) {
+    assertEquals(
+      decodeImage(checkPng(bytes), "PNG"),
+      decodeImage(goodPng(), "PNG"),
+      name,
+    );
+  }
+});
+
+Deno.test("pngRows() gives Adam7's passes, which hold every pixel once", () => {
+  assertEquals(pngRows(5, 3, 8, false), [{ rows: 3, bytes: 5 }]);
+  // Bits packed into bytes, rounded up.
+  assertEquals(pngRows(5, 3, 1, false), [{ rows: 3, bytes: 1 }]);
+  assertEquals(pngRows(9, 1, 2, false), [{ rows: 1, bytes: 3 }]);
+  // One pixel: only the first pass has it.
+  assertEquals(
+    pngRows(1, 1, 8, true).map((p) => p.rows * p.bytes),
+    [1, 0, 0, 0, 0, 0, 0],
+  );
+  for (const [w, h] of [[1, 1], [8, 8], [23, 17], [3, 40], [100, 2]]) {
+    const passes = pngRows(w, h, 8, true);
+    assertEquals(passes.length, 7);
+    assertEquals(
+      passes.reduce((n, p) => n + p.rows * p.bytes, 0),
+      w * h,
+      `${w}x${h}`,
+    );
+  }
+});
+
+Deno.test("reading and decoding damaged PNGs prints one line each, ours", async () => {
+  // In a process of its own, as predict reads files: whatever libpng printed
+  // would show on its stderr.
+  const files = [...corruptPngs(), ...damagedPngs()];
+  for (const { name, bytes } of files) {
+    await Deno.writeFile(join(dir, name), bytes);
+  }
+  const code = `
+    import { readImageFile, ImageFileError } from "${new URL(
+    "../lib/data/image_file.ts",
+    import.meta.url,
+  )}";
+    import { decodeImage } from "${new URL(
+    "../lib/native/sdl2_image.ts",
+    import.meta.url,
+  )}";
+    for (const path of Deno.args) {
+      try {
+        const file = await readImageFile(path);
+        const image = decodeImage(file.bytes, file.format);
+        console.log(path + ": " + image.width + "x" + image.height);
+      } catch (e) {
+        if (!(e instanceof ImageFileError)) throw e;
+        console.error(e.message);
+      }
+    }`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code, ...files.map((f) => join(dir, f.name))],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  assertEquals(out.code, 0, text(out.stderr));
+  const lines = text(out.stderr).trimEnd().split("\n");
+  const corrupt = corruptPngs();
+  assertEquals(lines.length, corrupt.length, text(out.stderr));
+  corrupt.forEach(({ name, reason }, i) => {
+    const ours = `Cannot read image '${join(dir, name)}': ${reason}`;
+    assert(lines[i].startsWith(ours), `${lines[i]}, expected ${ours}`);
+  });
+  assertEquals(
+    text(out.stdout).trimEnd().split("\n"),
+    damagedPngs().map(({ name }) => `${join(dir, name)}: 12x10`),
   );
 });
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { encodePng, magick, paperPhoto } from "./_images.ts";
+import { corruptPngs, damagedPngs } from "./_corrupt_images.ts";
 import { imageAt, loadMnist } from "../lib/data/mnist.ts";
 import { UsageError } from "../lib/cli.ts";
 import { parsePredictArgs } from "../lib/app/predict_app.ts";
@@ -175,6 +176,79 @@ Deno.test("predict answers the good files and names each bad one, exit code 1", 
       `${lines[k + 1]}, expected ${reason}`,
     );
   });
+});
+
+/**
+ * JPEGs of an MNIST digit damaged inside: a garbage Huffman table (libjpeg
+ * fails), scrambled scan data and a scan cut in half (libjpeg decodes what it
+ * can).
+ */
+async function damagedJpegs(): Promise<string[]> {
+  const jpg = join(dir, "damaged-source.jpg");
+  await magick(await mnistPng(2), "-quality", "92", jpg);
+  const good = await Deno.readFile(jpg);
+  const view = new DataView(good.buffer);
+  const segment = (marker: number) => {
+    let at = 2;
+    while (good[at + 1] !== marker) at += 2 + view.getUint16(at + 2);
+    return at;
+  };
+  const dht = segment(0xc4), sos = segment(0xda);
+  const scan = sos + 2 + view.getUint16(sos + 2);
+  const table = good.slice();
+  table.fill(0xff, dht + 5, dht + 21);
+  const scrambled = good.slice();
+  for (let i = scan + 10; i < scan + 40; i += 3) {
+    if (scrambled[i] !== 0xff) scrambled[i] ^= 0x5a;
+  }
+  const half = new Uint8Array([
+    ...good.subarray(0, scan + ((good.length - scan) >> 1)),
+    0xff,
+    0xd9,
+  ]);
+  const files: string[] = [];
+  for (
+    const [name, bytes] of [["table", table], ["scan", scrambled], [
+      "half",
+      half,
+    ]] as const
+  ) {
+    const path = join(dir, `damaged-${name}.jpg`);
+    await Deno.writeFile(path, bytes);
+    files.push(path);
+  }
+  return files;
+}
+
+Deno.test("predict answers damaged PNGs and JPEGs in one line each, and nothing else", async () => {
+  const corrupt = corruptPngs(), damaged = damagedPngs();
+  const files: string[] = [];
+  for (const { name, bytes } of [...corrupt, ...damaged]) {
+    const path = join(dir, `damaged-${name}`);
+    await Deno.writeFile(path, bytes);
+    files.push(path);
+  }
+  const jpegs = await damagedJpegs();
+  files.push(...jpegs);
+  const { code, lines, stderr } = await predict(...files);
+  // Nothing of libpng's or libjpeg's own.
+  assertEquals(stderr, "");
+  assertEquals(code, 1, "some files cannot be read");
+  assertEquals(lines.length, files.length, lines.join("\n"));
+  lines.forEach((line, k) => assert(line.startsWith(`${files[k]}: `), line));
+  corrupt.forEach(({ reason }, k) => {
+    assert(lines[k].startsWith(`${files[k]}: ? (${reason}`), lines[k]);
+  });
+  // Damaged only in chunks that make no pixels: read, as the gradient is.
+  const answers = lines.slice(corrupt.length, corrupt.length + damaged.length)
+    .map((line, k) => line.slice(files[corrupt.length + k].length));
+  assertEquals(new Set(answers).size, 1, answers.join("\n"));
+  assert(!answers[0].includes("corrupt"), answers[0]);
+  // The JPEG whose table is garbage cannot be decoded: one line says so.
+  assert(
+    lines.at(-3)!.startsWith(`${jpegs[0]}: ? (corrupt image data`),
+    lines.at(-3),
+  );
 });
 
 Deno.test("predict reads 1000 files in one run, in order", async () => {

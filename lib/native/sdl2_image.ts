@@ -10,7 +10,8 @@
  *
  * Decoding trusts the size in the file's header: check it first
  * (lib/data/image_file.ts) so that a crafted file cannot make the decoder
- * allocate gigabytes.
+ * allocate gigabytes. Check a PNG whole there too: libpng prints its own
+ * errors and warnings on stderr.
  *
  * @module
  */
