@@ -8,7 +8,11 @@
  */
 import { join } from "node:path";
 import { PIXELS } from "../lib/data/mnist.ts";
-import { divergingColour, symmetricScale } from "../lib/image/colour_map.ts";
+import {
+  divergingColour,
+  symmetricScale,
+  WEIGHT_QUANTILE,
+} from "../lib/image/colour_map.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
 import { type Network, OUTPUTS } from "../lib/nn/network.ts";
 import { argb, MouseButton } from "../lib/native/sdl2.ts";
@@ -20,16 +24,17 @@ import { Sketch } from "../lib/app/draw/sketch.ts";
 import { HELP } from "../lib/app/draw/main.ts";
 import { SKETCH_KEY_LINES } from "../lib/app/draw/view.ts";
 import {
-  drawInsidePanel,
   type Inside,
-  INSIDE_LAYOUT,
   InsideNetwork,
   insideOf,
-  litColour,
-  litGrid,
   TOP_UNITS,
   topContributions,
-  WEIGHT_QUANTILE,
+} from "../lib/app/draw/inside.ts";
+import {
+  drawInsidePanel,
+  INSIDE_LAYOUT,
+  litColour,
+  litGrid,
   weightImage,
 } from "../lib/app/draw/inside_view.ts";
 import {

@@ -53,17 +53,20 @@ import {
   UiState,
   worstConfusion,
 } from "../lib/app/inspect/state.ts";
+import { hitTab, renderView } from "../lib/app/inspect/views.ts";
 import {
   HEIGHT,
-  hitCell,
-  hitTab,
-  MATRIX,
-  renderView,
+  MARGIN,
   TAB_HEIGHT,
   TAB_WIDTH,
-  weightGrid,
   WIDTH,
-} from "../lib/app/inspect/views.ts";
+} from "../lib/app/inspect/scene.ts";
+import { hitCell, MATRIX } from "../lib/app/inspect/test_view.ts";
+import {
+  DETAIL_ZOOM,
+  detailTop,
+  weightGrid,
+} from "../lib/app/inspect/units_view.ts";
 import { hitTile, tileAt } from "../lib/ui/unit_grid.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -590,7 +593,7 @@ Deno.test({
       await mouseButton(x, "up");
       await title(`inspect · Hidden units · unit ${u}`);
       const shot = await screenshot(x, id);
-      const top = HEIGHT - 150;
+      const top = detailTop(g), z = DETAIL_ZOOM;
       let bad = 0;
       for (let row = 0; row < SIDE; row += 3) {
         for (let col = 0; col < SIDE; col += 3) {
@@ -598,7 +601,9 @@ Deno.test({
             ins.layers.w1[u * 784 + row * SIDE + col],
             ins.weightScale,
           );
-          if (rgbOf(shot, 20 + col * 5 + 2, top + row * 5 + 2) !== want) bad++;
+          if (rgbOf(shot, MARGIN + col * z + 2, top + row * z + 2) !== want) {
+            bad++;
+          }
         }
       }
       assertEquals(

@@ -3,7 +3,7 @@
  * view share: its layout in a box, where each tile goes, and the hit test.
  */
 import { hitTile, tileAt, unitGrid } from "../lib/ui/unit_grid.ts";
-import { weightGrid } from "../lib/app/inspect/views.ts";
+import { weightGrid } from "../lib/app/inspect/units_view.ts";
 import { litGrid } from "../lib/app/draw/inside_view.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 

@@ -89,6 +89,13 @@ export function sequentialColour(t: number): number {
 }
 
 /**
+ * The quantile of |w| where pictures of a layer's weights saturate (see
+ * `symmetricScale()`), in every window: one scale for all units, so that
+ * their pictures compare, and a few extreme weights do not wash out the rest.
+ */
+export const WEIGHT_QUANTILE = 0.99;
+
+/**
  * A robust half-range for a diverging map: the `q`-quantile (0..1) of |v|
  * over `values`, so that a few extreme values do not wash out all the others.
  * Values beyond it saturate. Nearest-rank quantile; 0 for no values.

@@ -18,7 +18,8 @@ import { Fonts } from "../../ui/fonts.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../../ui/panel.ts";
 import { reportLines, savedLine, Sketch } from "./sketch.ts";
-import { InsideNetwork, InsideView } from "./inside_view.ts";
+import { InsideNetwork } from "./inside.ts";
+import { InsideView } from "./inside_view.ts";
 import {
   CanvasView,
   drawSketchPanel,

@@ -19,16 +19,10 @@ import { drawText } from "../../ui/text.ts";
 import { runEventLoop } from "../../ui/event_loop.ts";
 import { hitTile } from "../../ui/unit_grid.ts";
 import { inspect, type Inspection, UiState, VIEWS } from "./state.ts";
-import {
-  burnLabels,
-  HEIGHT,
-  hitCell,
-  hitTab,
-  renderView,
-  TAB_TITLES,
-  weightGrid,
-  WIDTH,
-} from "./views.ts";
+import { burnLabels, HEIGHT, WIDTH } from "./scene.ts";
+import { hitCell } from "./test_view.ts";
+import { weightGrid } from "./units_view.ts";
+import { hitTab, renderView, TAB_TITLES } from "./views.ts";
 
 export const HELP =
   `See the trained network from inside: its hidden units' weights, the

@@ -7,7 +7,7 @@
  * @module
  */
 import { CLASSES, type Dataset } from "../../data/mnist.ts";
-import { symmetricScale } from "../../image/colour_map.ts";
+import { symmetricScale, WEIGHT_QUANTILE } from "../../image/colour_map.ts";
 import {
   type Backquery,
   backqueryAll,
@@ -26,9 +26,6 @@ export function layersOf(network: Network): Layers {
   const { w1, b1, w2, b2 } = network.params;
   return { w1, b1, w2, b2 };
 }
-
-/** The quantile of |w1| where the hidden units' colour map saturates. */
-export const WEIGHT_QUANTILE = 0.99;
 
 /** The test set as the network reads it. */
 export interface TestResults {
