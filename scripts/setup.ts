@@ -1,6 +1,7 @@
 /**
  * Installs what the scripts need (lib/app/setup.ts), and does nothing when all
- * is there.
+ * is there; without apt, checks that it is there and says how to install what
+ * is not.
  *
  * Usage: deno task setup [--test]
  *

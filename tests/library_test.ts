@@ -10,6 +10,7 @@ import {
   libraryCandidates,
   LibraryError,
   type LibraryName,
+  LibraryNotFoundError,
   type LibrarySpec,
   notInstalledMessage,
   openLibrary,
@@ -265,7 +266,7 @@ Deno.test("openLibrary() opens the first name that the linker finds", () => {
 Deno.test("openLibrary() says what to install, and the variable, when nothing is installed", () => {
   const e = assertThrows(
     () => openLibrary(spec, SYMBOLS, ["libnope-9.so.0", "libnope.so"]),
-    LibraryError,
+    LibraryNotFoundError,
     notInstalledMessage(spec, systemPackageManager(), "libnope-9.so.0"),
   );
   assert(e instanceof UserError, "the user's to fix");
@@ -346,6 +347,7 @@ Deno.test("openLibrary() keeps dlopen's reason for a file that is no library", a
         `Cannot load OpenBLAS from '${path}' (set by MNIST_TEST_LIBRARY_PATH): ${path}: `,
       ));
     assert(!e.message.includes("\n") && !e.message.includes("not installed"));
+    assert(!(e instanceof LibraryNotFoundError), "there, but unusable");
     assert(/ELF|too short/.test(e.message), e.message);
     // Also when the table names it: it is there, so that is the answer.
     const e2 = assertThrows(

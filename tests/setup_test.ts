@@ -1,14 +1,42 @@
+import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import {
   aptCommands,
+  FONT_DIRS,
+  fontFolders,
+  missingMessage,
+  missingNeeds,
   missingPackages,
+  type Need,
+  onPath,
+  packageManagers,
+  PACKAGES,
+  type Probe,
+  RUNTIME_NEEDS,
   RUNTIME_PACKAGES,
+  TEST_NEEDS,
   TEST_PACKAGES,
 } from "../lib/app/setup.ts";
+import {
+  installCommand,
+  LIBRARY_PACKAGES,
+  type PackageManager,
+} from "../lib/native/library.ts";
+import { DEJAVU_DIR } from "../lib/ui/text.ts";
 
 const SCRIPT = new URL("../scripts/setup.ts", import.meta.url).pathname;
 const SETUP = new URL("../lib/app/setup.ts", import.meta.url).href;
 const CLI = new URL("../lib/cli.ts", import.meta.url).href;
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** The setup:test task's permission flags, from deno.json. */
+async function taskPermissions(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  const command: string = config.tasks["setup:test"].command;
+  return command.split(/\s+/).filter((a) => a.startsWith("--allow"));
+}
+
+const MANAGERS = Object.keys(PACKAGES) as PackageManager[];
 
 Deno.test("missingPackages() lists exactly the packages dpkg does not have", async () => {
   assertEquals(await missingPackages(["libc6", "mnist-deno-no-such-package"]), [
@@ -16,8 +44,240 @@ Deno.test("missingPackages() lists exactly the packages dpkg does not have", asy
   ]);
 });
 
-Deno.test("RUNTIME_PACKAGES includes SDL2_image", () => {
-  assert(RUNTIME_PACKAGES.includes("libsdl2-image-2.0-0"));
+Deno.test("RUNTIME_PACKAGES and TEST_PACKAGES are the Debian packages apt installs, in order", () => {
+  assertEquals(RUNTIME_PACKAGES, [
+    "libopenblas0-pthread",
+    "libsdl2-2.0-0",
+    "libsdl2-ttf-2.0-0",
+    "libsdl2-image-2.0-0",
+    "fonts-dejavu-core",
+  ]);
+  assertEquals(TEST_PACKAGES, [
+    "xvfb",
+    "xauth",
+    "xdotool",
+    "imagemagick",
+    "python3",
+    "python3-numpy",
+  ]);
+});
+
+Deno.test("PACKAGES has a package for everything the scripts need on the Unix managers", () => {
+  for (const manager of ["apt", "brew", "dnf", "pacman", "zypper"] as const) {
+    const table = PACKAGES[manager];
+    const names = RUNTIME_NEEDS.map((n) => table[n]);
+    for (const [i, pkg] of names.entries()) {
+      assert(
+        pkg && /^[\w.+-]+$/.test(pkg),
+        `${manager}: ${RUNTIME_NEEDS[i]} is ${pkg}`,
+      );
+    }
+    assertEquals(new Set(names).size, names.length, `${manager}: ${names}`);
+    // The libraries' packages are the loader's, which its messages name.
+    for (const [need, pkg] of Object.entries(LIBRARY_PACKAGES[manager])) {
+      assertEquals(table[need as Need], pkg, `${manager} ${need}`);
+    }
+  }
+  // What the tests need, where the Linux distributions have it all.
+  for (const manager of ["apt", "dnf", "pacman", "zypper"] as const) {
+    for (const need of TEST_NEEDS) {
+      assert(PACKAGES[manager][need], `${manager} has ${need}`);
+    }
+  }
+  // Homebrew has no X server of its own.
+  assertEquals(PACKAGES.brew.Xvfb, undefined);
+  // winget and Chocolatey have none of the libraries.
+  for (const manager of ["winget", "choco"] as const) {
+    for (const need of RUNTIME_NEEDS) {
+      assertEquals(PACKAGES[manager][need], undefined, `${manager} ${need}`);
+    }
+    assert(PACKAGES[manager].Python, manager);
+  }
+  // Each manager whose DejaVu package puts the fonts elsewhere says where.
+  for (const manager of MANAGERS) {
+    if (PACKAGES[manager]["DejaVu fonts"]) assert(FONT_DIRS[manager], manager);
+  }
+  assertEquals(FONT_DIRS.apt, DEJAVU_DIR);
+});
+
+Deno.test("packageManagers() looks for Homebrew on macOS, winget and Chocolatey on Windows, the distributions' elsewhere", () => {
+  assertEquals(packageManagers("darwin"), ["brew"]);
+  assertEquals(packageManagers("windows"), ["winget", "choco"]);
+  assertEquals(packageManagers("linux"), ["dnf", "pacman", "zypper"]);
+  assertEquals(packageManagers("freebsd"), packageManagers("linux"));
+});
+
+Deno.test("onPath() finds programs in PATH's folders, on Windows with PATHEXT", async () => {
+  const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(b, "tool"), "");
+    await Deno.writeTextFile(join(b, "winget.EXE"), "");
+    await Deno.mkdir(join(a, "folder"));
+    const path = `${a}::${b}`;
+    assert(onPath("tool", { os: "linux", path }));
+    assert(!onPath("nope", { os: "linux", path }));
+    assert(!onPath("folder", { os: "linux", path }), "a folder is no program");
+    assert(!onPath("winget", { os: "linux", path }));
+    assert(
+      onPath("winget", {
+        os: "windows",
+        path: `${a};${b}`,
+        pathExt: ".COM;.EXE",
+      }),
+    );
+    assert(
+      !onPath("winget", { os: "windows", path: `${a};${b}`, pathExt: ".BAT" }),
+    );
+  } finally {
+    await Deno.remove(a, { recursive: true });
+    await Deno.remove(b, { recursive: true });
+  }
+});
+
+Deno.test("fontFolders() looks where each system's DejaVu package puts the fonts", () => {
+  const env = (name: string) =>
+    ({ HOME: "/home/u", SystemRoot: "C:\\Windows" } as Record<string, string>)[
+      name
+    ];
+  assert(fontFolders("darwin", env).includes("/home/u/Library/Fonts"));
+  const linux = fontFolders("linux", env);
+  for (const manager of ["dnf", "pacman", "zypper"] as const) {
+    assert(linux.includes(FONT_DIRS[manager]!), manager);
+  }
+  assert(!linux.includes(DEJAVU_DIR), "where the windows look already");
+  assert(fontFolders("windows", env)[0].endsWith("Fonts"));
+});
+
+/** A probe that finds everything but `absent`, and records what it asked. */
+function fakeProbe(absent: string[], asked: string[] = []): Probe {
+  const there = (name: string) => {
+    asked.push(name);
+    return !absent.includes(name);
+  };
+  return {
+    library: there,
+    fonts: () => there("fonts"),
+    command: there,
+    numpy: () => Promise.resolve(there("numpy")),
+    fontsIn: () => false,
+  };
+}
+
+Deno.test("missingNeeds() asks for each need, and finds no NumPy without Python", async () => {
+  const asked: string[] = [];
+  assertEquals(
+    await missingNeeds(
+      [...RUNTIME_NEEDS, ...TEST_NEEDS],
+      fakeProbe(["SDL2_ttf", "fonts", "convert"], asked),
+    ),
+    ["SDL2_ttf", "DejaVu fonts", "ImageMagick"],
+  );
+  assertEquals(asked, [
+    "OpenBLAS",
+    "SDL2",
+    "SDL2_ttf",
+    "SDL2_image",
+    "fonts",
+    "Xvfb",
+    "xauth",
+    "xdotool",
+    "convert",
+    "python3",
+    "numpy",
+  ]);
+  assertEquals(await missingNeeds(RUNTIME_NEEDS, fakeProbe([])), []);
+  assertEquals(
+    await missingNeeds(TEST_NEEDS, fakeProbe(["python3"])),
+    ["Python", "NumPy"],
+  );
+});
+
+Deno.test("missingMessage() gives the install command of the manager found", () => {
+  const message = (
+    missing: Need[],
+    manager: PackageManager | undefined,
+    isRoot = false,
+  ) =>
+    missingMessage({
+      missing,
+      manager,
+      looked: ["dnf", "pacman", "zypper"],
+      os: manager === "brew" ? "darwin" : "linux",
+      isRoot,
+    });
+  assertEquals(
+    message(["SDL2_ttf", "DejaVu fonts"], "brew"),
+    "missing SDL2_ttf, DejaVu fonts; install them with: brew install sdl2_ttf font-dejavu, then set MNIST_FONT_DIR=$HOME/Library/Fonts",
+  );
+  // Everything, with each Linux manager: one command, through sudo unless root.
+  for (const manager of ["dnf", "pacman", "zypper"] as const) {
+    const packages = RUNTIME_NEEDS.map((n) => PACKAGES[manager][n]!);
+    const command = installCommand(manager, packages);
+    const text = message([...RUNTIME_NEEDS], manager);
+    assert(
+      text.includes(
+        `install them with: sudo ${command}, then set MNIST_FONT_DIR=${
+          FONT_DIRS[manager]
+        }`,
+      ),
+      text,
+    );
+    assert(
+      message([...RUNTIME_NEEDS], manager, true).includes(`with: ${command},`),
+    );
+    assert(!text.includes("\n"));
+  }
+  // Not all packaged: the rest is said by name.
+  assertEquals(
+    message(["SDL2", "Xvfb", "xauth"], "brew"),
+    "missing SDL2, Xvfb, xauth; install SDL2 with: brew install sdl2; brew has no package for Xvfb, xauth: install Xvfb, xauth by hand",
+  );
+});
+
+Deno.test("missingMessage() names the files and variables where no package is known", () => {
+  const windows = missingMessage({
+    missing: ["OpenBLAS", "SDL2_image", "DejaVu fonts", "Python"],
+    manager: "winget",
+    looked: ["winget", "choco"],
+    os: "windows",
+  });
+  assertEquals(
+    windows,
+    "missing OpenBLAS, SDL2_image, DejaVu fonts, Python; install Python with: winget install --exact --id Python.Python.3.12; winget has no package for OpenBLAS, SDL2_image, DejaVu fonts: install libopenblas.dll, SDL2_image.dll where the system finds libraries, or set MNIST_OPENBLAS_PATH, MNIST_SDL2_IMAGE_PATH to their paths; put DejaVuSans.ttf and DejaVuSans-Bold.ttf in a folder and set MNIST_FONT_DIR to it",
+  );
+  assertEquals(
+    missingMessage({
+      missing: ["SDL2", "xdotool"],
+      manager: undefined,
+      looked: ["dnf", "pacman", "zypper"],
+      os: "linux",
+    }),
+    "missing SDL2, xdotool; found no package manager (looked for dnf, pacman, zypper): install libSDL2-2.0.so.0 where the system finds libraries, or set MNIST_SDL2_PATH to their paths; install xdotool by hand",
+  );
+});
+
+Deno.test("missingMessage() says where the fonts are, or are not, when only the folder is wrong", () => {
+  assertEquals(
+    missingMessage({
+      missing: [],
+      manager: "pacman",
+      looked: ["pacman"],
+      os: "linux",
+      fontsFound: "/usr/share/fonts/TTF",
+    }),
+    "the DejaVu fonts are in /usr/share/fonts/TTF, where the windows do not look: set MNIST_FONT_DIR=/usr/share/fonts/TTF",
+  );
+  assertEquals(
+    missingMessage({
+      missing: ["SDL2"],
+      manager: "dnf",
+      looked: ["dnf"],
+      os: "linux",
+      isRoot: true,
+      fontDirSet: "/x",
+    }),
+    "missing SDL2; install it with: dnf install SDL2; the DejaVu fonts are not in /x, where MNIST_FONT_DIR points: point it at the folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf",
+  );
 });
 
 Deno.test("aptCommands() runs apt-get non-interactively, through sudo -n when not root", () => {
@@ -46,21 +306,99 @@ Deno.test("setup is a quiet no-op when everything is installed", async () => {
     [],
   );
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-env",
-      "--allow-run",
-      "--allow-sys=uid",
-      SCRIPT,
-      "--test",
-    ],
+    args: ["run", ...await taskPermissions(), SCRIPT, "--test"],
     stdout: "piped",
     stderr: "piped",
   }).output();
   assertEquals(new TextDecoder().decode(out.stderr), "");
   assertEquals(new TextDecoder().decode(out.stdout), "");
   assertEquals(out.code, 0);
+});
+
+/** Where `command` is on this machine's PATH, following links. */
+async function resolve(command: string): Promise<string> {
+  const out = await new Deno.Command("sh", {
+    args: ["-c", `command -v ${command}`],
+    stdout: "piped",
+  }).output();
+  return await Deno.realPath(new TextDecoder().decode(out.stdout).trim());
+}
+
+/**
+ * Runs the set-up step with --test where the PATH is one folder that holds
+ * the test programs of this machine but `without`, and a fake dnf that logs
+ * any call, but no dpkg: as on Fedora with everything installed.
+ */
+async function setupWithoutApt(
+  without: string[],
+  env: Record<string, string> = {},
+) {
+  const bin = await Deno.makeTempDir({ prefix: "setup-test-" });
+  try {
+    const python = await new Deno.Command("python3", {
+      args: ["-c", "import sys; print(sys.executable)"],
+      stdout: "piped",
+    }).output();
+    const programs: Record<string, string> = {
+      python3: new TextDecoder().decode(python.stdout).trim(),
+    };
+    for (const name of ["Xvfb", "xauth", "xdotool", "convert"]) {
+      programs[name] = await resolve(name);
+    }
+    for (const [name, target] of Object.entries(programs)) {
+      if (!without.includes(name)) await Deno.symlink(target, join(bin, name));
+    }
+    const log = join(bin, "dnf.log");
+    await Deno.writeTextFile(
+      join(bin, "dnf"),
+      `#!/bin/sh\necho "$@" >> ${log}\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...await taskPermissions(), SCRIPT, "--test"],
+      cwd: ROOT,
+      env: { ...env, PATH: bin },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    return {
+      code: out.code,
+      stdout: text(out.stdout),
+      stderr: text(out.stderr),
+      dnfCalls: await Deno.readTextFile(log).catch(() => ""),
+    };
+  } finally {
+    await Deno.remove(bin, { recursive: true });
+  }
+}
+
+Deno.test("without apt, setup is a quiet no-op when everything is there", async () => {
+  const r = await setupWithoutApt([]);
+  assertEquals([r.code, r.stdout, r.stderr], [0, "", ""]);
+  assertEquals(r.dnfCalls, "", "it never installs with dnf");
+});
+
+Deno.test("without apt, setup stops in one line with the command that installs what is missing", async () => {
+  const r = await setupWithoutApt(["xdotool", "convert"]);
+  assertEquals(r.code, 1, r.stderr);
+  const sudo = Deno.uid() === 0 ? "" : "sudo ";
+  assertEquals(
+    r.stderr,
+    `setup: missing xdotool, ImageMagick; install them with: ${sudo}dnf install xdotool ImageMagick\n`,
+  );
+  assertEquals(r.stdout, "");
+  assertEquals(r.dnfCalls, "", "it never installs with dnf");
+  // A font folder that holds no fonts is named.
+  const fonts = await setupWithoutApt([], { MNIST_FONT_DIR: "/nonexistent" });
+  assertEquals(fonts.code, 1);
+  assertEquals(
+    fonts.stderr,
+    "setup: the DejaVu fonts are not in /nonexistent, where MNIST_FONT_DIR points: point it at the folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf\n",
+  );
 });
 
 /**

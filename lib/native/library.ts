@@ -263,6 +263,9 @@ export function notInstalledMessage(
 /** A native library that could not be loaded; the message says how to fix it. */
 export class LibraryError extends UserError {}
 
+/** A library that none of its names finds: not installed, or not where looked. */
+export class LibraryNotFoundError extends LibraryError {}
+
 /** The first line of dlopen's reason, without Deno's wrapping. */
 function reason(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
@@ -325,7 +328,7 @@ export function openLibraryFrom<S extends Deno.ForeignLibraryInterface>(
       throw new LibraryError(`${from(name)}: ${why}`);
     }
   }
-  throw new LibraryError(
+  throw new LibraryNotFoundError(
     notInstalledMessage(spec, systemPackageManager(), shownName(candidates)),
   );
 }
@@ -333,8 +336,8 @@ export function openLibraryFrom<S extends Deno.ForeignLibraryInterface>(
 /**
  * Opens the library `spec` describes with `symbols`. Fails with a
  * `LibraryError` that keeps dlopen's own reason: a library that is not there
- * says what to install (`notInstalledMessage()`); one that is there but lacks
- * a symbol, or is no library at all, says so.
+ * (a `LibraryNotFoundError`) says what to install (`notInstalledMessage()`);
+ * one that is there but lacks a symbol, or is no library at all, says so.
  */
 export function openLibrary<S extends Deno.ForeignLibraryInterface>(
   spec: LibrarySpec,
