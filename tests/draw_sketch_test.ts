@@ -9,6 +9,8 @@ import { UsageError } from "../lib/cli.ts";
 import {
   digitOf,
   KEY_X,
+  LivePrediction,
+  PREDICT_INTERVAL_MS,
   reportLines,
   savedLine,
   Sketch,
@@ -210,6 +212,65 @@ Deno.test("Sketch.key(): SPACE reports, SPACE again clears, C and BACKSPACE clea
   }
   assertEquals(sketch.key(Key.ESCAPE).type, "quit");
   assertEquals(sketch.key(Key.DIGIT_0 + 4), { type: "save", label: 4 });
+});
+
+/** A sketch that counts its readings, on a clock the test moves. */
+function countedSketch() {
+  const sketch = new Sketch(network);
+  const clock = { now: 0 };
+  let readings = 0;
+  const classify = sketch.classify.bind(sketch);
+  sketch.classify = () => {
+    readings++;
+    classify();
+  };
+  const live = new LivePrediction(sketch, PREDICT_INTERVAL_MS, () => clock.now);
+  return { sketch, clock, live, readings: () => readings };
+}
+
+Deno.test("LivePrediction reads a stroke at most every interval while it goes on, and once at its end", () => {
+  const { sketch, clock, live, readings } = countedSketch();
+  // Nothing drawn: nothing due, the window sleeps.
+  assertEquals(live.due(), -1);
+  assertEquals(live.update(), false);
+  sketch.mouseDown(MouseButton.LEFT, 100, 100);
+  // The first reading of a stroke is due at once (the loop waits 1 ms).
+  assertEquals(live.due(), 1);
+  assertEquals(live.update(), true);
+  assertEquals(readings(), 1);
+  // A second of mouse events, one every 4 ms, each handed to the loop.
+  const ms = 1000;
+  for (let t = 4; t <= ms; t += 4) {
+    clock.now = t;
+    sketch.mouseMove(100 + t / 4, 100 + t / 8, 1);
+    const due = live.due();
+    assert(due >= 1 && due <= PREDICT_INTERVAL_MS, `due in ${due} ms`);
+    // Every event shows at once; the network reads only when due.
+    assertEquals(live.update(), true);
+  }
+  const during = readings();
+  assertEquals(during, 1 + Math.floor(ms / PREDICT_INTERVAL_MS));
+  // The stroke ends: one more reading, at once, and then nothing is due.
+  clock.now = ms + 1;
+  sketch.mouseUp(MouseButton.LEFT, 400, 300);
+  assertEquals(live.due(), 0);
+  assertEquals(live.update(), true);
+  assertEquals(readings(), during + 1);
+  assertEquals(live.due(), -1);
+  assertEquals(live.update(), false);
+  assertEquals(readings(), during + 1);
+});
+
+Deno.test("LivePrediction reads a change made by a key at once", () => {
+  const { sketch, live, readings } = countedSketch();
+  sketch.mouseDown(MouseButton.LEFT, 300, 100);
+  sketch.mouseUp(MouseButton.LEFT, 300, 500);
+  live.update();
+  assertEquals(readings(), 1);
+  sketch.key(Key.C);
+  assertEquals(live.due(), 0);
+  assertEquals(live.update(), true);
+  assertEquals(readings(), 2);
 });
 
 Deno.test("Sketch.classify() gives the network the preprocessed drawing", () => {

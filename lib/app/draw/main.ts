@@ -13,11 +13,18 @@
 import { parseFlags, UsageError } from "../../cli.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import { DEFAULT_OWN_DIR, saveDrawing } from "../../data/own_data.ts";
-import { Hint, Key, setHint, Window } from "../../native/sdl2.ts";
+import {
+  Hint,
+  Key,
+  type SdlEvent,
+  setHint,
+  Window,
+} from "../../native/sdl2.ts";
+import { EventLoop, type EventResult } from "../../ui/event_loop.ts";
 import { Fonts } from "../../ui/fonts.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../../ui/panel.ts";
-import { reportLines, savedLine, Sketch } from "./sketch.ts";
+import { LivePrediction, reportLines, savedLine, Sketch } from "./sketch.ts";
 import { InsideNetwork } from "./inside.ts";
 import { InsideView } from "./inside_view.ts";
 import {
@@ -27,9 +34,6 @@ import {
   sketchPanel,
   type Status,
 } from "./view.ts";
-
-/** Shortest time between two live predictions while a stroke goes on. */
-export const PREDICT_INTERVAL_MS = 150;
 
 export const HELP = `Draw a digit with the mouse and watch the network read it.
 
@@ -118,113 +122,81 @@ export async function runDraw(
   sketch.classify();
 
   let status = NO_STATUS;
-  let lastPredict = -Infinity;
-  let redraw = true;
-  const pending: string[] = [];
-  const print = (line: string) => pending.push(line);
-  for (;;) {
-    if (redraw) {
+  const loop = new EventLoop(win, out);
+  const live = new LivePrediction(sketch);
+  const handle = (event: SdlEvent): EventResult | Promise<EventResult> => {
+    switch (event.type) {
+      case "mousedown":
+        sketch.mouseDown(event.button, event.x, event.y);
+        return false;
+      case "mousemove":
+        sketch.mouseMove(event.x, event.y, event.buttons);
+        return false;
+      case "mouseup":
+        sketch.mouseUp(event.button, event.x, event.y);
+        return false;
+      case "keydown": {
+        if (event.repeat) return false;
+        if (event.key === Key.TAB) {
+          showInside = !showInside;
+          return true;
+        }
+        const action = sketch.key(event.key);
+        switch (action.type) {
+          case "quit":
+            return "quit";
+          case "report":
+            for (const line of reportLines(sketch.reading)) loop.print(line);
+            return true;
+          case "save":
+            return save(sketch, action.label, options.ownDir, loop, err)
+              .then((saved) => {
+                status = saved;
+                return true;
+              });
+          case "changed":
+            return true;
+          default:
+            return false;
+        }
+      }
+      default:
+        return false;
+    }
+  };
+  // Mouse events only change the sketch: `live` redraws the window after
+  // them and has the network read the drawing when that is due.
+  await loop.run({
+    handle,
+    draw: () => {
       canvasView.draw();
       if (showInside) insideView.draw(fonts, sketch.probs !== null);
       else drawSketchPanel(win, fonts, sketchPanel(sketch, status));
       win.present();
-      redraw = false;
-    }
-    // Printed once the window shows what they say, so that whoever reads
-    // stdout sees the same state on screen.
-    for (const line of pending) out(line);
-    pending.length = 0;
-
-    // Sleep until the next event; while the drawing has changed, only until
-    // the next prediction is due: at once after a stroke, else at most
-    // every PREDICT_INTERVAL_MS while it goes on.
-    let timeout = -1;
-    if (sketch.stale) {
-      timeout = sketch.stroking
-        ? Math.max(
-          1,
-          Math.ceil(lastPredict + PREDICT_INTERVAL_MS - performance.now()),
-        )
-        : 0;
-    }
-    let event = win.waitEvent(timeout);
-    // Take every event already queued before drawing once.
-    while (event) {
-      switch (event.type) {
-        case "quit":
-          return;
-        case "window":
-          redraw = true;
-          break;
-        case "mousedown":
-          sketch.mouseDown(event.button, event.x, event.y);
-          break;
-        case "mousemove":
-          sketch.mouseMove(event.x, event.y, event.buttons);
-          break;
-        case "mouseup":
-          sketch.mouseUp(event.button, event.x, event.y);
-          break;
-        case "keydown": {
-          if (event.repeat) break;
-          if (event.key === Key.TAB) {
-            showInside = !showInside;
-            redraw = true;
-            break;
-          }
-          const action = sketch.key(event.key);
-          if (action.type === "quit") return;
-          if (action.type === "report") {
-            for (const line of reportLines(sketch.reading)) print(line);
-            redraw = true;
-          } else if (action.type === "save") {
-            status = await save(
-              sketch,
-              action.label,
-              options.ownDir,
-              print,
-              err,
-            );
-            redraw = true;
-          } else if (action.type === "changed") {
-            redraw = true;
-          }
-          break;
-        }
-      }
-      event = win.waitEvent(0);
-    }
-
-    const now = performance.now();
-    if (
-      sketch.stale &&
-      (!sketch.stroking || now - lastPredict >= PREDICT_INTERVAL_MS)
-    ) {
-      sketch.classify();
-      lastPredict = now;
-      redraw = true;
-    }
-    // Strokes show at once, even between predictions.
-    if (sketch.stale) redraw = true;
-  }
+    },
+    due: () => live.due(),
+    update: () => live.update(),
+  });
 }
 
-/** Saves the drawing with `label` and clears the canvas; returns the status to show. */
+/**
+ * Saves the drawing with `label` and clears the canvas; returns the status to
+ * show. The line for stdout goes out once the window shows that status.
+ */
 async function save(
   sketch: Sketch,
   label: number,
   dir: string,
-  out: (line: string) => void,
+  loop: EventLoop,
   err: (line: string) => void,
 ): Promise<Status> {
   if (sketch.probs === null) {
-    out("nothing drawn, nothing saved");
+    loop.print("nothing drawn, nothing saved");
     return { text: "Nothing drawn, nothing saved", rgb: COLOURS.muted };
   }
   try {
     const saved = await saveDrawing(sketch.input, label, { dir });
-    const line = savedLine(label, dir, saved);
-    out(line);
+    loop.print(savedLine(label, dir, saved));
     sketch.clear();
     return {
       text: `Saved as ${label} (${saved.split} ${saved.index + 1})`,

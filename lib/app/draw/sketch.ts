@@ -214,3 +214,56 @@ export class Sketch {
     return { type: "none" };
   }
 }
+
+/** Shortest time between two live predictions while a stroke goes on. */
+export const PREDICT_INTERVAL_MS = 150;
+
+/**
+ * When the network reads the drawing again, so that the panel follows the
+ * pen without reading every mouse event: at once after a stroke ends (or a
+ * key changed the drawing), and at most every `interval` milliseconds while
+ * a stroke goes on. `now` is the clock, in milliseconds.
+ */
+export class LivePrediction {
+  readonly #sketch: Sketch;
+  readonly #interval: number;
+  readonly #now: () => number;
+  #last = -Infinity;
+
+  constructor(
+    sketch: Sketch,
+    interval = PREDICT_INTERVAL_MS,
+    now: () => number = () => performance.now(),
+  ) {
+    this.#sketch = sketch;
+    this.#interval = interval;
+    this.#now = now;
+  }
+
+  /**
+   * Milliseconds until the next reading is due: -1 while the drawing is as
+   * last read, 0 at once, else the rest of the interval (at least 1).
+   */
+  due(): number {
+    const sketch = this.#sketch;
+    if (!sketch.stale) return -1;
+    if (!sketch.stroking) return 0;
+    return Math.max(1, Math.ceil(this.#last + this.#interval - this.#now()));
+  }
+
+  /**
+   * Reads the drawing if a reading is due. True when the drawing changed
+   * since it was last read: the window must show it, strokes at once, even
+   * between readings.
+   */
+  update(): boolean {
+    const sketch = this.#sketch;
+    if (!sketch.stale) return false;
+    const now = this.#now();
+    if (!sketch.stroking || now - this.#last >= this.#interval) {
+      sketch.classify();
+      this.#last = now;
+    }
+    return true;
+  }
+}

@@ -16,7 +16,7 @@ import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import { Key, Mod, PixelTexture, Window } from "../../native/sdl2.ts";
 import { Fonts } from "../../ui/fonts.ts";
 import { drawText } from "../../ui/text.ts";
-import { runEventLoop } from "../../ui/event_loop.ts";
+import { EventLoop } from "../../ui/event_loop.ts";
 import { hitTile } from "../../ui/unit_grid.ts";
 import { inspect, type Inspection, UiState, VIEWS } from "./state.ts";
 import { burnLabels, HEIGHT, WIDTH } from "./scene.ts";
@@ -256,14 +256,16 @@ export async function runInspect(
     // After drawing, so that a new title means the new view is on screen.
     win.setTitle(windowTitle(ui));
   };
-  runEventLoop(win, (event) => {
-    if (event.type === "keydown") {
-      const result = applyKey(ui, ins.hidden, event.key, event.mod);
-      return result === "quit" ? "quit" : Boolean(result);
-    }
-    if (event.type === "mousedown" && event.button === 1) {
-      return applyClick(ui, ins.hidden, event.x, event.y);
-    }
-    return false;
-  }, draw);
+  await new EventLoop(win, log).run({
+    draw,
+    handle: (event) => {
+      if (event.type === "keydown") {
+        return applyKey(ui, ins.hidden, event.key, event.mod);
+      }
+      if (event.type === "mousedown" && event.button === 1) {
+        return applyClick(ui, ins.hidden, event.x, event.y);
+      }
+      return false;
+    },
+  });
 }

@@ -17,7 +17,7 @@ import {
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import type { Network } from "../../nn/network.ts";
 import { Window } from "../../native/sdl2.ts";
-import { runEventLoop } from "../../ui/event_loop.ts";
+import { EventLoop } from "../../ui/event_loop.ts";
 import { Fonts } from "../../ui/fonts.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../../ui/panel.ts";
 import { Browser, PAGE, predictAll, windowTitle } from "./browser.ts";
@@ -156,9 +156,12 @@ export async function runRender(
     // After drawing, so that a new title means the new record is on screen.
     win.setTitle(windowTitle(data.split, browser.index, data.count));
   };
-  runEventLoop(win, (event) => {
-    if (event.type !== "keydown") return false;
-    const result = browser.key(event.key, event.mod);
-    return result === "quit" ? "quit" : result === "changed";
-  }, draw);
+  await new EventLoop(win, log).run({
+    draw,
+    handle: (event) => {
+      if (event.type !== "keydown") return false;
+      const result = browser.key(event.key, event.mod);
+      return result === "quit" ? "quit" : result === "changed";
+    },
+  });
 }
