@@ -260,9 +260,7 @@ Deno.test("predict reads 1000 files in one run, in order", async () => {
     await Deno.writeFile(path, encodePng(28, 28, imageAt(mnist, i)));
     files.push(path);
   }
-  const start = performance.now();
   const { code, lines } = await predict(...files);
-  const seconds = (performance.now() - start) / 1000;
   assertEquals(code, 0);
   assertEquals(lines.length, 1000);
   let right = 0;
@@ -272,9 +270,6 @@ Deno.test("predict reads 1000 files in one run, in order", async () => {
   });
   // The fixture model reads 98% of the test set.
   assert(right >= 960, `${right} of 1000 right`);
-  console.log(`1000 files: ${seconds.toFixed(2)} s`);
-  // Generous for a loaded machine; it takes under a second alone.
-  assert(seconds < 20, `${seconds} s`);
 });
 
 Deno.test("parsePredictArgs() wants files, and takes --model and --json", () => {
