@@ -4,9 +4,9 @@
  * private Xvfb with real input.
  */
 import { FileFormatError } from "../lib/errors.ts";
-import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { writeDataDir } from "./_fixtures.ts";
+import { bareEnv, FIXTURE_MODEL, ROOT, taskArgs } from "./_app.ts";
 import {
   cpuSeconds,
   delay,
@@ -44,8 +44,11 @@ import {
   applyKey,
   HELP,
   parseInspectArgs,
-  PNG_FILES,
 } from "../lib/app/inspect/main.ts";
+import {
+  INSPECT_PERMISSIONS,
+  PNG_FILES,
+} from "../lib/app/inspect/png_files.ts";
 import {
   inspect,
   type Inspection,
@@ -69,24 +72,14 @@ import {
 } from "../lib/app/inspect/units_view.ts";
 import { hitTile, tileAt } from "../lib/ui/unit_grid.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const FIXTURE = `${ROOT}tests/fixtures/model-784-200-10.safetensors`;
+const FIXTURE = FIXTURE_MODEL;
 
 /** `deno run` and the permissions of the inspect task, as in deno.json. */
-const TASK_ARGS: string[] = (() => {
-  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`));
-  return config.tasks.inspect.command.split(" ").slice(1);
-})();
+const TASK_ARGS: string[] = taskArgs("inspect");
 
 /** Runs the inspect script as the task does, on display `x` (or none). */
 function startInspect(x: Xvfb | null, args: string[]): Deno.ChildProcess {
-  const env: Record<string, string> = {
-    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-    HOME: Deno.env.get("HOME") ?? "/",
-  };
-  const dir = Deno.env.get("DENO_DIR");
-  if (dir) env.DENO_DIR = dir;
-  if (x) Object.assign(env, x.env);
+  const env = { ...bareEnv(), ...x?.env };
   return new Deno.Command(Deno.execPath(), {
     args: [...TASK_ARGS, ...args],
     cwd: ROOT,
@@ -413,23 +406,107 @@ Deno.test("mnist_inspect.ts --png writes every view, backquery as 28x28 8-bit gr
   }
 });
 
-Deno.test("mnist_inspect.ts --png onto a file says it is not a folder", async () => {
+Deno.test("mnist_inspect.ts --png says in one line what is in the way, before computing anything", async () => {
   const data = await writeDataDir(1, 50);
   const out = await projectTempDir();
   try {
+    // The model is no model: had it been loaded first, its error would show.
+    const notModel = `${out}/not-a-model.safetensors`;
+    await Deno.writeTextFile(notModel, "no");
     const file = `${out}/file`;
     await Deno.writeTextFile(file, "");
-    const r = await finish(
-      startInspect(null, ["--model", FIXTURE, "--data", data, "--png", file]),
-    );
-    assertEquals(r.code, 1, r.stderr);
-    assertEquals(
-      r.stderr.trim(),
-      `inspect: cannot write the pictures into '${file}': it is a file, not a folder`,
-    );
+    await Deno.mkdir(`${out}/taken/hidden-units.png`, { recursive: true });
+    await Deno.mkdir(`${out}/taken0/backquery-0.png`, { recursive: true });
+    const cases: [string, string][] = [
+      [
+        file,
+        `cannot write the pictures into '${file}': it is a file, not a folder`,
+      ],
+      [
+        `${file}/sub/dir`,
+        `cannot write the pictures into '${file}/sub/dir': '${file}' is a file, not a folder`,
+      ],
+      [
+        `${out}/taken`,
+        `cannot write '${out}/taken/hidden-units.png': it is a folder; remove it or give --png another folder`,
+      ],
+      [
+        `${out}/taken0`,
+        `cannot write '${out}/taken0/backquery-0.png': it is a folder; remove it or give --png another folder`,
+      ],
+    ];
+    for (const [dir, message] of cases) {
+      const r = await finish(
+        startInspect(null, ["--model", notModel, "--data", data, "--png", dir]),
+      );
+      assertEquals(r.code, 1, r.stderr);
+      assertEquals(r.stderr.trim(), `inspect: ${message}`);
+    }
+    // Nothing was written into the folders in the way.
+    assertEquals([...Deno.readDirSync(`${out}/taken`)].length, 1);
   } finally {
     await Deno.remove(data, { recursive: true });
     await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("INSPECT_PERMISSIONS are the inspect task's, less its write access", () => {
+  const permissions = TASK_ARGS.filter((a) => a.startsWith("--allow"));
+  assertEquals(
+    [...INSPECT_PERMISSIONS],
+    permissions.filter((p) => !p.startsWith("--allow-write")),
+  );
+});
+
+Deno.test("mnist_inspect.ts --png outside the project gives the command that may write there, and it does", async () => {
+  const data = await writeDataDir(1, 50);
+  const outside = await Deno.makeTempDir({ prefix: "inspect-outside-" });
+  const inside = await projectTempDir();
+  try {
+    const dir = `${outside}/pictures`;
+    // A model that does not load: the folder is checked before it.
+    const args = ["--model", `${inside}/none.safetensors`, "--png", dir];
+    const r = await finish(startInspect(null, ["--data", data, ...args]));
+    assertEquals(r.code, 1, r.stderr);
+    const lines = r.stderr.trim().split("\n");
+    assertEquals(lines.length, 1, r.stderr);
+    const prefix =
+      `inspect: cannot write the pictures into '${dir}': the inspect task may write only inside the project folder; to write there, run: `;
+    assert(lines[0].startsWith(prefix), lines[0]);
+    const command = lines[0].slice(prefix.length);
+    assertEquals(
+      command,
+      [
+        "deno run --allow-read",
+        `--allow-write=${dir}`,
+        ...INSPECT_PERMISSIONS.slice(1),
+        "scripts/mnist_inspect.ts --data",
+        data,
+        ...args,
+      ].join(" "),
+    );
+
+    // The command, with a model that loads, writes the pictures there.
+    const words = command.replace(`${inside}/none.safetensors`, FIXTURE)
+      .split(" ");
+    const run = new Deno.Command(Deno.execPath(), {
+      args: words.slice(1),
+      cwd: ROOT,
+      env: bareEnv(),
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const ran = await finish(run.spawn());
+    assertEquals(ran.code, 0, ran.stderr);
+    assertEquals(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      [...PNG_FILES].sort(),
+    );
+  } finally {
+    await Deno.remove(data, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
+    await Deno.remove(inside, { recursive: true });
   }
 });
 
@@ -476,7 +553,7 @@ Deno.test("mnist_inspect.ts --png draws the curves of a model with a history", a
   }
 });
 
-Deno.test("mnist_inspect.ts reports a bad model, bad history or outside --png folder in one line, exit code 1", async () => {
+Deno.test("mnist_inspect.ts reports a bad model or bad history in one line, exit code 1", async () => {
   const data = await writeDataDir(1, 20);
   const out = await projectTempDir();
   try {
@@ -495,10 +572,6 @@ Deno.test("mnist_inspect.ts reports a bad model, bad history or outside --png fo
       [["--model", truncated], `Cannot load model '${truncated}'`],
       [["--model", `${out}/none.safetensors`], "no such file"],
       [["--model", badHistory], `training history of model '${badHistory}'`],
-      [
-        ["--model", FIXTURE, "--png", "/tmp/inspect-not-allowed"],
-        "permissions",
-      ],
       [["--nonsense"], "see --help"],
     ];
     for (const [args, fragment] of cases) {

@@ -5,21 +5,17 @@
  *
  * @module
  */
-import { join } from "node:path";
-import { replaceFile } from "../../atomic_file.ts";
 import { parseFlags, UsageError } from "../../cli.ts";
-import { UserError } from "../../errors.ts";
-import { DEFAULT_DATA_DIR, loadMnist, SIDE } from "../../data/mnist.ts";
-import { encodePng } from "../../image/png.ts";
-import { toGrey } from "../../nn/backquery.ts";
+import { DEFAULT_DATA_DIR, loadMnist } from "../../data/mnist.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import { Key, Mod, PixelTexture, Window } from "../../native/sdl2.ts";
 import { Fonts } from "../../ui/fonts.ts";
 import { drawText } from "../../ui/text.ts";
 import { EventLoop } from "../../ui/event_loop.ts";
 import { hitTile } from "../../ui/unit_grid.ts";
+import { checkPngDir, writePngs } from "./png_files.ts";
 import { inspect, type Inspection, UiState, VIEWS } from "./state.ts";
-import { burnLabels, HEIGHT, WIDTH } from "./scene.ts";
+import { HEIGHT, WIDTH } from "./scene.ts";
 import { hitCell } from "./test_view.ts";
 import { weightGrid } from "./units_view.ts";
 import { hitTab, renderView, TAB_TITLES } from "./views.ts";
@@ -60,6 +56,8 @@ export interface InspectOptions {
   dataDir: string;
   /** Write PNG files here instead of opening a window. */
   pngDir?: string;
+  /** The command line as given, for a command that reruns it. */
+  args: string[];
 }
 
 /** Parses the command line; `null` means --help. Throws `UsageError`. */
@@ -78,6 +76,7 @@ export function parseInspectArgs(args: string[]): InspectOptions | null {
     modelPath: values.model ?? DEFAULT_MODEL_PATH,
     dataDir: values.data ?? DEFAULT_DATA_DIR,
     pngDir: values.png,
+    args,
   };
 }
 
@@ -91,62 +90,6 @@ export async function loadInspection(
   const testSet = await loadMnist("test", { dir: options.dataDir });
   return inspect(model, options.modelPath, testSet);
 }
-
-/** The files `writePngs()` writes, in order. */
-export const PNG_FILES = [
-  ...Array.from({ length: 10 }, (_, d) => `backquery-${d}.png`),
-  "hidden-units.png",
-  "confusion.png",
-  "curves.png",
-];
-
-/**
- * Writes the views as PNG files into `dir` (made if missing): backquery of
- * each digit as 28x28 8-bit grey, pixel = round(255 × (x − 0.01) / 0.98), and
- * the hidden units, test set and curves views as RGB pictures of the window.
- */
-export async function writePngs(
-  ins: Inspection,
-  dir: string,
-): Promise<string[]> {
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-  } catch (e) {
-    if (e instanceof Deno.errors.AlreadyExists) {
-      throw new UserError(
-        `cannot write the pictures into '${dir}': it is a file, not a folder`,
-      );
-    }
-    throw e;
-  }
-  const written: string[] = [];
-  const write = async (name: string, bytes: Uint8Array) => {
-    const path = join(dir, name);
-    await replaceFile(path, bytes);
-    written.push(path);
-  };
-  for (const [d, b] of ins.backquery.entries()) {
-    await write(
-      `backquery-${d}.png`,
-      encodePng(SIDE, SIDE, 1, toGrey(b.input)),
-    );
-  }
-  const ui = new UiState(ins);
-  for (
-    const [name, view] of [["hidden-units.png", 0], ["confusion.png", 2], [
-      "curves.png",
-      3,
-    ]] as const
-  ) {
-    ui.showView(view);
-    const raster = burnLabels(renderView(ins, ui));
-    await write(name, encodePng(raster.width, raster.height, 3, raster.rgb));
-  }
-  return written;
-}
-
-/** SDL's key code of TAB ('\t'). */
-const KEY_TAB = 9;
 
 /** The window title for the current view, e.g. "inspect · Hidden units · unit 17". */
 export function windowTitle(ui: UiState): string {
@@ -170,7 +113,7 @@ export function applyKey(
   mod = 0,
 ): boolean | "quit" {
   if (key === Key.ESCAPE) return "quit";
-  if (key === KEY_TAB) return ui.showView(ui.view + (mod & Mod.SHIFT ? -1 : 1));
+  if (key === Key.TAB) return ui.showView(ui.view + (mod & Mod.SHIFT ? -1 : 1));
   for (let i = 0; i < VIEWS.length; i++) {
     if (key === Key.DIGIT_0 + i + 1 || key === Key.KP_1 + i) {
       return ui.showView(i);
@@ -233,6 +176,8 @@ export async function runInspect(
   options: InspectOptions,
   log: (line: string) => void = console.log,
 ): Promise<void> {
+  // Before anything is computed, so that a folder it cannot write to fails fast.
+  if (options.pngDir !== undefined) checkPngDir(options.pngDir, options.args);
   const ins = await loadInspection(options);
   if (options.pngDir !== undefined) {
     const files = await writePngs(ins, options.pngDir);
