@@ -16,13 +16,23 @@ import {
 import { loadModel } from "../lib/nn/model_file.ts";
 import { type Network, OUTPUTS } from "../lib/nn/network.ts";
 import { argb, MouseButton } from "../lib/native/sdl2.ts";
-import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../lib/ui/panel.ts";
+import {
+  PANEL_LEFT,
+  PANEL_WIDTH,
+  WINDOW_HEIGHT,
+  WINDOW_WIDTH,
+} from "../lib/ui/panel.ts";
+import { CANVAS_SIDE } from "../lib/image/canvas.ts";
 import { COLOURS } from "../lib/ui/palette.ts";
 import { signed } from "../lib/ui/format.ts";
 import { tileAt } from "../lib/ui/unit_grid.ts";
 import { Sketch } from "../lib/app/draw/sketch.ts";
 import { HELP } from "../lib/app/draw/main.ts";
-import { SKETCH_KEY_LINES } from "../lib/app/draw/view.ts";
+import {
+  PREVIEW,
+  SKETCH_KEY_LINES,
+  SKETCH_KEYS_TOP,
+} from "../lib/app/draw/view.ts";
 import {
   type Inside,
   InsideNetwork,
@@ -384,8 +394,14 @@ Deno.test("HELP and the usual panel's key help name TAB", () => {
 
 const SHOTS = Deno.env.get("MNIST_TEST_SCREENSHOTS");
 const GRID = INSIDE_LAYOUT.grid;
-const CANVAS = { x: 0, y: 0, w: 672, h: 672 };
-const PANEL = { x: 673, y: 0, w: 327, h: 672 };
+const CANVAS = { x: 0, y: 0, w: CANVAS_SIDE, h: CANVAS_SIDE };
+/** The panel, less the line along its left edge. */
+const PANEL = {
+  x: PANEL_LEFT + 1,
+  y: 0,
+  w: PANEL_WIDTH - 1,
+  h: WINDOW_HEIGHT,
+};
 
 /** How many pixels of `rect` differ between two screenshots. */
 function changed(
@@ -459,14 +475,16 @@ Deno.test({
       };
 
       // The window may show before its first frame: wait for paper and panel.
-      const paper = [255, 255, 255];
-      const panel = [0xf3, 0xf1, 0xec];
+      const channels = (c: number) => [c >> 16 & 255, c >> 8 & 255, c & 255];
+      const paper = channels(COLOURS.paper);
+      const panel = channels(COLOURS.panel);
       const usual = await shotWhen(
         "usual-empty",
         "the first frame",
         (s) =>
           String(pixel(s, 20, 650)) === String(paper) &&
-          String(pixel(s, 990, 300)) === String(panel),
+          String(pixel(s, PANEL_LEFT + PANEL_WIDTH - 10, 300)) ===
+            String(panel),
       );
       assertEquals([usual.width, usual.height], [WINDOW_WIDTH, WINDOW_HEIGHT]);
       await pressKeys(x, "Tab");
@@ -516,9 +534,13 @@ Deno.test({
         (s) => changed(more, s, PANEL) > 5000,
       );
       assertEquals(changed(more, back, CANVAS), 0, "the canvas stays");
-      assert(countDark(back, { x: 696, y: 36, w: 196, h: 196 }) > 500);
+      assert(countDark(back, PREVIEW) > 500);
       // Its key help and bars are where they were before TAB.
-      const foot = { x: 690, y: 590, w: 300, h: 80 };
+      const foot = {
+        ...PANEL,
+        y: SKETCH_KEYS_TOP - 4,
+        h: WINDOW_HEIGHT - SKETCH_KEYS_TOP + 4,
+      };
       assertEquals(changed(usual, back, foot), 0, "the key help is back");
 
       await pressKeys(x, "Escape");

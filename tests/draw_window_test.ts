@@ -12,6 +12,7 @@ import { loadModel } from "../lib/nn/model_file.ts";
 import { argmaxRow } from "../lib/nn/network.ts";
 import { readOwnData } from "../lib/data/own_data.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../lib/ui/panel.ts";
+import { ANSWER_BOX, PREVIEW } from "../lib/app/draw/view.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { App, FIXTURE_MODEL, ROOT, runToEnd, taskArgs } from "./_app.ts";
 import {
@@ -32,8 +33,6 @@ import {
 
 const SCRIPT = join(ROOT, "scripts", "mnist_draw.ts");
 const SHOTS = Deno.env.get("MNIST_TEST_SCREENSHOTS");
-/** Where the panel shows the network's 28x28 input. */
-const PREVIEW = { x: 696, y: 36, w: 196, h: 196 };
 
 /** The draw task's arguments, with its write folder swapped for `ownDir`. */
 function drawTaskArgs(ownDir: string): string[] {
@@ -417,11 +416,8 @@ const SMALL: {
   { name: "six", digit: 6, strokes: DIGITS.six, x: 300, y: 40 },
 ];
 
-/** Where the panel shows the answer, or "?". */
-const ANSWER = { x: 908, y: 40, w: 68, h: 90 };
-
 /** How many pixels of `rect` are the red of a refusal (COLOURS.wrong). */
-function countRed(s: Screenshot, rect: typeof ANSWER): number {
+function countRed(s: Screenshot, rect: typeof ANSWER_BOX): number {
   let n = 0;
   for (let py = rect.y; py < rect.y + rect.h; py++) {
     for (let px = rect.x; px < rect.x + rect.w; px++) {
@@ -446,7 +442,7 @@ Deno.test({
         if (d.name === "eight") {
           const s = await app.shot("small-eight");
           assertEquals(pixel(s, 80, 585), [0, 0, 0], "bold ink");
-          assertEquals(countRed(s, ANSWER), 0, "an answer, not '?'");
+          assertEquals(countRed(s, ANSWER_BOX), 0, "an answer, not '?'");
         }
         await app.press("c");
       }
@@ -456,13 +452,13 @@ Deno.test({
       await app.stroke([[330, 330], [332, 331]]);
       assertEquals(await app.verdict(), "?");
       let s = await app.shot("refused-dot");
-      assert(countRed(s, ANSWER) > 100, "the panel shows a red '?'");
+      assert(countRed(s, ANSWER_BOX) > 100, "the panel shows a red '?'");
       await app.press("c");
       // A bar across the canvas.
       await app.stroke([[140, 336], [530, 336]]);
       assertEquals(await app.verdict(), "?");
       s = await app.shot("refused-bar");
-      assert(countRed(s, ANSWER) > 100, "the panel shows a red '?'");
+      assert(countRed(s, ANSWER_BOX) > 100, "the panel shows a red '?'");
       // A 1 drawn down through the bar's middle makes it a digit again.
       await app.press("c");
       await app.stroke([[336, 100], [330, 560]]);

@@ -212,11 +212,38 @@ Deno.test("mnist_render.ts shows each record's pixels, stops at both ends, toggl
   assertEquals(app.stderr, "");
 });
 
-Deno.test("mnist_render.ts exits with code 0 on ESC and on closing the window, every time", async () => {
+/**
+ * Starts `yes` on every core, to load the machine while `f` runs; `await
+ * using` stops them.
+ */
+function busyCores() {
+  const loops = Array.from(
+    { length: navigator.hardwareConcurrency },
+    () => new Deno.Command("yes", { stdout: "null", stderr: "null" }).spawn(),
+  );
+  return {
+    async [Symbol.asyncDispose]() {
+      for (const p of loops) {
+        try {
+          p.kill();
+        } catch { /* gone */ }
+      }
+      await Promise.all(loops.map((p) => p.status));
+    },
+  };
+}
+
+// SDL 2.26 on X11 can die with "BadWindow (X_SendEvent)" and exit code 1
+// when it is shut down right after waking from a wait (see
+// lib/native/sdl2.ts). A busy machine and an X server at low priority make
+// that far more likely: the server must read the window's destruction
+// before SDL's own wake-up message.
+Deno.test("mnist_render.ts exits with code 0 on ESC and on closing the window, every time, on a busy machine", async () => {
   await using dir = await dataDir(3, 3);
-  await using x = await startXvfb();
-  for (let run = 0; run < 8; run++) {
-    const byClose = run % 2 === 1;
+  await using x = await startXvfb({ nice: 19 });
+  await using _load = busyCores();
+  const runs = ["ESC", "close", "ESC", "close", "ESC", "close"] as const;
+  for (const [run, how] of runs.entries()) {
     await using app = await startRender(x, [
       "--data",
       dir.path,
@@ -225,20 +252,15 @@ Deno.test("mnist_render.ts exits with code 0 on ESC and on closing the window, e
       "--model",
       FIXTURE_MODEL,
     ]);
-    // An event right before quitting, so SDL has just woken up from waiting.
-    await pressKeys(x, "Down");
-    await until(
-      () => "the second record",
-      async () => (await windowName(x, app.id)) === "test 2/3",
-    );
-    if (byClose) requestClose(x, app.id);
-    else await pressKeys(x, "Escape");
+    // Quit right after another key, while SDL has just woken up for it.
+    if (how === "ESC") {
+      await pressKeys(x, "Down", "Escape");
+    } else {
+      await pressKeys(x, "Down");
+      requestClose(x, app.id);
+    }
     const code = await app.exitCode();
-    assertEquals(
-      code,
-      0,
-      `run ${run + 1} (${byClose ? "close" : "ESC"}): ${app.stderr}`,
-    );
-    assertEquals(app.stderr, "");
+    assertEquals(code, 0, `run ${run + 1} (${how}): ${app.stderr}`);
+    assertEquals(app.stderr, "", `run ${run + 1} (${how})`);
   }
 });
