@@ -5,8 +5,11 @@
  * `view.ts`.
  *
  * The panel follows the drawing while it goes on, at most every
- * `PREDICT_INTERVAL_MS`, and once more when the stroke ends. SPACE prints the
- * probabilities to stdout, digit keys save the drawing to your own data set.
+ * `PREDICT_INTERVAL_MS`, and once more when the stroke ends (`LivePrediction`
+ * in sketch.ts). SPACE prints the probabilities to stdout, digit keys save
+ * the drawing to your own data set; the window's event loop
+ * (lib/ui/event_loop.ts) prints once the window shows what is printed, and
+ * finishes a save before it handles the next event.
  *
  * @module
  */
