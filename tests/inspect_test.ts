@@ -19,6 +19,7 @@ import {
   type Screenshot,
   screenshot,
   startXvfb,
+  until,
   waitForWindow,
   windowName,
   type Xvfb,
@@ -105,20 +106,6 @@ async function finish(child: Deno.ChildProcess, timeoutMs = 30_000) {
     stdout: dec.decode(out.stdout),
     stderr: dec.decode(out.stderr),
   };
-}
-
-/** Polls `f` until it returns true, or fails with `what` after `ms`. */
-async function until(
-  what: () => string,
-  f: () => Promise<boolean>,
-  ms = 10_000,
-) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await f()) return;
-    await delay(40);
-  }
-  throw new Error(`timed out waiting: ${what()}`);
 }
 
 /** A folder for --png output inside the project, which is all the task may write. */
