@@ -8,7 +8,6 @@ import { Canvas } from "../lib/image/canvas.ts";
 import { Random } from "../lib/random.ts";
 import { imageAt, loadMnist, PIXELS, SIDE } from "../lib/data/mnist.ts";
 import {
-  distanceTransform,
   FIT,
   inkBox,
   measureStrokeWidth,
@@ -17,9 +16,8 @@ import {
   PEN_TOLERANCE,
   penChange,
   preprocess,
-  repen,
-  strokeWidth,
 } from "../lib/image/preprocess.ts";
+import { distanceTransform, repen, strokeWidth } from "../lib/image/strokes.ts";
 import { DIGITS, drawStrokes, HEIGHTS } from "./_sample_drawings.ts";
 
 /** Centre of mass of a 28x28 byte image in index coordinates. */
