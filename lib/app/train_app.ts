@@ -143,7 +143,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     const how = {
       environment: "set by OPENBLAS_CORETYPE",
       detected: "chosen from the CPU's features",
-      openblas: "OpenBLAS's own detection",
+      openblas: "the library's own choice",
     }[blas.coreSource];
     console.log(
       `OpenBLAS: kernel ${blas.core} (${how}), ${blas.threads} threads, ${blas.library}`,
