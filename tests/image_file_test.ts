@@ -20,11 +20,11 @@ import {
   checkPng,
   ImageFileError,
   MAX_SIDE,
-  pngRows,
   readImageFile,
   readImageHeader,
   sniffFormat,
 } from "../lib/data/image_file.ts";
+import { pngRows } from "../lib/data/png_file.ts";
 import { decodeImage } from "../lib/native/sdl2_image.ts";
 import { SdlError } from "../lib/native/sdl2.ts";
 
