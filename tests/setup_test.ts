@@ -2,21 +2,23 @@ import { join } from "node:path";
 import { assert, assertEquals } from "./_assert.ts";
 import {
   aptCommands,
+  missingPackages,
+  RUNTIME_PACKAGES,
+  TEST_PACKAGES,
+} from "../lib/app/setup.ts";
+import {
   FONT_DIRS,
   fontFolders,
   missingMessage,
   missingNeeds,
-  missingPackages,
   type Need,
   onPath,
   packageManagers,
   PACKAGES,
   type Probe,
   RUNTIME_NEEDS,
-  RUNTIME_PACKAGES,
   TEST_NEEDS,
-  TEST_PACKAGES,
-} from "../lib/app/setup.ts";
+} from "../lib/app/setup_packages.ts";
 import {
   installCommand,
   LIBRARY_PACKAGES,
