@@ -21,17 +21,25 @@ import { fakeFonts, FakeWindow } from "./_fake_window.ts";
 /** An environment of `vars` only. */
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
-Deno.test("fontPlaces() looks where Debian's fonts-dejavu-core installs on Linux", () => {
+/** Where Linux looks: Debian's folder, then Fedora's, Arch's and openSUSE's. */
+const LINUX_DIRS = [
+  DEJAVU_DIR,
+  "/usr/share/fonts/dejavu-sans-fonts",
+  "/usr/share/fonts/TTF",
+  "/usr/share/fonts/truetype",
+];
+
+Deno.test("fontPlaces() looks where Debian's fonts-dejavu-core installs on Linux, then where other distributions' packages do", () => {
   const p = fontPlaces("linux", env({ HOME: "/home/me" }));
-  assertEquals(p.dirs, [DEJAVU_DIR]);
-  assertEquals(p.dirs, ["/usr/share/fonts/truetype/dejavu"]);
+  assertEquals(p.dirs, LINUX_DIRS);
+  assertEquals(p.dirs[0], "/usr/share/fonts/truetype/dejavu");
   assertEquals(p.override, undefined);
   assertEquals(
     p.join(p.dirs[0], "DejaVuSans.ttf"),
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
   );
-  // Other Unix systems look in the same place.
-  assertEquals(fontPlaces("freebsd", env({})).dirs, [DEJAVU_DIR]);
+  // Other Unix systems look in the same places.
+  assertEquals(fontPlaces("freebsd", env({})).dirs, LINUX_DIRS);
 });
 
 Deno.test("fontPlaces() looks in the user's and the system's Library/Fonts on macOS", () => {
@@ -66,15 +74,18 @@ Deno.test("fontPlaces() looks only in MNIST_FONT_DIR when it is set, on every sy
       env({ [FONT_DIR_ENV]: "/my/fonts", HOME: "/h", LOCALAPPDATA: "L" }),
     );
     assertEquals([p.dirs, p.override], [["/my/fonts"], "/my/fonts"], os);
+    assertEquals(p.named, undefined, os);
   }
   // Set but empty is unset.
   assertEquals(
     fontPlaces("linux", env({ [FONT_DIR_ENV]: "" })).dirs,
-    [DEJAVU_DIR],
+    LINUX_DIRS,
   );
 });
 
 Deno.test("missingFontMessage() says what to install, on each system", () => {
+  // On Linux it names Debian's folder only, where the package it names puts
+  // the fonts.
   assertEquals(
     missingFontMessage(fontPlaces("linux", env({})), "regular"),
     "Cannot find the font '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf': install the Debian package fonts-dejavu-core",
@@ -114,7 +125,12 @@ Deno.test("findFont() takes the first folder that has the face", async () => {
     await Deno.writeTextFile(`${b}/DejaVuSans.ttf`, "");
     await Deno.writeTextFile(`${a}/DejaVuSans-Bold.ttf`, "");
     await Deno.writeTextFile(`${b}/DejaVuSans-Bold.ttf`, "");
-    const places = { ...fontPlaces("linux", env({})), dirs: [a, b] };
+    // Only these two folders, each named when the face is missing.
+    const places = {
+      ...fontPlaces("linux", env({})),
+      dirs: [a, b],
+      named: undefined,
+    };
     assertEquals(findFont("regular", places), `${b}/DejaVuSans.ttf`);
     assertEquals(findFont("bold", places), `${a}/DejaVuSans-Bold.ttf`);
     assertThrows(

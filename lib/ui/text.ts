@@ -31,6 +31,11 @@ export const FONT_FILES: Record<Face, string> = {
 export interface FontPlaces {
   /** The folders to look in, in order. */
   dirs: string[];
+  /**
+   * The folders a missing-font message names, when not all of `dirs`: on
+   * Linux only Debian's, where the package it says to install puts them.
+   */
+  named?: string[];
   /** The folder `FONT_DIR_ENV` names, when it is set: then the only one. */
   override?: string;
   /** Where the fonts come from on this system, e.g. a package. */
@@ -49,8 +54,16 @@ type Env = (name: string) => string | undefined;
 /** Each system's font folders, most personal first, and how to install the fonts. */
 const SYSTEMS: Record<FontSystem, (env: Env) => Omit<FontPlaces, "override">> =
   {
+    // Debian's folder, then where Fedora's dejavu-sans-fonts, Arch's
+    // ttf-dejavu and openSUSE's dejavu-fonts put the same files.
     linux: () => ({
-      dirs: [DEJAVU_DIR],
+      dirs: [
+        DEJAVU_DIR,
+        "/usr/share/fonts/dejavu-sans-fonts",
+        "/usr/share/fonts/TTF",
+        "/usr/share/fonts/truetype",
+      ],
+      named: [DEJAVU_DIR],
       source: "the Debian package fonts-dejavu-core",
       install: "install the Debian package fonts-dejavu-core",
       join: posix.join,
@@ -95,7 +108,9 @@ export function fontPlaces(os: string, env: Env): FontPlaces {
   const system = os in SYSTEMS ? os as FontSystem : "linux";
   const places = SYSTEMS[system](env);
   const override = env(FONT_DIR_ENV);
-  return override ? { ...places, dirs: [override], override } : places;
+  return override
+    ? { ...places, dirs: [override], named: undefined, override }
+    : places;
 }
 
 /** The message for a face found in none of `places`' folders. */
@@ -106,9 +121,10 @@ export function missingFontMessage(places: FontPlaces, face: Face): string {
       places.join(places.override, file)
     }' (${FONT_DIR_ENV} is set to '${places.override}'): point it at a folder with the DejaVu fonts, or unset it to use ${places.source}`;
   }
-  const where = places.dirs.length === 1
-    ? `'${places.join(places.dirs[0], file)}'`
-    : `'${file}' in ${places.dirs.join(" or ")}`;
+  const named = places.named ?? places.dirs;
+  const where = named.length === 1
+    ? `'${places.join(named[0], file)}'`
+    : `'${file}' in ${named.join(" or ")}`;
   return `Cannot find the font ${where}: ${places.install}`;
 }
 
