@@ -21,17 +21,21 @@ import { fakeFonts, FakeWindow } from "./_fake_window.ts";
 /** An environment of `vars` only. */
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
-/** Where Linux looks: Debian's folder, then Fedora's, Arch's and openSUSE's. */
+/**
+ * Where Linux looks without HOME: Debian's folder, then Fedora's (new and
+ * old), Arch's and openSUSE's.
+ */
 const LINUX_DIRS = [
   DEJAVU_DIR,
   "/usr/share/fonts/dejavu-sans-fonts",
+  "/usr/share/fonts/dejavu",
   "/usr/share/fonts/TTF",
   "/usr/share/fonts/truetype",
 ];
 
 Deno.test("fontPlaces() looks where Debian's fonts-dejavu-core installs on Linux, then where other distributions' packages do", () => {
   const p = fontPlaces("linux", env({ HOME: "/home/me" }));
-  assertEquals(p.dirs, LINUX_DIRS);
+  assertEquals(p.dirs, [...LINUX_DIRS, "/home/me/.local/share/fonts"]);
   assertEquals(p.dirs[0], "/usr/share/fonts/truetype/dejavu");
   assertEquals(p.override, undefined);
   assertEquals(

@@ -23,7 +23,7 @@ import {
   type Os,
   type PackageManager,
 } from "../native/library.ts";
-import { DEJAVU_DIR, findFont, FONT_DIR_ENV } from "../ui/text.ts";
+import { findFont, FONT_DIR_ENV } from "../ui/text.ts";
 
 /** What the scripts need: the native libraries and the DejaVu fonts. */
 export type RuntimeNeed = LibraryName | "DejaVu fonts";
@@ -132,18 +132,6 @@ export const PACKAGES: Readonly<
   },
 };
 
-/**
- * Where each manager's DejaVu package puts the fonts, where that is not
- * where the windows look (DEJAVU_DIR): MNIST_FONT_DIR must then name it.
- */
-export const FONT_DIRS: Readonly<Partial<Record<PackageManager, string>>> = {
-  apt: DEJAVU_DIR,
-  brew: "$HOME/Library/Fonts",
-  dnf: "/usr/share/fonts/dejavu-sans-fonts",
-  pacman: "/usr/share/fonts/TTF",
-  zypper: "/usr/share/fonts/truetype",
-};
-
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /**
@@ -215,34 +203,6 @@ export function findPackageManager(
   return packageManagers(os).find((m) => onPath(m, { os, pathExt }));
 }
 
-/**
- * Where a DejaVu package may have put the fonts on `os`, besides DEJAVU_DIR:
- * the folders of FONT_DIRS, and the system's and the user's font folders.
- */
-export function fontFolders(
-  os: Os,
-  env: (name: string) => string | undefined,
-): string[] {
-  const home = env("HOME") ?? env("USERPROFILE") ?? "";
-  if (os === "darwin") {
-    return [`${home}/Library/Fonts`, "/Library/Fonts"];
-  }
-  if (os === "windows") {
-    return [
-      join(env("SystemRoot") ?? "C:\\Windows", "Fonts"),
-      join(env("LOCALAPPDATA") ?? "", "Microsoft", "Windows", "Fonts"),
-    ];
-  }
-  return [
-    FONT_DIRS.dnf!,
-    // Fedora's before it split the DejaVu package.
-    "/usr/share/fonts/dejavu",
-    FONT_DIRS.pacman!,
-    FONT_DIRS.zypper!,
-    `${home}/.local/share/fonts`,
-  ];
-}
-
 /** How the set-up step finds what is there; tests give their own. */
 export interface Probe {
   /** Whether a library loads; throws for one that is there but unusable. */
@@ -253,8 +213,6 @@ export interface Probe {
   command(name: string): boolean;
   /** Whether Python can import NumPy. */
   numpy(): Promise<boolean>;
-  /** Whether a folder holds both DejaVu faces. */
-  fontsIn(dir: string): boolean;
 }
 
 /** The probe of this system. */
@@ -280,15 +238,6 @@ export const SYSTEM_PROBE: Probe = {
   },
   command: (name) => onPath(name, { pathExt: Deno.env.get("PATHEXT") ?? "" }),
   numpy: () => exec(["python3", "-c", "import numpy"], "null"),
-  fontsIn(dir) {
-    return ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].every((file) => {
-      try {
-        return Deno.statSync(join(dir, file)).isFile;
-      } catch {
-        return false;
-      }
-    });
-  },
 };
 
 /** The program each test need is checked by. */
@@ -348,18 +297,16 @@ function withoutPackage(needs: Need[], os: Os): string {
  * The line that says what of `missing` to install and how: with `manager`'s
  * command for what it has a package for (through sudo for the Linux managers
  * unless `isRoot`), then what to do for the rest; with no manager (`looked`
- * are those looked for), what to install by hand. The fonts may be there but
- * not where the windows look: `fontsFound` is a folder that holds them, and
- * `fontDirSet` the folder MNIST_FONT_DIR names, which does not.
+ * are those looked for), what to install by hand. `fontDirSet` is the folder
+ * MNIST_FONT_DIR names when the fonts are not there.
  */
 export function missingMessage(
-  { missing, manager, looked, os, isRoot = false, fontsFound, fontDirSet }: {
+  { missing, manager, looked, os, isRoot = false, fontDirSet }: {
     missing: Need[];
     manager: PackageManager | undefined;
     looked: PackageManager[];
     os: Os;
     isRoot?: boolean;
-    fontsFound?: string;
     fontDirSet?: string;
   },
 ): string {
@@ -382,10 +329,6 @@ export function missingMessage(
         ? "it"
         : "them";
       line += `; install ${what} with: ${command}`;
-      const fontDir = FONT_DIRS[manager];
-      if (packaged.includes("DejaVu fonts") && fontDir !== DEJAVU_DIR) {
-        line += `, then set ${FONT_DIR_ENV}=${fontDir}`;
-      }
     }
     if (rest.length > 0) {
       line += manager
@@ -394,11 +337,6 @@ export function missingMessage(
       line += withoutPackage(rest, os);
     }
     parts.push(line);
-  }
-  if (fontsFound) {
-    parts.push(
-      `the DejaVu fonts are in ${fontsFound}, where the windows do not look: set ${FONT_DIR_ENV}=${fontsFound}`,
-    );
   }
   if (fontDirSet) {
     parts.push(
@@ -426,19 +364,12 @@ export async function checkNeeds(
 ): Promise<void> {
   const missing = await missingNeeds(needs, probe);
   if (missing.length === 0) return;
-  let fontsFound: string | undefined, fontDirSet: string | undefined;
+  // The windows look where each system's packages put the fonts (see
+  // fontPlaces()), unless MNIST_FONT_DIR names a folder: then that is wrong.
+  let fontDirSet: string | undefined;
   if (missing.includes("DejaVu fonts")) {
-    // A folder the user named, or fonts that a package put elsewhere than the
-    // windows look: only the variable is wrong.
     fontDirSet = Deno.env.get(FONT_DIR_ENV) || undefined;
-    fontsFound = fontDirSet
-      ? undefined
-      : fontFolders(os, (n) => Deno.env.get(n)).find((dir) =>
-        probe.fontsIn(dir)
-      );
-    if (fontDirSet || fontsFound) {
-      missing.splice(missing.indexOf("DejaVu fonts"), 1);
-    }
+    if (fontDirSet) missing.splice(missing.indexOf("DejaVu fonts"), 1);
   }
   throw new UserError(
     missingMessage({
@@ -447,7 +378,6 @@ export async function checkNeeds(
       looked: packageManagers(os),
       os,
       isRoot: Deno.uid() === 0,
-      fontsFound,
       fontDirSet,
     }),
   );

@@ -54,20 +54,26 @@ type Env = (name: string) => string | undefined;
 /** Each system's font folders, most personal first, and how to install the fonts. */
 const SYSTEMS: Record<FontSystem, (env: Env) => Omit<FontPlaces, "override">> =
   {
-    // Debian's folder, then where Fedora's dejavu-sans-fonts, Arch's
-    // ttf-dejavu and openSUSE's dejavu-fonts put the same files.
-    linux: () => ({
-      dirs: [
-        DEJAVU_DIR,
-        "/usr/share/fonts/dejavu-sans-fonts",
-        "/usr/share/fonts/TTF",
-        "/usr/share/fonts/truetype",
-      ],
-      named: [DEJAVU_DIR],
-      source: "the Debian package fonts-dejavu-core",
-      install: "install the Debian package fonts-dejavu-core",
-      join: posix.join,
-    }),
+    // Debian's folder, then where Fedora's dejavu-sans-fonts (and its older
+    // dejavu-fonts), Arch's ttf-dejavu and openSUSE's dejavu-fonts put the
+    // same files, then the user's own fonts.
+    linux: (env) => {
+      const home = env("HOME");
+      return {
+        dirs: [
+          DEJAVU_DIR,
+          "/usr/share/fonts/dejavu-sans-fonts",
+          "/usr/share/fonts/dejavu",
+          "/usr/share/fonts/TTF",
+          "/usr/share/fonts/truetype",
+          ...(home ? [posix.join(home, ".local", "share", "fonts")] : []),
+        ],
+        named: [DEJAVU_DIR],
+        source: "the Debian package fonts-dejavu-core",
+        install: "install the Debian package fonts-dejavu-core",
+        join: posix.join,
+      };
+    },
     // Homebrew's font-dejavu cask installs into ~/Library/Fonts.
     darwin: (env) => {
       const home = env("HOME");
