@@ -15,6 +15,7 @@ import {
   zeroParameters,
 } from "../lib/nn/network.ts";
 import { Random } from "../lib/random.ts";
+import { NOT_A_DIGIT } from "../lib/data/mnist.ts";
 import { sigmoidForward } from "../lib/nn/layers.ts";
 import { fakeImages } from "./_fixtures.ts";
 
@@ -69,7 +70,8 @@ function setup(hidden: number, n: number, seed = 3) {
   }
   const batch = new Batch(n, hidden);
   scaleInputs(fakeImages(n, seed), batch.x);
-  const labels = Array.from({ length: n }, (_, i) => (i * 7 + seed) % 10);
+  // Digits, and 10 (NOT_A_DIGIT) for a row whose targets are all 0.
+  const labels = Array.from({ length: n }, (_, i) => (i * 7 + seed) % 11);
   return { net, batch, labels };
 }
 
@@ -88,6 +90,7 @@ Deno.test("scaleInputs() maps 0..255 to 0.01..1.0", () => {
 
 Deno.test("Network.forward() and loss() match a float64 reference", () => {
   const { net, batch, labels } = setup(12, 5);
+  assert(labels.includes(NOT_A_DIGIT), "a row that is no digit");
   net.forward(batch, 5);
   const ref = referenceLoss(net.params, batch.x, labels);
   for (let r = 0; r < 5; r++) {
@@ -369,7 +372,7 @@ Deno.test("Network.loss() and backward() reject labels that are not digits, nami
   const { net, batch } = setup(4, 3);
   net.forward(batch, 3);
   const g = zeroParameters(4), before = g.w2.slice();
-  for (const bad of [10, -1, 2.5, NaN]) {
+  for (const bad of [11, -1, 2.5, NaN]) {
     const labels = [0, bad, 3];
     for (
       const e of [
@@ -382,7 +385,9 @@ Deno.test("Network.loss() and backward() reject labels that are not digits, nami
       ]
     ) {
       assert(
-        e.message.endsWith(`labels[1] is ${bad}, expected an integer 0-9`),
+        e.message.endsWith(
+          `labels[1] is ${bad}, expected a digit 0-9 or 10 for none`,
+        ),
         e.message,
       );
       assert(!e.message.includes("diverged"), e.message);

@@ -4,7 +4,12 @@ import {
   assertEquals,
   assertThrows,
 } from "./_assert.ts";
-import { type Dataset, loadMnist, PIXELS } from "../lib/data/mnist.ts";
+import {
+  type Dataset,
+  loadMnist,
+  NOT_A_DIGIT,
+  PIXELS,
+} from "../lib/data/mnist.ts";
 import {
   argmaxRow,
   Batch,
@@ -222,7 +227,6 @@ Deno.test("checkConfig() names the bad setting and its range, from the options' 
     [{ momentum: 1 }, "momentum must be a number at least 0 and below 1"],
     [{ seed: -2 }, "seed must be an integer in 0..4294967295, got -2"],
     [{ hidden: 65537 }, "hidden must be an integer in 1..65536, got 65537"],
-    [{ extraShare: 1 }, "extraShare must be a number at least 0 and below 1"],
   ];
   for (const [bad, message] of cases) {
     assertThrows(() => checkConfig({ ...config, ...bad }), RangeError, message);
@@ -382,7 +386,6 @@ Deno.test("train() with extra data sets learns them", async () => {
     epochs: 4,
     rate: 0.2,
     augment: "standard",
-    extraShare: 0.05,
   };
   const probe = patternSet(5, 3);
   const readAs = (network: Network) => {
@@ -391,10 +394,30 @@ Deno.test("train() with extra data sets learns them", async () => {
   };
   const without = readAs(train(cfg, data, undefined).network);
   const withIt = readAs(
-    train(cfg, data, undefined, { extra: [pattern] }).network,
+    train(cfg, data, undefined, { extra: [{ data: pattern, share: 0.05 }] })
+      .network,
   );
   assert(!without.every((d) => d === 3), `without: read as ${without}`);
   assertEquals(withIt, [3, 3, 3, 3, 3], "with: read as 3");
+});
+
+Deno.test("train() with examples that are no digit learns to give every output low", async () => {
+  const data = await loadMnist("train", { limit: 3000 });
+  const cfg: TrainConfig = { ...config, epochs: 4, rate: 0.2 };
+  const pattern = patternSet(30, NOT_A_DIGIT);
+  const probe = patternSet(5, NOT_A_DIGIT);
+  const highest = (network: Network) =>
+    Math.max(...network.outputs(probe.images, probe.count));
+  const without = highest(train(cfg, data, undefined).network);
+  const taught = train(cfg, data, undefined, {
+    ...twoThreads(),
+    extra: [{ data: pattern, share: 0.05 }],
+  }).network;
+  assert(without > 0.5, `without: some output reaches ${without}`);
+  assert(highest(taught) < 0.1, `with: the highest is ${highest(taught)}`);
+  // The digits are still read.
+  const test = await loadMnist("test", { limit: 500 });
+  assert(evaluate(taught, test).accuracy > 0.85);
 });
 
 Deno.test("train() weight decay shrinks the weights", async () => {
@@ -411,10 +434,27 @@ Deno.test("train() weight decay shrinks the weights", async () => {
   assert(decayed < 0.9 * plain, `|W1|^2 ${decayed} < 0.9 * ${plain}`);
 });
 
-Deno.test("extraRepeats() makes the extras the asked share, at least once each", () => {
-  assertEquals(extraRepeats(60000, 0, 0.02), 0);
-  assertEquals(extraRepeats(60000, 40, 0.02), 31); // 1240 of 61240 = 2.0%
-  assertEquals(extraRepeats(100, 40, 0.02), 1);
+Deno.test("extraRepeats() makes each extra set its share, at least once each", () => {
+  assertEquals(extraRepeats(60000, []), []);
+  assertEquals(extraRepeats(60000, [{ count: 0, share: 0.02 }]), [0]);
+  // 1240 of 61240 = 2.0%
+  assertEquals(extraRepeats(60000, [{ count: 40, share: 0.02 }]), [31]);
+  assertEquals(extraRepeats(100, [{ count: 40, share: 0.02 }]), [1]);
+  // Two: 60000 images are 88% of an epoch of 68182; 6000 make 9% of it once
+  // each, and 40 make 3% of it 51 times.
+  assertEquals(
+    extraRepeats(60000, [{ count: 6000, share: 0.09 }, {
+      count: 40,
+      share: 0.03,
+    }]),
+    [1, 51],
+  );
+  assertThrows(
+    () =>
+      extraRepeats(10, [{ count: 1, share: 0.6 }, { count: 1, share: 0.4 }]),
+    RangeError,
+    "add up to below 1",
+  );
 });
 
 Deno.test("checkConfig() rejects an unknown augmentation and bad decay", () => {

@@ -11,7 +11,7 @@ import { readOwnData } from "../data/own_data.ts";
 import { encodeHistory } from "../nn/history.ts";
 import { MODEL_FORMAT, saveModel } from "../nn/model_file.ts";
 import { INPUT_SCALING, TARGETS } from "../nn/network.ts";
-import { type EpochReport, train } from "../nn/train.ts";
+import { concatDatasets, type EpochReport, train } from "../nn/train.ts";
 import { TRAIN_OPTIONS, type TrainConfig } from "../nn/train_options.ts";
 import { startTrainingWorker } from "../nn/parallel/two_threads.ts";
 import { optionsHelp, parseOptions } from "../options.ts";
@@ -46,6 +46,8 @@ export interface TrainOptions {
   verbose: boolean;
   /** Folders of own drawings to mix into the training set (--add). */
   add: string[];
+  /** The share of each epoch they make up. */
+  addShare: number;
   /** The command line, to repeat it in a message. */
   args: string[];
 }
@@ -72,6 +74,7 @@ export function parseTrainArgs(
     out: values.out as string,
     verbose: values.verbose as boolean,
     add: values.add as string[],
+    addShare: values["add-share"] as number,
     args,
   };
 }
@@ -178,7 +181,9 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   const bar = new ProgressBar(config.epochs, Deno.stderr);
   const history: EpochReport[] = [];
   const { network, evaluation } = train(config, trainSet, testSet, {
-    extra: added,
+    extra: added.length
+      ? [{ data: concatDatasets(added), share: options.addShare }]
+      : [],
     worker,
     hooks: {
       afterStep: (step) => bar.update(step),

@@ -26,6 +26,12 @@ export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;
 /** Number of classes (the digits 0-9). */
 export const CLASSES = 10;
+/**
+ * The label of an example that is none of the digits (a letter, a doodle):
+ * every output's target is 0 for it, which teaches the network to say "none
+ * of these". MNIST's own files never hold it.
+ */
+export const NOT_A_DIGIT = CLASSES;
 
 /** Images and labels of one split. */
 export interface Dataset {
@@ -34,7 +40,7 @@ export interface Dataset {
   count: number;
   /** `count` images of `PIXELS` bytes each, row-major, 0 = background, 255 = ink. */
   images: Uint8Array;
-  /** `count` labels in 0-9. */
+  /** `count` labels in 0-9, or NOT_A_DIGIT for examples that are no digit. */
   labels: Uint8Array;
 }
 

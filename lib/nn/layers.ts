@@ -141,9 +141,9 @@ function softplus(x: number): number {
 
 /**
  * Binary cross-entropy of each sigmoid output a = s(z) (n, C) against its
- * one-hot target (1 for the label's output, 0 for the others), summed over
- * outputs and averaged over the n rows. It stays finite however saturated the
- * outputs are.
+ * one-hot target (1 for the label's output, 0 for the others; a label of C or
+ * more has every target 0: "none of these"), summed over outputs and averaged
+ * over the n rows. It stays finite however saturated the outputs are.
  *
  * Why cross-entropy rather than the talk's squared error: with a sigmoid
  * output its gradient with respect to the logit is simply (a - t), without

@@ -16,7 +16,7 @@
  * @module
  */
 import { saxpy, sscal } from "../native/blas.ts";
-import { CLASSES, PIXELS } from "../data/mnist.ts";
+import { CLASSES, NOT_A_DIGIT, PIXELS } from "../data/mnist.ts";
 import type { Random } from "../random.ts";
 import {
   crossEntropyBackward,
@@ -240,8 +240,9 @@ export class Batch {
 }
 
 /**
- * Checks labels for `n` rows: at least n of them, each an integer 0-9. A label
- * out of range would silently train towards no digit at all.
+ * Checks labels for `n` rows: at least n of them, each a digit 0-9 or
+ * NOT_A_DIGIT, whose targets are all 0. Any other value would silently train
+ * towards no digit at all.
  */
 function checkLabels(what: string, labels: ArrayLike<number>, n: number) {
   if (labels.length < n) {
@@ -251,9 +252,9 @@ function checkLabels(what: string, labels: ArrayLike<number>, n: number) {
   }
   for (let r = 0; r < n; r++) {
     const label = labels[r];
-    if (!(Number.isInteger(label) && label >= 0 && label < OUTPUTS)) {
+    if (!(Number.isInteger(label) && label >= 0 && label <= NOT_A_DIGIT)) {
       throw new RangeError(
-        `${what}: labels[${r}] is ${label}, expected an integer 0-9`,
+        `${what}: labels[${r}] is ${label}, expected a digit 0-9 or ${NOT_A_DIGIT} for none`,
       );
     }
   }

@@ -20,7 +20,6 @@ import { TwoThreads } from "./parallel/two_threads.ts";
 import {
   augmentOptions,
   checkConfig,
-  DEFAULTS,
   type TrainConfig,
 } from "./train_options.ts";
 import { UserError } from "../errors.ts";
@@ -126,14 +125,34 @@ export function learningRate(
     (1 + Math.cos(Math.PI * Math.min(step / total, 1)));
 }
 
+/** A data set mixed into every epoch, making up `share` of it. */
+export interface Extra {
+  data: Dataset;
+  share: number;
+}
+
 /**
- * How many times each image of the extra data sets (`extra` images in all)
- * appears per epoch, so that they make up `share` of an epoch next to `count`
- * training images: at least once.
+ * How many times each image of each extra data set appears per epoch, so
+ * that each makes up its share of an epoch next to `count` training images:
+ * at least once. The shares must be at least 0 and add up to below 1.
  */
-export function extraRepeats(count: number, extra: number, share: number) {
-  if (extra === 0) return 0;
-  return Math.max(1, Math.round(share * count / ((1 - share) * extra)));
+export function extraRepeats(
+  count: number,
+  extras: readonly { count: number; share: number }[],
+): number[] {
+  const total = extras.reduce((s, e) => s + e.share, 0);
+  if (!(extras.every((e) => e.share >= 0) && total < 1)) {
+    throw new RangeError(
+      `extra data sets' shares must be at least 0 and add up to below 1, got ${
+        extras.map((e) => e.share).join(", ")
+      }`,
+    );
+  }
+  // The epoch: `count` images, which are 1 - total of it.
+  const epoch = count / (1 - total);
+  return extras.map((e) =>
+    e.count === 0 ? 0 : Math.max(1, Math.round(e.share * epoch / e.count))
+  );
 }
 
 /**
@@ -273,8 +292,9 @@ export class OneThread implements Steps {
 
 /**
  * Trains a new network on `trainSet`, evaluating on `testSet` (if given) after
- * each epoch. `extra` data sets (e.g. your own drawings) are mixed into every
- * epoch, repeated to make up `config.extraShare` of it, and distorted like the
+ * each epoch. `extra` data sets (your own drawings, examples that are no
+ * digit) are mixed into every epoch, each repeated to make up its share of
+ * it, and distorted like the
  * rest. `hooks` follow the run and may stop it.
  *
  * With `worker` (from `startTrainingWorker()`), the steps run on two threads;
@@ -289,7 +309,7 @@ export function train(
   testSet: Dataset | undefined,
   { hooks = {}, extra = [], worker }: {
     hooks?: TrainHooks;
-    extra?: Dataset[];
+    extra?: Extra[];
     worker?: Worker;
   } = {},
 ): TrainResult {
@@ -302,17 +322,19 @@ export function train(
     // Made after the weights, so that "none" draws exactly what it always drew.
     const distorting = options &&
       { augmenter: new Augmenter(options, rng), rng };
-    const extraCount = extra.reduce((n, d) => n + d.count, 0);
-    const data = extraCount > 0
-      ? concatDatasets([trainSet, ...extra])
+    const data = extra.length > 0
+      ? concatDatasets([trainSet, ...extra.map((e) => e.data)])
       : trainSet;
     const repeats = extraRepeats(
       trainSet.count,
-      extraCount,
-      config.extraShare ?? DEFAULTS.extraShare,
+      extra.map((e) => ({ count: e.data.count, share: e.share })),
     );
-    // One epoch: every training image once, every extra image `repeats` times.
-    const n = trainSet.count + extraCount * repeats;
+    // One epoch: every training image once, every image of extra set k
+    // repeats[k] times.
+    const n = extra.reduce(
+      (sum, e, k) => sum + e.data.count * repeats[k],
+      trainSet.count,
+    );
     const B = Math.min(config.batch, n);
     // Preparing the images (for distortion, or for the threads) counts as
     // training time.
@@ -331,9 +353,13 @@ export function train(
       : new OneThread(run);
     const order = steps.order;
     for (let i = 0; i < trainSet.count; i++) order[i] = i;
-    for (let r = 0, at = trainSet.count; r < repeats; r++) {
-      for (let i = 0; i < extraCount; i++) order[at++] = trainSet.count + i;
-    }
+    let at = trainSet.count, first = trainSet.count;
+    extra.forEach((e, k) => {
+      for (let r = 0; r < repeats[k]; r++) {
+        for (let i = 0; i < e.data.count; i++) order[at++] = first + i;
+      }
+      first += e.data.count;
+    });
     return loop(steps, config, rng, testSet, hooks, n, B, prepared);
   } finally {
     if (!(steps instanceof TwoThreads)) worker?.terminate();

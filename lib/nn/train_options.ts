@@ -42,12 +42,6 @@ export interface TrainConfig {
    * the biases) shrink by the factor 1 - rate * weightDecay. Absent: 0.
    */
   weightDecay?: number;
-  /**
-   * Share of each epoch's samples taken from the extra data sets given to
-   * `train()` (their images repeated to make it up, at least once each).
-   * Absent: the table's default.
-   */
-  extraShare?: number;
 }
 
 /** An option of the trainer; `field` names the setting of `TrainConfig` it sets. */
@@ -158,7 +152,6 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   },
   {
     flag: "add-share",
-    field: "extraShare",
     type: "number",
     min: 0,
     max: 1,
@@ -220,7 +213,6 @@ export const DEFAULTS: Required<TrainConfig> = Object.fromEntries(
 const OPTIONAL: ReadonlySet<keyof TrainConfig> = new Set([
   "augment",
   "weightDecay",
-  "extraShare",
 ]);
 
 /**
