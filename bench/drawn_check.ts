@@ -104,7 +104,7 @@ async function main(args: string[]) {
       const before = plainReading(network, canvas, false);
       const after = plainReading(network, canvas, true);
       const { input, drawn } = drawingInput(canvas);
-      const read = readDigit(network, input, drawn);
+      const read = readDigit(network, input, { drawn });
       const tally = right.get(h)!;
       const want = Number(label);
       if (before.digit === want) tally[0]++;
@@ -131,7 +131,7 @@ async function main(args: string[]) {
   console.log("\nShapes that are not digits, as the draw window reads them:");
   for (const [name, canvas] of Object.entries(nonDigits())) {
     const { input, drawn } = drawingInput(canvas);
-    const r = readDigit(network, input, drawn);
+    const r = readDigit(network, input, { drawn });
     const plain = plainReading(network, canvas, true);
     console.log(
       `  ${name.padEnd(26)} ${

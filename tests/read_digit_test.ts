@@ -4,16 +4,17 @@ import {
   assertEquals,
   assertThrows,
 } from "./_assert.ts";
-import { imageAt, loadMnist, PIXELS, SIDE } from "../lib/data/mnist.ts";
+import { imageAt, loadMnist, PIXELS } from "../lib/data/mnist.ts";
 import { Canvas } from "../lib/image/canvas.ts";
 import { preprocess } from "../lib/image/preprocess.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
 import { Network, zeroParameters } from "../lib/nn/network.ts";
 import {
-  inkShape,
-  MIN_OUTPUT,
-  notDigitReason,
+  calibrateThreshold,
+  DEFAULT_THRESHOLD,
+  modelThreshold,
   readDigit,
+  THRESHOLD_KEY,
 } from "../lib/read/read_digit.ts";
 import { DIGITS, drawStrokes, HEIGHTS, nonDigits } from "./_sample_drawings.ts";
 
@@ -28,79 +29,13 @@ function constantNetwork(bias: number[]): Network {
   return new Network(p);
 }
 
-/** A 28x28 image with a bar from (x0, y0) to (x1, y1), 2 pixels wide. */
-function barImage(x0: number, y0: number, x1: number, y1: number) {
-  const canvas = new Canvas(SIDE, SIDE, { radius: 1, softness: 0.5 });
-  canvas.stroke(x0, y0, x1, y1);
-  return Uint8Array.from(canvas.data, (v) => Math.round(v * 255));
-}
+/** The logit whose sigmoid is `p`. */
+const logit = (p: number) => Math.log(p / (1 - p));
 
-Deno.test("notDigitReason() refuses a dot, a blob, a scribble and lone bars", () => {
-  const shapes = nonDigits();
-  const reasons = Object.fromEntries(
-    Object.entries(shapes).map(([name, canvas]) => {
-      const pre = preprocess(canvas);
-      return [name, notDigitReason(pre.pixels, pre)];
-    }),
-  );
-  assertEquals(reasons["a dot"], "too small: a dot, not a digit");
-  assertEquals(reasons["a filled blob"], "too much ink: a filled blob");
-  assertEquals(reasons["a scribble"], "too many strokes: a scribble");
-  for (
-    const bar of ["a horizontal bar", "a bar slanted 24 degrees", "a short bar"]
-  ) {
-    assertEquals(reasons[bar], "a lone line, not a digit", bar);
-  }
-  // From the pixels alone the dot cannot be told from a blob.
-  const dot = preprocess(shapes["a dot"]).pixels;
-  assertEquals(notDigitReason(dot), "too much ink: a filled blob");
-});
-
-Deno.test("notDigitReason() accepts drawn digits, upright bars and nearly all MNIST digits", async () => {
-  for (const [d, strokes] of Object.entries(DIGITS)) {
-    for (const h of HEIGHTS.filter((h) => h >= 160)) {
-      const pre = preprocess(drawStrokes(strokes, h));
-      assertEquals(
-        notDigitReason(pre.pixels, pre),
-        undefined,
-        `${d} at ${h} px`,
-      );
-    }
-  }
-  assertEquals(notDigitReason(barImage(14, 4, 13, 24)), undefined);
-  assertEquals(notDigitReason(barImage(10, 4, 17, 24)), undefined);
-  const test = await loadMnist("test", { limit: 2000 });
-  let refused = 0;
-  for (let i = 0; i < test.count; i++) {
-    if (notDigitReason(imageAt(test, i)) !== undefined) refused++;
-  }
-  assert(refused <= 0.005 * test.count, `${refused} of ${test.count} refused`);
-});
-
-Deno.test("notDigitReason() says nothing of an empty image", () => {
-  assertEquals(notDigitReason(new Uint8Array(PIXELS)), undefined);
-});
-
-Deno.test("inkShape() measures the lean and elongation of bars", () => {
-  const upright = inkShape(barImage(14, 4, 14, 24));
-  assertAlmostEquals(upright.lean, 0, 1);
-  assert(upright.elongation < 0.02, `upright ${upright.elongation}`);
-  const flat = inkShape(barImage(4, 14, 24, 14));
-  assertAlmostEquals(flat.lean, 90, 1);
-  const diagonal = inkShape(barImage(4, 4, 24, 24));
-  assertAlmostEquals(diagonal.lean, 45, 1);
-  // Mass is the pixels' sum over 255; a cross is less elongated than a bar.
-  const cross = barImage(4, 14, 24, 14);
-  barImage(14, 4, 14, 24).forEach((v, k) => cross[k] = Math.max(cross[k], v));
-  const shape = inkShape(cross);
-  assertAlmostEquals(shape.mass, cross.reduce((s, v) => s + v, 0) / 255, 1e-9);
-  assert(shape.elongation > 0.5, `cross ${shape.elongation}`);
-});
-
-Deno.test("readDigit() refuses when no output reaches MIN_OUTPUT, whatever the shape", async () => {
+Deno.test("readDigit() refuses when no output reaches the threshold, whatever the shape", async () => {
   const test = await loadMnist("test", { limit: 1 });
   const digit = imageAt(test, 0);
-  const low = Math.log(MIN_OUTPUT / 2 / (1 - MIN_OUTPUT / 2)); // sigmoid = MIN_OUTPUT / 2
+  const low = logit(DEFAULT_THRESHOLD / 2);
   const reading = readDigit(
     constantNetwork([low, low, low, low + 0.5, low, low, low, low, low, low]),
     digit,
@@ -109,7 +44,7 @@ Deno.test("readDigit() refuses when no output reaches MIN_OUTPUT, whatever the s
   const highest = 1 / (1 + Math.exp(-(low + 0.5)));
   assertEquals(
     reading.reason,
-    `no digit is likely: highest output ${highest.toFixed(2)}`,
+    `not a digit: highest output ${highest.toFixed(2)}`,
   );
   const sure = readDigit(
     constantNetwork([low, low, low, 3, low, low, low, low, low, low]),
@@ -117,6 +52,66 @@ Deno.test("readDigit() refuses when no output reaches MIN_OUTPUT, whatever the s
   );
   assertEquals(sure.digit, 3);
   assertEquals(sure.reason, undefined);
+  // The model's own threshold: an output of 0.5 passes 0.4, not 0.6.
+  const half = constantNetwork([
+    low,
+    low,
+    0,
+    low,
+    low,
+    low,
+    low,
+    low,
+    low,
+    low,
+  ]);
+  assertEquals(readDigit(half, digit, { threshold: 0.4 }).digit, 2);
+  assertEquals(readDigit(half, digit, { threshold: 0.6 }).digit, null);
+});
+
+Deno.test("readDigit() refuses a dot by its shape, not bold strokes or small digits", () => {
+  const network = constantNetwork(new Array(10).fill(3)); // reads anything
+  const dot = preprocess(nonDigits()["a dot"]);
+  assertEquals(readDigit(network, dot).reason, "too small: a dot, not a digit");
+  // Digits drawn with the default brush at every height, the smallest bold.
+  for (const [d, strokes] of Object.entries(DIGITS)) {
+    for (const h of HEIGHTS) {
+      const r = readDigit(network, preprocess(drawStrokes(strokes, h)));
+      assert(r.digit !== null, `${d} at ${h} px: ${r.reason}`);
+    }
+  }
+});
+
+Deno.test("modelThreshold() reads the calibrated threshold from a model's metadata", () => {
+  assertEquals(modelThreshold({ [THRESHOLD_KEY]: "0.271" }), 0.271);
+  assertEquals(modelThreshold({}), DEFAULT_THRESHOLD);
+  for (const bad of ["", "x", "0", "1", "-0.2"]) {
+    assertEquals(modelThreshold({ [THRESHOLD_KEY]: bad }), DEFAULT_THRESHOLD);
+  }
+});
+
+Deno.test("calibrateThreshold() refuses the asked share of the digits it is given", async () => {
+  const { network } = await loadModel(FIXTURE);
+  const digits = await loadMnist("test", { limit: 2000 });
+  for (const share of [0.01, 0.05]) {
+    const threshold = calibrateThreshold(network, digits, share);
+    let refused = 0;
+    for (let i = 0; i < digits.count; i++) {
+      if (
+        readDigit(network, imageAt(digits, i), { threshold }).digit === null
+      ) {
+        refused++;
+      }
+    }
+    // Rounded down to 3 decimals: at most the share, and nearly all of it.
+    assert(refused <= share * digits.count, `${share}: ${refused} refused`);
+    assert(refused >= 0.8 * share * digits.count, `${share}: ${refused}`);
+  }
+  assertThrows(
+    () => calibrateThreshold(network, { ...digits, count: 0 }),
+    RangeError,
+    "no digits",
+  );
 });
 
 Deno.test("readDigit() gives the raw outputs and probabilities that sum to one", async () => {

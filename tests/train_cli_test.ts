@@ -241,7 +241,9 @@ Deno.test("mnist_train trains, reports and saves; flags win over the environment
     r.stdout.includes("OpenBLAS: kernel Haswell (set by OPENBLAS_CORETYPE)"),
     r.stdout,
   );
-  assert(r.stdout.includes("on 3000 images"), "--limit wins over LIMIT");
+  // --limit wins over LIMIT; a tenth of the images is kept apart.
+  assert(r.stdout.includes("on 2700 images"), r.stdout);
+  assert(r.stdout.includes("Keeping 300 training images apart"), r.stdout);
   assert(r.stdout.includes("rate 0.05"), "RATE applies without --rate");
   assert(/epoch 2\/2 +loss [\d.]+ +test [\d.]+%/.test(r.stdout), r.stdout);
   assert(!r.stdout.includes("epoch 3/"), "--epochs wins over EPOCHS");
@@ -251,6 +253,19 @@ Deno.test("mnist_train trains, reports and saves; flags win over the environment
   assertEquals(model.metadata.epochs, "2");
   assertEquals(model.metadata.input_scaling, "x/255*0.99+0.01");
   assertEquals(model.metadata.activation, "sigmoid");
+  // Examples that are no digit, and the threshold calibrated on the 300.
+  assertEquals(
+    model.metadata.negatives,
+    "letters,scribbles,doodles,pieces,pairs",
+  );
+  assertEquals(model.metadata.negatives_share, "0.15");
+  assertEquals(model.metadata.holdout, "300");
+  const threshold = Number(model.metadata.refuse_below);
+  assert(threshold > 0 && threshold < 1, model.metadata.refuse_below);
+  assert(
+    r.stdout.includes(`Not a digit: no output reaches ${threshold} (`),
+    r.stdout,
+  );
   const acc = Number(model.metadata.test_accuracy);
   assert(
     r.stdout.includes(`Test accuracy ${(acc * 100).toFixed(2)}%`),
@@ -323,7 +338,7 @@ Deno.test("mnist_train reads a CSV data folder and names a bad line", async () =
   );
   const r = await trainCli(["--data", dir, "--epochs", "1", "--hidden", "10"]);
   assertEquals(r.code, 0, r.stderr);
-  assert(r.stdout.includes("on 300 images (test: 10)"), r.stdout);
+  assert(r.stdout.includes("on 270 images (test: 10)"), r.stdout);
   train[41] = train[41].replace(/,(\d+)$/, ",256");
   await Deno.writeTextFile(`${dir}/mnist_train_300.csv`, train.join("\n"));
   assertOneLineError(

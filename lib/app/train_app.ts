@@ -6,12 +6,30 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { loadBlas } from "../native/blas.ts";
-import { type Dataset, loadMnist } from "../data/mnist.ts";
+import { type Dataset, loadMnist, PIXELS } from "../data/mnist.ts";
 import { readOwnData } from "../data/own_data.ts";
 import { encodeHistory } from "../nn/history.ts";
 import { MODEL_FORMAT, saveModel } from "../nn/model_file.ts";
 import { INPUT_SCALING, TARGETS } from "../nn/network.ts";
-import { concatDatasets, type EpochReport, train } from "../nn/train.ts";
+import {
+  calibrateThreshold,
+  DEFAULT_THRESHOLD,
+  refusedShare,
+  THRESHOLD_KEY,
+} from "../read/read_digit.ts";
+import {
+  concatDatasets,
+  type EpochReport,
+  type Extra,
+  train,
+} from "../nn/train.ts";
+import {
+  NON_DIGIT_CHARACTERS,
+  NON_DIGIT_KINDS,
+  nonDigits,
+} from "../image/non_digits.ts";
+import { Random } from "../random.ts";
+import { renderGlyphs } from "./glyphs.ts";
 import { TRAIN_OPTIONS, type TrainConfig } from "../nn/train_options.ts";
 import { startTrainingWorker } from "../nn/parallel/two_threads.ts";
 import { optionsHelp, parseOptions } from "../options.ts";
@@ -48,6 +66,12 @@ export interface TrainOptions {
   add: string[];
   /** The share of each epoch they make up. */
   addShare: number;
+  /** Whether to mix in examples that are no digit ("standard") or not ("none"). */
+  negatives: "standard" | "none";
+  /** The share of each epoch they make up. */
+  negativesShare: number;
+  /** Training images kept apart to calibrate the threshold (at most a tenth). */
+  holdout: number;
   /** The command line, to repeat it in a message. */
   args: string[];
 }
@@ -75,6 +99,9 @@ export function parseTrainArgs(
     verbose: values.verbose as boolean,
     add: values.add as string[],
     addShare: values["add-share"] as number,
+    negatives: values.negatives as TrainOptions["negatives"],
+    negativesShare: values["negatives-share"] as number,
+    holdout: values.holdout as number,
     args,
   };
 }
@@ -137,6 +164,53 @@ async function readAdded(dir: string): Promise<Dataset> {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
+/**
+ * `data` split into the images to train on and the last `holdout` (at most a
+ * tenth of them) kept apart, or none when `holdout` is 0.
+ */
+export function holdOut(
+  data: Dataset,
+  holdout: number,
+): { fit: Dataset; heldOut: Dataset | undefined } {
+  const kept = Math.min(holdout, Math.floor(data.count / 10));
+  if (kept === 0) return { fit: data, heldOut: undefined };
+  const n = data.count - kept;
+  return {
+    fit: {
+      ...data,
+      count: n,
+      images: data.images.subarray(0, n * PIXELS),
+      labels: data.labels.subarray(0, n),
+    },
+    heldOut: {
+      ...data,
+      count: kept,
+      images: data.images.subarray(n * PIXELS),
+      labels: data.labels.subarray(n),
+    },
+  };
+}
+
+/**
+ * The examples that are no digit for a run on `trainSet`, drawn from `seed`:
+ * as many as make up `share` of an epoch in which other extras make up
+ * `otherShare`, so that each is seen once an epoch, distorted anew.
+ */
+export function nonDigitExamples(
+  trainSet: Dataset,
+  seed: number,
+  share: number,
+  otherShare = 0,
+): Dataset {
+  const epoch = trainSet.count / (1 - share - otherShare);
+  return nonDigits(
+    Math.max(1, Math.round(share * epoch)),
+    // Their own stream: the weights and the order are drawn as without them.
+    new Random((seed ^ 0x6e6f6e65) >>> 0),
+    { glyphs: renderGlyphs(NON_DIGIT_CHARACTERS), digits: trainSet },
+  );
+}
+
 /** Trains as `options` say, prints the progress and the report, saves the model. */
 export async function runTrain(options: TrainOptions): Promise<void> {
   const { config } = options;
@@ -168,22 +242,44 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     worker.terminate();
     throw e;
   }
-  const [trainSet, testSet, ...added] = loaded;
+  const [loadedTrain, testSet, ...added] = loaded;
+  const { fit: trainSet, heldOut } = holdOut(loadedTrain, options.holdout);
   console.log(
     `Training 784-${config.hidden}-10 on ${trainSet.count} images (test: ${testSet.count}), ` +
       `${config.epochs} epochs, batch ${config.batch}, rate ${config.rate}, ` +
       `momentum ${config.momentum}, seed ${config.seed}, augment ${config.augment}, ` +
       `weight decay ${config.weightDecay}`,
   );
+  if (heldOut) {
+    console.log(
+      `Keeping ${heldOut.count} training images apart to calibrate the answer "not a digit"`,
+    );
+  }
   for (const [i, d] of added.entries()) {
     console.log(`Adding ${d.count} drawings from ${options.add[i]}`);
+  }
+  const extra: Extra[] = [];
+  if (added.length) {
+    extra.push({ data: concatDatasets(added), share: options.addShare });
+  }
+  const negatives = options.negatives === "none" ? undefined : nonDigitExamples(
+    trainSet,
+    config.seed,
+    options.negativesShare,
+    options.addShare * (added.length ? 1 : 0),
+  );
+  if (negatives) {
+    extra.push({ data: negatives, share: options.negativesShare });
+    console.log(
+      `Adding ${negatives.count} examples that are no digit (${
+        NON_DIGIT_KINDS.join(", ")
+      })`,
+    );
   }
   const bar = new ProgressBar(config.epochs, Deno.stderr);
   const history: EpochReport[] = [];
   const { network, evaluation } = train(config, trainSet, testSet, {
-    extra: added.length
-      ? [{ data: concatDatasets(added), share: options.addShare }]
-      : [],
+    extra,
     worker,
     hooks: {
       afterStep: (step) => bar.update(step),
@@ -214,6 +310,18 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   );
   console.log(`\nConfusion matrix (rows: true digit, columns: predicted):`);
   console.log(formatConfusion(confusion));
+  const threshold = heldOut
+    ? calibrateThreshold(network, heldOut)
+    : DEFAULT_THRESHOLD;
+  console.log(
+    `\nNot a digit: no output reaches ${threshold} (${
+      heldOut
+        ? `${
+          pct(refusedShare(network, heldOut, threshold))
+        } of the held-out digits, `
+        : ""
+    }${pct(refusedShare(network, testSet, threshold))} of the test set)`,
+  );
   await saveModel(options.out, network, {
     format: MODEL_FORMAT,
     layers: `784-${config.hidden}-10`,
@@ -231,6 +339,10 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     augment: String(config.augment),
     weight_decay: String(config.weightDecay),
     added_images: String(added.reduce((n, d) => n + d.count, 0)),
+    negatives: negatives ? NON_DIGIT_KINDS.join(",") : "none",
+    negatives_share: String(negatives ? options.negativesShare : 0),
+    holdout: String(heldOut?.count ?? 0),
+    [THRESHOLD_KEY]: String(threshold),
     ...encodeHistory(history),
   });
   console.log(`\nSaved ${options.out}`);

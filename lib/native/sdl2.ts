@@ -209,10 +209,25 @@ export function decodeSurface(
   const s = sdlSymbols();
   const rw = s.SDL_RWFromConstMem(bytes, bytes.length);
   if (rw === null) _throwSdlError("SDL_RWFromConstMem");
-  const loaded = load(rw);
-  if (loaded === null) _throwSdlError(call);
-  const rgba = s.SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_ABGR8888, 0);
-  s.SDL_FreeSurface(loaded);
+  return _rgbaOfSurface(load(rw), call);
+}
+
+/**
+ * For the bindings: the pixels of `surface` (made by `call`, which failed
+ * when it is null) as RGBA; the surface is freed.
+ */
+export function _rgbaOfSurface(
+  surface: Deno.PointerValue,
+  call: string,
+): RgbaImage {
+  const s = sdlSymbols();
+  if (surface === null) _throwSdlError(call);
+  const rgba = s.SDL_ConvertSurfaceFormat(
+    surface,
+    SDL_PIXELFORMAT_ABGR8888,
+    0,
+  );
+  s.SDL_FreeSurface(surface);
   if (rgba === null) _throwSdlError("SDL_ConvertSurfaceFormat");
   try {
     const view = new Deno.UnsafePointerView(rgba);

@@ -17,6 +17,7 @@ import { LIBRARIES, openLibrary } from "./library.ts";
 import {
   _cString,
   _loadSdl,
+  _rgbaOfSurface,
   _sdlErrorText,
   _textureFromSurface,
   _throwSdlError,
@@ -121,6 +122,29 @@ export class Font {
 }
 
 const colour = new Uint8Array(4);
+
+/** A line of text as ink: its coverage of each pixel, 0 to 255. */
+export interface TextInk {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/**
+ * Renders `text` in `font` into memory, anti-aliased, as the ink it lays on
+ * each pixel (0 = none, 255 = full): no window is needed.
+ */
+export function renderInk(font: Font, text: string): TextInk {
+  const t = initTtf();
+  colour.fill(255);
+  const { width, height, data } = _rgbaOfSurface(
+    t.TTF_RenderUTF8_Blended(font[HANDLE], _cString(text), colour),
+    "TTF_RenderUTF8_Blended",
+  );
+  const ink = new Uint8Array(width * height);
+  for (let i = 0; i < ink.length; i++) ink[i] = data[4 * i + 3];
+  return { width, height, data: ink };
+}
 
 /** A line of text rendered into a texture of one window, ready to draw. */
 export class Text {

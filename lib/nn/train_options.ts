@@ -161,6 +161,36 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     help: "the share of each epoch that the --add drawings make up",
   },
   {
+    flag: "negatives",
+    type: "choice",
+    choices: ["standard", "none"],
+    default: "standard",
+    arg: "N",
+    help: "teach the network to answer no digit with examples that are " +
+      "none: letters and symbols, scribbles, doodles, pieces of digits and " +
+      "digits run together (standard), or none",
+  },
+  {
+    flag: "negatives-share",
+    type: "number",
+    min: 0,
+    max: 0.5,
+    belowMax: true,
+    default: 0.15,
+    arg: "S",
+    help: "the share of each epoch that those examples make up",
+  },
+  {
+    flag: "holdout",
+    type: "integer",
+    min: 0,
+    default: 5000,
+    arg: "N",
+    help: "keep the last N training images (at most a tenth of them) apart, " +
+      "to calibrate how sure the network must be for an answer to count (0: " +
+      "keep none, and use a fixed threshold)",
+  },
+  {
     flag: "data",
     type: "path",
     default: DEFAULT_DATA_DIR,

@@ -119,9 +119,12 @@ export function fontPlaces(os: string, env: Env): FontPlaces {
     : places;
 }
 
-/** The message for a face found in none of `places`' folders. */
-export function missingFontMessage(places: FontPlaces, face: Face): string {
-  const file = FONT_FILES[face];
+/** The message for a face (or a DejaVu font file) found in none of `places`' folders. */
+export function missingFontMessage(
+  places: FontPlaces,
+  face: Face | string,
+): string {
+  const file = face in FONT_FILES ? FONT_FILES[face as Face] : face;
   if (places.override !== undefined) {
     return `Cannot find the font '${
       places.join(places.override, file)
@@ -157,15 +160,17 @@ function isFile(path: string): boolean {
 }
 
 /**
- * The path of a DejaVu face, the first found in `places` (by default this
- * system's), or `NotFound` saying how to install it.
+ * The path of a DejaVu face, or of a DejaVu font file by name (e.g.
+ * "DejaVuSerif.ttf"), the first found in `places` (by default this system's),
+ * or `NotFound` saying how to install it.
  */
 export function findFont(
-  face: Face = "regular",
+  face: Face | string = "regular",
   places: FontPlaces = fontPlaces(Deno.build.os, readEnv),
 ): string {
+  const file = face in FONT_FILES ? FONT_FILES[face as Face] : face;
   for (const dir of places.dirs) {
-    const path = places.join(dir, FONT_FILES[face]);
+    const path = places.join(dir, file);
     if (isFile(path)) return path;
   }
   throw new Deno.errors.NotFound(missingFontMessage(places, face));

@@ -178,7 +178,7 @@ export class Sketch {
       this.probs = null;
       this.predicted = -1;
     } else {
-      this.reading = readDigit(this.#network, input, drawn);
+      this.reading = readDigit(this.#network, input, { drawn });
       this.probs = this.reading.probabilities;
       this.predicted = argmaxRow(this.probs, 0);
     }

@@ -1,0 +1,546 @@
+/**
+ * Examples that are no digit, for teaching the network to say "none of
+ * these" (the label NOT_A_DIGIT, whose targets are all 0): what people draw
+ * or photograph besides digits. Five kinds:
+ *
+ * - letters and symbols, rendered from fonts by the caller (`glyphs`);
+ * - scribbles and strokes: random scrawls, bars that lie down, zigzags,
+ *   waves, crosses;
+ * - shapes and doodles: a smiley, a star, a heart, a house, an arrow, a sun,
+ *   a spiral, a grid...;
+ * - pieces of digits: one half of an MNIST digit (only halves that look like
+ *   no digit themselves: not the loops of an 8, nor a 7's or a 1's stem);
+ * - two MNIST digits squeezed into one box, as digits that touch are.
+ *
+ * Each is drawn the way the network's inputs are made, with strokes on a
+ * canvas and then `preprocess()`: the same crop, fit, centring and pen as a
+ * drawing's. Everything random comes from the seeded `Random`, so the same
+ * seed gives the same examples. Shapes that could be read as a digit (a plain
+ * circle, an upright bar, an "S") are left out on purpose: an example that
+ * contradicts MNIST would cost accuracy on real digits.
+ *
+ * @module
+ */
+import { type Dataset, NOT_A_DIGIT, PIXELS, SIDE } from "../data/mnist.ts";
+import type { Random } from "../random.ts";
+import { Canvas } from "./canvas.ts";
+import { type GreyImage, preprocess } from "./preprocess.ts";
+
+/** The kinds of examples, as the trainer's option and the model's metadata name them. */
+export const NON_DIGIT_KINDS = [
+  "letters",
+  "scribbles",
+  "doodles",
+  "pieces",
+  "pairs",
+] as const;
+export type NonDigitKind = typeof NON_DIGIT_KINDS[number];
+
+/**
+ * Letters and symbols whose shapes no digit has: the letters that look like
+ * one (O o D Q, I l i j J, S s Z z, B b G g q P d, T) and the symbols that
+ * are a bar or an arc (| / \ ( ) [ ] ! $ §) are left out.
+ */
+export const NON_DIGIT_CHARACTERS = "ACEFHKLMNRUVWXYacefhkmnprtuvwxy" +
+  "#%&*+<=>?@^~€¥×÷±";
+
+/** Side of the canvas strokes are drawn on: four times MNIST's, as drawings are. */
+const SKETCH = 112;
+
+/**
+ * An example whose ink is more than this many times as tall as wide is drawn
+ * again: after the fit to 20x20 it is a bar, which is how a "1" looks (a
+ * piece of a 3's bump is a crescent, a "1" with a curve).
+ */
+const MAX_TALL = 2;
+
+/** Tries at drawing an example that is not too tall before taking it anyway. */
+const TRIES = 8;
+
+/**
+ * How often each kind comes up, in turn: letters most, as people try them
+ * most and their shapes vary most; pairs least, as they vary least.
+ */
+const WEIGHTS: Record<NonDigitKind, number> = {
+  letters: 5,
+  scribbles: 2,
+  doodles: 2,
+  pieces: 2,
+  pairs: 1,
+};
+
+/**
+ * A letter is drawn stretched by up to this factor either way and turned by
+ * up to LETTER_TURN degrees, as handwriting varies a font's shapes (the
+ * training's own distortions then add more).
+ */
+const LETTER_STRETCH = 1.35;
+const LETTER_TURN = 15;
+
+/** A stroke as points in the unit square, [x0, y0, x1, y1, ...]. */
+type Stroke = number[];
+
+/** The points of a circle of radius r about (cx, cy), from angle a0 to a1. */
+function arc(
+  cx: number,
+  cy: number,
+  rx: number,
+  ry: number,
+  a0 = 0,
+  a1 = 2 * Math.PI,
+): Stroke {
+  const n = Math.max(8, Math.ceil(Math.abs(a1 - a0) * 12));
+  const out: Stroke = [];
+  for (let k = 0; k <= n; k++) {
+    const a = a0 + (a1 - a0) * k / n;
+    out.push(cx + rx * Math.cos(a), cy + ry * Math.sin(a));
+  }
+  return out;
+}
+
+/** A uniform number in [lo, hi). */
+const between = (rng: Random, lo: number, hi: number) =>
+  lo + (hi - lo) * rng.next();
+
+/**
+ * Scribbles and strokes: each a few strokes in the unit square. Bars lean at
+ * least 50 degrees from upright, so that none is a "1".
+ */
+const SCRIBBLES: ((rng: Random) => Stroke[])[] = [
+  // A scrawl: a random walk that turns back on itself.
+  (rng) => {
+    const s: Stroke = [];
+    let x = between(rng, 0.3, 0.7), y = between(rng, 0.3, 0.7);
+    let a = between(rng, 0, 2 * Math.PI);
+    const n = 12 + Math.floor(rng.next() * 20);
+    for (let k = 0; k < n; k++) {
+      s.push(x, y);
+      a += between(rng, -2.2, 2.2);
+      x = Math.min(1, Math.max(0, x + 0.25 * Math.cos(a)));
+      y = Math.min(1, Math.max(0, y + 0.25 * Math.sin(a)));
+    }
+    return [s];
+  },
+  // A bar lying down, or two or three.
+  (rng) => {
+    const bars = 1 + Math.floor(rng.next() * 3);
+    return Array.from({ length: bars }, (_, k) => {
+      const lean = between(rng, 50, 90) * Math.PI / 180 *
+        (rng.next() < 0.5 ? 1 : -1);
+      const y = (k + 0.5) / bars, dx = 0.5 * Math.sin(lean);
+      const dy = 0.5 * Math.cos(lean) / bars;
+      return [0.5 - dx, y - dy, 0.5 + dx, y + dy];
+    });
+  },
+  // A zigzag across.
+  (rng) => {
+    const teeth = 3 + Math.floor(rng.next() * 4), h = between(rng, 0.2, 0.6);
+    const s: Stroke = [];
+    for (let k = 0; k <= teeth; k++) {
+      s.push(k / teeth, 0.5 + (k % 2 ? h / 2 : -h / 2));
+    }
+    return [s];
+  },
+  // A wave across.
+  (rng) => {
+    const waves = between(rng, 1.5, 3.5), h = between(rng, 0.1, 0.3);
+    const s: Stroke = [];
+    for (let k = 0; k <= 40; k++) {
+      s.push(k / 40, 0.5 + h * Math.sin(2 * Math.PI * waves * k / 40));
+    }
+    return [s];
+  },
+  // A cross, upright or turned.
+  (rng) => {
+    const t = rng.next() < 0.5 ? 0 : Math.PI / 4;
+    const c = Math.cos(t) / 2, s = Math.sin(t) / 2;
+    return [[0.5 - c, 0.5 - s, 0.5 + c, 0.5 + s], [
+      0.5 + s,
+      0.5 - c,
+      0.5 - s,
+      0.5 + c,
+    ]];
+  },
+  // Hatching: parallel strokes close together.
+  (rng) => {
+    const n = 4 + Math.floor(rng.next() * 5), slant = between(rng, -0.3, 0.3);
+    return Array.from({ length: n }, (_, k) => {
+      const y = k / (n - 1);
+      return [0, y, 1, y + slant];
+    });
+  },
+];
+
+/** Shapes and doodles, in the unit square. */
+const DOODLES: ((rng: Random) => Stroke[])[] = [
+  // A smiley: a face, two eyes, a smile or a frown.
+  (rng) => {
+    const mood = rng.next() < 0.7 ? 1 : -1;
+    return [
+      arc(0.5, 0.5, 0.5, 0.5),
+      arc(0.33, 0.37, 0.05, 0.06),
+      arc(0.67, 0.37, 0.05, 0.06),
+      mood > 0
+        ? arc(0.5, 0.5, 0.28, 0.25, 0.2 * Math.PI, 0.8 * Math.PI)
+        : arc(0.5, 0.85, 0.25, 0.18, 1.2 * Math.PI, 1.8 * Math.PI),
+    ];
+  },
+  // A five-pointed star.
+  () => {
+    const s: Stroke = [];
+    for (let k = 0; k <= 5; k++) {
+      const a = -Math.PI / 2 + k * 4 * Math.PI / 5;
+      s.push(0.5 + 0.5 * Math.cos(a), 0.52 + 0.5 * Math.sin(a));
+    }
+    return [s];
+  },
+  // A heart.
+  () => {
+    const s: Stroke = [];
+    for (let k = 0; k <= 48; k++) {
+      const t = 2 * Math.PI * k / 48;
+      const x = 16 * Math.sin(t) ** 3;
+      const y = 13 * Math.cos(t) - 5 * Math.cos(2 * t) - 2 * Math.cos(3 * t) -
+        Math.cos(4 * t);
+      s.push(0.5 + x / 34, 0.45 - y / 34);
+    }
+    return [s];
+  },
+  // A triangle or a square, on its side or on a corner.
+  (rng) => {
+    const corners = rng.next() < 0.5 ? 3 : 4, turn = rng.next() * Math.PI;
+    const s: Stroke = [];
+    for (let k = 0; k <= corners; k++) {
+      const a = turn + 2 * Math.PI * k / corners;
+      s.push(0.5 + 0.5 * Math.cos(a), 0.5 + 0.5 * Math.sin(a));
+    }
+    return [s];
+  },
+  // A house: walls, a roof, a door.
+  () => [
+    [0.15, 0.45, 0.15, 1, 0.85, 1, 0.85, 0.45],
+    [0, 0.5, 0.5, 0, 1, 0.5],
+    [0.42, 1, 0.42, 0.72, 0.58, 0.72, 0.58, 1],
+  ],
+  // An arrow pointing left or right.
+  (rng) => {
+    const d = rng.next() < 0.5 ? 1 : -1, tip = 0.5 + 0.5 * d;
+    return [[0.5 - 0.5 * d, 0.5, tip, 0.5], [
+      tip - 0.3 * d,
+      0.3,
+      tip,
+      0.5,
+      tip - 0.3 * d,
+      0.7,
+    ]];
+  },
+  // A sun: a small disc with rays.
+  (rng) => {
+    const rays = 6 + Math.floor(rng.next() * 5);
+    const strokes = [arc(0.5, 0.5, 0.2, 0.2)];
+    for (let k = 0; k < rays; k++) {
+      const a = 2 * Math.PI * k / rays;
+      strokes.push([
+        0.5 + 0.28 * Math.cos(a),
+        0.5 + 0.28 * Math.sin(a),
+        0.5 + 0.5 * Math.cos(a),
+        0.5 + 0.5 * Math.sin(a),
+      ]);
+    }
+    return strokes;
+  },
+  // A spiral.
+  (rng) => {
+    const turns = between(rng, 2, 3.5), s: Stroke = [];
+    for (let k = 0; k <= 80; k++) {
+      const t = turns * 2 * Math.PI * k / 80, r = 0.5 * k / 80;
+      s.push(0.5 + r * Math.cos(t), 0.5 + r * Math.sin(t));
+    }
+    return [s];
+  },
+  // A grid of noughts and crosses.
+  () => [
+    [0.33, 0, 0.33, 1],
+    [0.67, 0, 0.67, 1],
+    [0, 0.33, 1, 0.33],
+    [0, 0.67, 1, 0.67],
+  ],
+  // A stick figure.
+  () => [
+    arc(0.5, 0.15, 0.13, 0.13),
+    [0.5, 0.28, 0.5, 0.65],
+    [0.2, 0.42, 0.8, 0.42],
+    [0.25, 1, 0.5, 0.65, 0.75, 1],
+  ],
+  // A flower: petals round a centre.
+  (rng) => {
+    const petals = 5 + Math.floor(rng.next() * 3);
+    const strokes = [arc(0.5, 0.5, 0.1, 0.1)];
+    for (let k = 0; k < petals; k++) {
+      const a = 2 * Math.PI * k / petals;
+      const cx = 0.5 + 0.3 * Math.cos(a), cy = 0.5 + 0.3 * Math.sin(a);
+      strokes.push(arc(cx, cy, 0.17, 0.17));
+    }
+    return strokes;
+  },
+  // A cloud: bumps along a flat bottom.
+  () => [[
+    ...arc(0.2, 0.6, 0.2, 0.2, 0.5 * Math.PI, 1.6 * Math.PI),
+    ...arc(0.45, 0.4, 0.25, 0.25, 1.1 * Math.PI, 1.9 * Math.PI),
+    ...arc(0.78, 0.55, 0.22, 0.22, 1.3 * Math.PI, 2.5 * Math.PI),
+    0.2,
+    0.8,
+  ]],
+];
+
+/**
+ * The halves of MNIST digits that are pieces, not digits: an arch of a 0,
+ * the hook or the base of a 2, one bump of a 3, the open top of a 4, the
+ * belly of a 5. The others are left out: halves of an 8 or a 9 are loops
+ * (read as 0), a 1's, a 7's or a 6's stem reads as a 1 or a 7, and a 5's
+ * flag is a 7 turned round.
+ */
+const PIECES: [digit: number, half: "top" | "bottom"][] = [
+  [0, "top"],
+  [0, "bottom"],
+  [2, "top"],
+  [2, "bottom"],
+  [3, "top"],
+  [3, "bottom"],
+  [4, "top"],
+  [5, "bottom"],
+];
+
+/** Where the examples come from besides the seed. */
+export interface NonDigitSources {
+  /** Letters and symbols as ink (0 = none), one image each, e.g. from fonts. */
+  glyphs: readonly GreyImage[];
+  /** Digits (MNIST's training set) to cut into pieces and to squeeze in pairs. */
+  digits: Dataset;
+}
+
+/**
+ * `count` examples that are no digit, as a data set labelled NOT_A_DIGIT:
+ * the `kinds` in turn, each as often as its weight says, drawn from `rng`.
+ * Pieces and pairs are made from the digits there are: without the digits
+ * they need (a small data set), those kinds are left out.
+ */
+export function nonDigits(
+  count: number,
+  rng: Random,
+  sources: NonDigitSources,
+  kinds: readonly NonDigitKind[] = NON_DIGIT_KINDS,
+): Dataset {
+  if (!Number.isInteger(count) || count < 0) {
+    throw new RangeError(
+      `nonDigits: count must be a whole number, got ${count}`,
+    );
+  }
+  if (kinds.includes("letters") && sources.glyphs.length === 0) {
+    throw new RangeError("nonDigits: letters need glyphs");
+  }
+  const images = new Uint8Array(count * PIXELS);
+  const sketch = new Canvas(SKETCH, SKETCH);
+  const byDigit = digitIndex(sources.digits);
+  const pieces = PIECES.filter(([digit]) => byDigit[digit].length > 0);
+  const possible = kinds.filter((k) =>
+    k === "pieces"
+      ? pieces.length > 0
+      : k === "pairs"
+      ? sources.digits.count > 0
+      : true
+  );
+  if (possible.length === 0) {
+    throw new RangeError(`nonDigits: no digits to make ${kinds.join(", ")}`);
+  }
+  const turns = possible.flatMap((k) => Array(WEIGHTS[k]).fill(k));
+  for (let n = 0; n < count; n++) {
+    const out = images.subarray(n * PIXELS, (n + 1) * PIXELS);
+    const kind = turns[n % turns.length];
+    for (let t = 0; t < TRIES; t++) {
+      drawOne(kind, rng, sources, byDigit, pieces, sketch, out);
+      if (!tooTall(out)) break;
+    }
+  }
+  return {
+    split: "train",
+    count,
+    images,
+    labels: new Uint8Array(count).fill(NOT_A_DIGIT),
+  };
+}
+
+/** Draws one example of `kind` into `out` (784 bytes). */
+function drawOne(
+  kind: NonDigitKind,
+  rng: Random,
+  sources: NonDigitSources,
+  byDigit: number[][],
+  pieces: typeof PIECES,
+  sketch: Canvas,
+  out: Uint8Array,
+): void {
+  {
+    switch (kind) {
+      case "letters":
+        preprocess(varied(pick(rng, sources.glyphs), rng), { out });
+        break;
+      case "scribbles":
+        drawStrokes(sketch, pick(rng, SCRIBBLES)(rng), rng, out);
+        break;
+      case "doodles":
+        drawStrokes(sketch, pick(rng, DOODLES)(rng), rng, out);
+        break;
+      case "pieces": {
+        const [digit, half] = pick(rng, pieces);
+        pieceOf(sources.digits, pick(rng, byDigit[digit]), half, out);
+        break;
+      }
+      case "pairs":
+        squeezedPair(
+          sources.digits,
+          Math.floor(rng.next() * sources.digits.count),
+          Math.floor(rng.next() * sources.digits.count),
+          out,
+        );
+        break;
+    }
+  }
+}
+
+/** Whether the ink of `pixels` (28x28) is more than MAX_TALL times as tall as wide. */
+function tooTall(pixels: Uint8Array): boolean {
+  let x0 = SIDE, x1 = -1, y0 = SIDE, y1 = -1;
+  for (let k = 0; k < PIXELS; k++) {
+    if (pixels[k] === 0) continue;
+    const x = k % SIDE, y = (k - x) / SIDE;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+  }
+  return x1 >= 0 && y1 - y0 + 1 > MAX_TALL * (x1 - x0 + 1);
+}
+
+/**
+ * `glyph` stretched along one axis and turned (see LETTER_STRETCH), sampled
+ * bilinearly onto a new image just large enough.
+ */
+function varied(glyph: GreyImage, rng: Random): GreyImage {
+  const stretch = LETTER_STRETCH ** between(rng, -1, 1);
+  const sx = stretch, sy = 1 / stretch;
+  const t = between(rng, -1, 1) * LETTER_TURN * Math.PI / 180;
+  const c = Math.cos(t), s = Math.sin(t);
+  // Forward: p' = R S (p - centre); the output is its bounding box.
+  const { width: w, height: h, data } = glyph;
+  const hw = w / 2 * sx, hh = h / 2 * sy;
+  const W = Math.ceil(2 * (Math.abs(c) * hw + Math.abs(s) * hh)) + 2;
+  const H = Math.ceil(2 * (Math.abs(s) * hw + Math.abs(c) * hh)) + 2;
+  const out = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      // Back to the glyph: p = S^-1 R^-1 p'.
+      const u = x + 0.5 - W / 2, v = y + 0.5 - H / 2;
+      const gx = (c * u + s * v) / sx + w / 2 - 0.5;
+      const gy = (-s * u + c * v) / sy + h / 2 - 0.5;
+      const i = Math.floor(gx), j = Math.floor(gy);
+      if (i < -1 || j < -1 || i >= w || j >= h) continue;
+      const fx = gx - i, fy = gy - j;
+      const at = (a: number, b: number) =>
+        a < 0 || b < 0 || a >= w || b >= h ? 0 : data[b * w + a];
+      const top = at(i, j) + fx * (at(i + 1, j) - at(i, j));
+      const bottom = at(i, j + 1) + fx * (at(i + 1, j + 1) - at(i, j + 1));
+      out[y * W + x] = Math.round(top + fy * (bottom - top));
+    }
+  }
+  return { width: W, height: H, data: out };
+}
+
+/** An element of `list`, chosen by `rng`. */
+function pick<T>(rng: Random, list: readonly T[]): T {
+  return list[Math.floor(rng.next() * list.length)];
+}
+
+/** The records of each digit 0-9 of `digits`. */
+function digitIndex(digits: Dataset): number[][] {
+  const byDigit: number[][] = Array.from({ length: 10 }, () => []);
+  for (let i = 0; i < digits.count; i++) {
+    const label = digits.labels[i];
+    if (label < 10) byDigit[label].push(i);
+  }
+  return byDigit;
+}
+
+/**
+ * Draws `strokes` (unit square) on `sketch`, cleared, with a random pen and
+ * a random aspect, and preprocesses it into `out`.
+ */
+function drawStrokes(
+  sketch: Canvas,
+  strokes: Stroke[],
+  rng: Random,
+  out: Uint8Array,
+): void {
+  sketch.clear();
+  sketch.radius = between(rng, 2, 6);
+  // Wider or taller than drawn, within the canvas's margin.
+  const margin = 12, side = SKETCH - 2 * margin;
+  const sx = side * between(rng, 0.6, 1), sy = side * between(rng, 0.6, 1);
+  const ox = margin + (side - sx) / 2, oy = margin + (side - sy) / 2;
+  for (const s of strokes) {
+    for (let k = 0; k + 3 < s.length; k += 2) {
+      sketch.stroke(
+        ox + s[k] * sx,
+        oy + s[k + 1] * sy,
+        ox + s[k + 2] * sx,
+        oy + s[k + 3] * sy,
+      );
+    }
+  }
+  preprocess(sketch, { out });
+}
+
+/** One half of digit record `i`, cut at its centre of mass, preprocessed into `out`. */
+function pieceOf(
+  digits: Dataset,
+  i: number,
+  half: "top" | "bottom",
+  out: Uint8Array,
+): void {
+  const src = digits.images.subarray(i * PIXELS, (i + 1) * PIXELS);
+  let mass = 0, my = 0;
+  for (let k = 0; k < PIXELS; k++) {
+    mass += src[k];
+    my += Math.floor(k / SIDE) * src[k];
+  }
+  const cut = Math.round(my / Math.max(mass, 1));
+  const kept = new Uint8Array(PIXELS);
+  for (let k = 0; k < PIXELS; k++) {
+    const row = Math.floor(k / SIDE);
+    if (half === "top" ? row < cut : row >= cut) kept[k] = src[k];
+  }
+  preprocess({ width: SIDE, height: SIDE, data: kept }, { out });
+}
+
+/**
+ * Digit records `a` and `b` side by side, squeezed to half their width each
+ * so that both fill one box, preprocessed into `out`.
+ */
+function squeezedPair(
+  digits: Dataset,
+  a: number,
+  b: number,
+  out: Uint8Array,
+): void {
+  const pair = new Uint8Array(PIXELS);
+  for (const [i, left] of [[a, 0], [b, SIDE / 2]]) {
+    const src = digits.images.subarray(i * PIXELS, (i + 1) * PIXELS);
+    for (let y = 0; y < SIDE; y++) {
+      for (let x = 0; x < SIDE / 2; x++) {
+        const v = (src[y * SIDE + 2 * x] + src[y * SIDE + 2 * x + 1]) / 2;
+        pair[y * SIDE + left + x] = Math.max(pair[y * SIDE + left + x], v);
+      }
+    }
+  }
+  preprocess({ width: SIDE, height: SIDE, data: pair }, { out });
+}
