@@ -6,7 +6,7 @@
  * @module
  */
 import type { GreyImage } from "../image/preprocess.ts";
-import { Font, renderInk } from "../native/sdl2_ttf.ts";
+import { Font, hasGlyph, renderInk } from "../native/sdl2_ttf.ts";
 import { findFont } from "../ui/text.ts";
 
 /**
@@ -26,7 +26,8 @@ const GLYPH_SIZE = 48;
 
 /**
  * Each character of `characters` in each font of `fonts` (file names, found
- * where the windows look for fonts), as ink.
+ * where the windows look for fonts), as ink; a font without a character is
+ * passed over (its stand-in box would be a 0).
  */
 export function renderGlyphs(
   characters: string,
@@ -35,7 +36,9 @@ export function renderGlyphs(
   const glyphs: GreyImage[] = [];
   for (const file of fonts) {
     using font = new Font(findFont(file), GLYPH_SIZE);
-    for (const ch of characters) glyphs.push(renderInk(font, ch));
+    for (const ch of characters) {
+      if (hasGlyph(font, ch.codePointAt(0)!)) glyphs.push(renderInk(font, ch));
+    }
   }
   return glyphs;
 }

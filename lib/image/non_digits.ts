@@ -37,12 +37,14 @@ export const NON_DIGIT_KINDS = [
 export type NonDigitKind = typeof NON_DIGIT_KINDS[number];
 
 /**
- * Letters and symbols whose shapes no digit has: the letters that look like
- * one (O o D Q, I l i j J, S s Z z, B b G g q P d, T) and the symbols that
- * are a bar or an arc (| / \ ( ) [ ] ! $ §) are left out.
+ * Letters and symbols whose shapes no digit has, Latin, Greek and Cyrillic,
+ * and signs: the ones that look like a digit (O o D Q, I l i j J, L t, S s Z
+ * z, B b G g q P d, T, ε θ σ β δ ζ τ, З Э Ч Б в т, Γ Г, ∂ ∫ ∅ ∇ ✓) and
+ * those that are a bar or an arc (| / \ ( ) [ ] ! ↑ ↓) are left out.
  */
-export const NON_DIGIT_CHARACTERS = "ACEFHKLMNRUVWXYacefhkmnprtuvwxy" +
-  "#%&*+<=>?@^~€¥×÷±";
+export const NON_DIGIT_CHARACTERS = "ACEFHKMNRUVWXYacefhkmnpruvwxy" +
+  "αγηκλμνπρφχψωΔΛΞΠΣΦΨΩ" + "ДЖИЙКЛПФЦШЩЫЮЯджиклпфцшщыюя" +
+  "#%&*+<=>?@^~€¥×÷±∑∏√∞≈≠≤≥∈♠♣♥♦★☺♪♫☼✗↔⇒⌂←→";
 
 /** Side of the canvas strokes are drawn on: four times MNIST's, as drawings are. */
 const SKETCH = 112;
@@ -283,6 +285,30 @@ const DOODLES: ((rng: Random) => Stroke[])[] = [
     }
     return strokes;
   },
+  // Any closed outline of four to seven corners, with a stroke or two on it
+  // (alone, a round outline would be a 0): a cup, a bag, a kite, a box.
+  (rng) => {
+    const corners = 4 + Math.floor(rng.next() * 4);
+    const outline: Stroke = [];
+    for (let k = 0; k <= corners; k++) {
+      const a = 2 * Math.PI * (k % corners + between(rng, -0.3, 0.3)) /
+        corners;
+      const r = between(rng, 0.3, 0.5);
+      outline.push(0.5 + r * Math.cos(a), 0.5 + r * Math.sin(a));
+    }
+    outline.splice(-2, 2, outline[0], outline[1]);
+    const strokes = [outline];
+    for (let k = 1 + Math.floor(rng.next() * 2); k > 0; k--) {
+      const a = rng.next() * 2 * Math.PI, b = a + between(rng, 0.8, 2.5);
+      strokes.push([
+        0.5 + 0.45 * Math.cos(a),
+        0.5 + 0.45 * Math.sin(a),
+        0.5 + 0.45 * Math.cos(b),
+        0.5 + 0.45 * Math.sin(b),
+      ]);
+    }
+    return strokes;
+  },
   // A cloud: bumps along a flat bottom.
   () => [[
     ...arc(0.2, 0.6, 0.2, 0.2, 0.5 * Math.PI, 1.6 * Math.PI),
@@ -382,9 +408,13 @@ function drawOne(
 ): void {
   {
     switch (kind) {
-      case "letters":
-        preprocess(varied(pick(rng, sources.glyphs), rng), { out });
+      case "letters": {
+        // Half as printed, half with the even pen of handwriting.
+        const glyph = varied(pick(rng, sources.glyphs), rng);
+        if (rng.next() < 0.5) preprocess(glyph, { out });
+        else penned(sketch, glyph, rng, out);
         break;
+      }
       case "scribbles":
         drawStrokes(sketch, pick(rng, SCRIBBLES)(rng), rng, out);
         break;
@@ -454,6 +484,93 @@ function varied(glyph: GreyImage, rng: Random): GreyImage {
     }
   }
   return { width: W, height: H, data: out };
+}
+
+/**
+ * `glyph` as if written with a pen: its strokes thinned to their centre
+ * lines (Zhang and Suen's thinning), then drawn again with a round pen of
+ * one width on `sketch`, and preprocessed into `out`. A font's strokes vary
+ * in width; a pen's do not.
+ */
+function penned(
+  sketch: Canvas,
+  glyph: GreyImage,
+  rng: Random,
+  out: Uint8Array,
+): void {
+  const { width: w, height: h, data } = glyph;
+  // A border of background, so that thinning never reads past the edge.
+  const W = w + 2, H = h + 2;
+  const ink = new Uint8Array(W * H);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      ink[(y + 1) * W + x + 1] = data[y * w + x] >= 128 ? 1 : 0;
+    }
+  }
+  thin(ink, W, H);
+  sketch.clear();
+  sketch.radius = between(rng, 2, 5);
+  const scale = (SKETCH - 24) / Math.max(W, H);
+  const ox = (SKETCH - W * scale) / 2, oy = (SKETCH - H * scale) / 2;
+  for (let y = 1; y < H - 1; y++) {
+    for (let x = 1; x < W - 1; x++) {
+      if (!ink[y * W + x]) continue;
+      const px = ox + x * scale, py = oy + y * scale;
+      // Joined to the skeleton's neighbours to the right and below, so that
+      // the pen draws lines, not beads.
+      for (const [dx, dy] of [[1, 0], [0, 1], [1, 1], [-1, 1]]) {
+        if (ink[(y + dy) * W + x + dx]) {
+          sketch.stroke(px, py, px + dx * scale, py + dy * scale);
+        }
+      }
+      sketch.dab(px, py);
+    }
+  }
+  preprocess(sketch, { out });
+}
+
+/**
+ * Thins the ink (1) of a binary image to lines one pixel wide, in place:
+ * Zhang and Suen's two sub-iterations, until nothing changes.
+ */
+function thin(ink: Uint8Array, w: number, h: number): void {
+  const gone: number[] = [];
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const pass of [0, 1]) {
+      gone.length = 0;
+      for (let y = 1; y < h - 1; y++) {
+        for (let x = 1; x < w - 1; x++) {
+          const i = y * w + x;
+          if (!ink[i]) continue;
+          // The 8 neighbours clockwise from north: p2 .. p9.
+          const p = [
+            ink[i - w],
+            ink[i - w + 1],
+            ink[i + 1],
+            ink[i + w + 1],
+            ink[i + w],
+            ink[i + w - 1],
+            ink[i - 1],
+            ink[i - w - 1],
+          ];
+          const b = p.reduce((s, v) => s + v, 0);
+          if (b < 2 || b > 6) continue;
+          let a = 0;
+          for (let k = 0; k < 8; k++) if (!p[k] && p[(k + 1) % 8]) a++;
+          if (a !== 1) continue;
+          const [p2, , p4, , p6, , p8] = p;
+          if (
+            pass === 0 ? p2 * p4 * p6 || p4 * p6 * p8 : p2 * p4 * p8 ||
+              p2 * p6 * p8
+          ) continue;
+          gone.push(i);
+        }
+      }
+      for (const i of gone) ink[i] = 0;
+      if (gone.length) changed = true;
+    }
+  }
 }
 
 /** An element of `list`, chosen by `rng`. */

@@ -46,6 +46,14 @@ const SYMBOLS = {
   },
   // void TTF_CloseFont(TTF_Font *font)
   TTF_CloseFont: { parameters: ["pointer"], result: "void" },
+  // int TTF_GlyphIsProvided32(TTF_Font *font, Uint32 ch)
+  TTF_GlyphIsProvided32: {
+    parameters: [
+      "pointer", // font
+      "u32", // ch
+    ],
+    result: "i32",
+  },
   // SDL_Surface *TTF_RenderUTF8_Blended(TTF_Font *font, const char *text, SDL_Color fg)
   TTF_RenderUTF8_Blended: {
     parameters: [
@@ -122,6 +130,11 @@ export class Font {
 }
 
 const colour = new Uint8Array(4);
+
+/** Whether `font` has a glyph of its own for the character `ch` (a code point). */
+export function hasGlyph(font: Font, ch: number): boolean {
+  return initTtf().TTF_GlyphIsProvided32(font[HANDLE], ch) !== 0;
+}
 
 /** A line of text as ink: its coverage of each pixel, 0 to 255. */
 export interface TextInk {
