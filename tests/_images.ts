@@ -5,8 +5,10 @@
  */
 import { deflateSync } from "node:zlib";
 import { concatBytes } from "../lib/bytes.ts";
+import { Canvas } from "../lib/image/canvas.ts";
 import { pngChunk } from "../lib/image/png.ts";
 import { Random } from "../lib/random.ts";
+import { DIGITS } from "./_sample_drawings.ts";
 
 /**
  * An 8-bit PNG of `channels` (1 grey, 3 RGB, 4 RGBA) values per pixel,
@@ -117,4 +119,69 @@ export function paperPhoto(
     data[4 * i + 3] = 255;
   }
   return { width: W, height: H, data };
+}
+
+/** Where and how `pageWithDigit()` writes its digit, and how the page is lit. */
+export interface PageOptions {
+  width: number;
+  height: number;
+  /** The digit's top-left corner, in pixels of the page. */
+  x: number;
+  y: number;
+  /** The digit's height in pixels. */
+  size: number;
+  /** The pen's width in pixels. */
+  pen: number;
+  /** The light at each pixel, 1 = full (a shadow or gradient is less). */
+  light?: (x: number, y: number) => number;
+  /** Standard deviation of the noise, in grey levels. */
+  noise?: number;
+  seed?: number;
+}
+
+/**
+ * A page with the digit `digit` written on it (the strokes of
+ * tests/_sample_drawings.ts), photographed or scanned: dark ink (level 30
+ * in full light) on white paper (235), both times the light, with Gaussian
+ * noise. Returned as RGBA bytes, like a decoded file, with the box of the
+ * pixels that the pen inked at least half.
+ */
+export function pageWithDigit(digit: number, options: PageOptions): {
+  image: { width: number; height: number; data: Uint8Array };
+  box: { x: number; y: number; width: number; height: number };
+} {
+  const { width: W, height: H, x, y, size, pen } = options;
+  const { light = () => 1, noise = 0, seed = 1 } = options;
+  const canvas = new Canvas(W, H, { radius: pen / 2, softness: 1 });
+  for (const line of DIGITS[digit]) {
+    for (let i = 0; i < line.length; i++) {
+      const [xa, ya] = line[Math.max(0, i - 1)], [xb, yb] = line[i];
+      canvas.stroke(x + size * xa, y + size * ya, x + size * xb, y + size * yb);
+    }
+  }
+  const rng = new Random(seed);
+  const data = new Uint8Array(W * H * 4);
+  let x0 = W, x1 = -1, y0 = H, y1 = -1;
+  for (let py = 0; py < H; py++) {
+    for (let px = 0; px < W; px++) {
+      const i = py * W + px, a = canvas.data[i];
+      if (a >= 0.5) {
+        x0 = Math.min(x0, px);
+        x1 = Math.max(x1, px);
+        y0 = Math.min(y0, py);
+        y1 = Math.max(y1, py);
+      }
+      const v = light(px, py) * (235 * (1 - a) + 30 * a) +
+        (noise > 0 ? noise * rng.normal() : 0);
+      data[4 * i] = data[4 * i + 1] = data[4 * i + 2] = Math.max(
+        0,
+        Math.min(255, Math.round(v)),
+      );
+      data[4 * i + 3] = 255;
+    }
+  }
+  return {
+    image: { width: W, height: H, data },
+    box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 },
+  };
 }

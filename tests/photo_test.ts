@@ -1,19 +1,25 @@
 /**
  * Photo to ink: each step against a naive reference, and the whole against
- * the network (fixture model) on MNIST digits as they are and photographed.
+ * the network (fixture model) on MNIST digits as they are and photographed,
+ * and on digits written on large pages: small with a thin pen, across a
+ * shadow's edge, under a strong gradient.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./_assert.ts";
-import { paperPhoto } from "./_images.ts";
+import { type PageOptions, pageWithDigit, paperPhoto } from "./_images.ts";
+import { DIGITS, drawStrokes } from "./_sample_drawings.ts";
 import {
+  boxInPicture,
+  CROP_MARGIN,
   extractInk,
-  otsu,
+  MAX_INK_SIDE,
+  photoInk,
   removeSpecks,
-  squareFilter,
   toGrey,
 } from "../lib/image/photo.ts";
-import { preprocess } from "../lib/image/preprocess.ts";
+import { medianFilter, squareFilter } from "../lib/image/_grey_filters.ts";
+import { type Box, inkBox, preprocess } from "../lib/image/preprocess.ts";
 import { imageAt, loadMnist, PIXELS } from "../lib/data/mnist.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
 import { argmaxRow } from "../lib/nn/network.ts";
@@ -52,43 +58,66 @@ Deno.test("toGrey() gives luma, and lays transparent pixels over a contrasting g
 
 Deno.test("squareFilter() equals a naive minimum and maximum over square windows", () => {
   const rng = new Random(3);
-  const w = 23, h = 17;
-  const data = new Float32Array(w * h).map(() => rng.nextUint32() % 256);
-  for (const r of [1, 2, 5, 30]) {
-    for (const max of [false, true]) {
-      const got = squareFilter({ width: w, height: h, data }, r, max).data;
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          let want = max ? -Infinity : Infinity;
-          for (
-            let yy = Math.max(0, y - r);
-            yy <= Math.min(h - 1, y + r);
-            yy++
-          ) {
+  // 9 and 12 end on a whole block of 2r+1 for r = 1, 2, 4 and 5, so that
+  // windows cut by the end lie in one block.
+  for (const [w, h] of [[23, 17], [9, 12], [12, 9], [1, 5]]) {
+    const data = new Float32Array(w * h).map(() => rng.nextUint32() % 256);
+    for (const r of [1, 2, 4, 5, 30]) {
+      for (const max of [false, true]) {
+        const got = squareFilter({ width: w, height: h, data }, r, max).data;
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            let want = max ? -Infinity : Infinity;
             for (
-              let xx = Math.max(0, x - r);
-              xx <= Math.min(w - 1, x + r);
-              xx++
+              let yy = Math.max(0, y - r);
+              yy <= Math.min(h - 1, y + r);
+              yy++
             ) {
-              const v = data[yy * w + xx];
-              want = max ? Math.max(want, v) : Math.min(want, v);
+              for (
+                let xx = Math.max(0, x - r);
+                xx <= Math.min(w - 1, x + r);
+                xx++
+              ) {
+                const v = data[yy * w + xx];
+                want = max ? Math.max(want, v) : Math.min(want, v);
+              }
             }
+            assertEquals(
+              got[y * w + x],
+              want,
+              `${w}x${h} r=${r} max=${max} at ${x},${y}`,
+            );
           }
-          assertEquals(got[y * w + x], want, `r=${r} max=${max} at ${x},${y}`);
         }
       }
     }
   }
 });
 
-Deno.test("otsu() splits a two-peaked histogram between its peaks", () => {
-  const hist = new Float64Array(256);
-  for (let i = 0; i < 256; i++) {
-    hist[i] = 1000 * Math.exp(-((i - 40) ** 2) / 200) +
-      300 * Math.exp(-((i - 200) ** 2) / 300);
+Deno.test("medianFilter() equals a naive median over square windows", () => {
+  const rng = new Random(5);
+  for (const [w, h] of [[19, 13], [4, 9], [1, 1]]) {
+    const data = new Float32Array(w * h).map(() => rng.nextUint32() % 256);
+    for (const r of [1, 3, 20]) {
+      const got = medianFilter({ width: w, height: h, data }, r);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const window: number[] = [];
+          for (let yy = y - r; yy <= y + r; yy++) {
+            for (let xx = x - r; xx <= x + r; xx++) {
+              if (xx >= 0 && yy >= 0 && xx < w && yy < h) {
+                window.push(data[yy * w + xx]);
+              }
+            }
+          }
+          window.sort((a, b) => a - b);
+          // Of an even count, the upper of the two middle values.
+          const want = window[window.length >> 1];
+          assertEquals(got[y * w + x], want, `${w}x${h} r=${r} at ${x},${y}`);
+        }
+      }
+    }
   }
-  const t = otsu(hist);
-  assert(t > 70 && t < 170, `threshold ${t}`);
 });
 
 Deno.test("removeSpecks() drops small pieces of ink and keeps large ones", () => {
@@ -98,7 +127,8 @@ Deno.test("removeSpecks() drops small pieces of ink and keeps large ones", () =>
   // A piece of a second stroke, diagonal (8-connected), a fifth as heavy.
   for (let k = 0; k < 4; k++) data[(2 + k) * w + 12 + k] = 255;
   data[9 * w + 19] = 255; // a speck
-  removeSpecks({ width: w, height: h, data });
+  // The longest side of what is kept: the square's.
+  assertEquals(removeSpecks({ width: w, height: h, data }), 6);
   assertEquals(data[9 * w + 19], 0);
   assertEquals(data[5 * w + 15], 255);
   assertEquals(data[4 * w + 4], 200);
@@ -116,6 +146,17 @@ Deno.test("extractInk() finds no ink on blank, shaded or noisy paper", () => {
     const ink = extractInk({ width: w, height: h, data });
     assertEquals(ink.data.every((v) => v === 0), true);
   }
+});
+
+Deno.test("extractInk() finds no ink in specks of dust on a blank page", () => {
+  const w = 640, h = 480;
+  const rng = new Random(11);
+  const data = new Float32Array(w * h).map(() => 230 + 3 * rng.normal());
+  for (const [x, y] of [[100, 100], [400, 300], [600, 50]]) {
+    for (const d of [0, 1, w, w + 1]) data[y * w + x + d] = 60;
+  }
+  const ink = extractInk({ width: w, height: h, data });
+  assertEquals(ink.data.every((v) => v === 0), true);
 });
 
 Deno.test("extractInk() turns dark ink on shaded paper into light ink on black", () => {
@@ -184,4 +225,142 @@ Deno.test("extractInk() reads photographed digits nearly as well as clean ones",
   }
   const n = right(pixels, N);
   assert(n >= 93, `${n} of ${N} photos read right`);
+});
+
+/** The 8-connected pieces of the pixels of a 28x28 image at `level` or above. */
+function pieces(pixels: Uint8Array, level = 64): number {
+  const seen = new Uint8Array(PIXELS);
+  let count = 0;
+  for (let p = 0; p < PIXELS; p++) {
+    if (pixels[p] < level || seen[p]) continue;
+    count++;
+    const stack = [p];
+    seen[p] = 1;
+    while (stack.length) {
+      const q = stack.pop()!, x = q % 28, y = (q - x) / 28;
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(27, y + 1); yy++) {
+        for (let xx = Math.max(0, x - 1); xx <= Math.min(27, x + 1); xx++) {
+          const k = yy * 28 + xx;
+          if (pixels[k] >= level && !seen[k]) {
+            seen[k] = 1;
+            stack.push(k);
+          }
+        }
+      }
+    }
+  }
+  return count;
+}
+
+/** Intersection over union of the pixels at `level` or above of two 28x28 images. */
+function overlap(a: Uint8Array, b: Uint8Array, level = 64): number {
+  let both = 0, either = 0;
+  for (let k = 0; k < PIXELS; k++) {
+    if (a[k] >= level && b[k] >= level) both++;
+    if (a[k] >= level || b[k] >= level) either++;
+  }
+  return both / either;
+}
+
+/** Checks that each edge of box `found` lies within `near` of `want`'s. */
+function assertNear(found: Box, want: Box, near: number, name: string) {
+  const edges = (b: Box) => [b.x, b.y, b.x + b.width, b.y + b.height];
+  const [a, b] = [edges(found), edges(want)];
+  assert(
+    a.every((v, k) => Math.abs(v - b[k]) <= near),
+    `${name}: ink at ${JSON.stringify(found)}, written at ${
+      JSON.stringify(want)
+    }`,
+  );
+}
+
+/**
+ * Checks that the digit `digit` written on a page as `options` say comes out
+ * of photoInk() and preprocess() whole: one piece, the shape of the same
+ * digit drawn large on the canvas, read right by the network, and found
+ * where it was written, in the page's own pixels.
+ */
+function assertReadWhole(digit: number, options: PageOptions, name: string) {
+  const { image, box } = pageWithDigit(digit, options);
+  const ink = photoInk(image);
+  const pre = preprocess(ink);
+  assert(!pre.empty, `${name}: no ink`);
+  const large = preprocess(drawStrokes(DIGITS[digit], 420)).pixels;
+  assertEquals(pieces(pre.pixels), 1, `${name}: pieces`);
+  const iou = overlap(pre.pixels, large);
+  assert(iou >= 0.8, `${name}: ${iou.toFixed(2)} of the large digit's ink`);
+  assertEquals(argmaxRow(network.predict(pre.pixels, 1), 0), digit, name);
+  // Where the ink lies: each edge within the pen's soft edge, the blur and
+  // a crop pixel.
+  assertNear(boxInPicture(ink, inkBox(ink)!, image), box, 2 + ink.scale, name);
+}
+
+Deno.test("photoInk() finds a digit written small with a thin pen on a large white page", () => {
+  for (const digit of [1, 5, 2]) {
+    for (const pen of [1, 2]) {
+      assertReadWhole(
+        digit,
+        { width: 2000, height: 1500, x: 1400, y: 300, size: 120, pen },
+        `${digit} with a ${pen}-pixel pen`,
+      );
+    }
+  }
+});
+
+Deno.test("photoInk() keeps every stroke across a shadow's edge or under a strong gradient", () => {
+  const width = 1200, height = 900;
+  const lights: [string, number, (x: number, y: number) => number][] = [
+    ["light from a fifth to full", 500, (x) => 0.2 + 0.8 * x / width],
+    ["the left half in shadow", 560, (x) => x < 600 ? 0.4 : 1],
+    ["the left 60% in shadow", 680, (x) => x < 720 ? 0.4 : 1],
+    ["the top left in shadow", 500, (x, y) => x + y < 950 ? 0.4 : 1],
+  ];
+  for (const digit of [2, 5]) {
+    for (const [name, x, light] of lights) {
+      // The shadows' edges cross the digit.
+      assertReadWhole(
+        digit,
+        { width, height, x, y: 350, size: 150, pen: 3, light, noise: 3 },
+        `${digit}, ${name}`,
+      );
+    }
+  }
+});
+
+Deno.test("photoInk() shrinks only a crop larger than MAX_INK_SIDE, and says where it lies", () => {
+  const { image, box } = pageWithDigit(3, {
+    width: 2400,
+    height: 1800,
+    x: 700,
+    y: 200,
+    size: 1400,
+    pen: 60,
+  });
+  const ink = photoInk(image);
+  assertEquals(ink.scale, 2);
+  assert(Math.max(ink.width, ink.height) <= MAX_INK_SIDE);
+  // The crop keeps a margin around the ink.
+  const margin = Math.round(CROP_MARGIN * box.height);
+  assert(Math.abs(ink.y - (box.y - margin)) <= 3, `crop from row ${ink.y}`);
+  assertNear(boxInPicture(ink, inkBox(ink)!, image), box, 4, "a large 3");
+});
+
+Deno.test("boxInPicture() scales a box of the crop into the picture, clipped to its edge", () => {
+  const ink = {
+    width: 10,
+    height: 10,
+    data: new Uint8Array(100),
+    x: 40,
+    y: 7,
+    scale: 3,
+  };
+  const picture = { width: 68, height: 100 };
+  assertEquals(
+    boxInPicture(ink, { x: 1, y: 2, width: 4, height: 5 }, picture),
+    { x: 43, y: 13, width: 12, height: 15 },
+  );
+  assertEquals(
+    boxInPicture(ink, { x: 6, y: 0, width: 4, height: 1 }, picture),
+    { x: 58, y: 7, width: 10, height: 3 },
+  );
 });

@@ -3,30 +3,76 @@
  * `preprocess()` expects: dark ink on light, uneven, noisy paper as well as
  * MNIST-style light strokes on black.
  *
- * Steps:
+ * The ink is found at the picture's full resolution, so that a digit written
+ * with a thin pen on a corner of a large page keeps its strokes; only what
+ * is broad (which way round the ink is, and the paper's shading) is worked
+ * out on a shrunken copy. Steps:
  * 1. grey levels (Rec. 601 luma); transparent pixels are laid over a
  *    background that contrasts with the opaque ones;
- * 2. images over `WORK_SIDE` pixels are shrunk by an area average: the
- *    digit ends up 20 pixels high anyway, and the averaging removes fine noise;
- * 3. polarity: the median is the background (the ink covers less than half of
- *    the picture); when it lies nearer the light end than the dark end, the
- *    picture is inverted so that ink is light;
- * 4. uneven paper: a white top-hat subtracts the background, estimated by a
- *    grey opening (a minimum then a maximum filter) with a square window of a
- *    quarter of the longer side, wider than any pen stroke: strokes fall
- *    through it, shading and gradients stay in it;
- * 5. levels: Otsu's threshold splits paper from ink; the paper's median and
- *    spread (MAD) give the noise, the ink's 90th percentile the ink level;
- *    levels up to a floor above the noise become 0 and the ink level 255,
+ * 2. fine noise: pictures of `BLUR_SIDE` pixels or more a side get a 3x3
+ *    mean;
+ * 3. a coarse copy, shrunk by an area average to at most `WORK_SIDE`
+ *    pixels a side: a stroke one pixel wide fades in it but stays as far
+ *    above the (equally averaged) noise as at full resolution;
+ * 4. polarity, on the coarse copy: light details (the picture above its
+ *    grey opening, a minimum then a maximum filter over square windows of a
+ *    quarter of its longer side) and dark details (its closing above the
+ *    picture) are summed where they also stand out from the paper, the
+ *    median of the same window (ink covers less than half of it), and lie
+ *    off the picture's median. Whichever is larger is the ink. The medians
+ *    keep paper from counting as ink of the other polarity: the inside of a
+ *    loop, or paper that strokes and a shadow's edge enclose; the opening and
+ *    closing keep a shadow over half of the page out. Dark ink is inverted,
+ *    so that ink is light;
+ * 5. uneven paper: a white top-hat subtracts the background, the coarse
+ *    copy's opening (for dark ink, its closing, inverted), brought back to
+ *    full resolution by bilinear interpolation: its window is wider than any
+ *    pen stroke, so strokes fall through it while shading and gradients
+ *    stay in it. Where the background steps sharply (the edge of a shadow),
+ *    the interpolated ramp would leave a false stroke along the step; there
+ *    the background is an opening of the full picture with a window a few
+ *    coarse pixels wide, which keeps the step sharp, held between the coarse
+ *    values around. Dark ink's top-hat is divided by the paper's brightness
+ *    (see `subtractBackground()`), so that ink in a shadow is as strong as
+ *    in the light;
+ * 6. levels: most pixels are paper however little ink there is, so the
+ *    median and spread (MAD) of the top-hat give the paper's level and
+ *    noise, then again over the pixels below the clear-ink level (paper plus
+ *    six times the noise or `MIN_CONTRAST`, whichever is more), so that a
+ *    bold digit filling much of the picture does not widen the noise. The
+ *    ink level is the 90th percentile of the clearly inked pixels, however
+ *    few: a thin pen on a clean page is ink. No such pixel means no ink.
+ *    Levels up to a floor above the noise become 0 and the ink level 255,
  *    with a linear ramp in between, which keeps soft edges;
- * 6. specks: connected pieces of ink with less than `SPECK_FRACTION` of the
+ * 7. specks: connected pieces of ink with less than `SPECK_FRACTION` of the
  *    largest piece's ink are removed (a single speck would otherwise widen the
- *    box that `preprocess()` crops to).
+ *    box that the ink is cropped to). When no piece left is `MIN_INK_SIDE`
+ *    pixels long, what is left is dust on a blank page: no ink.
+ *
+ * `extractInk()` returns the ink at the grey picture's size. `photoInk()`
+ * then crops it to the box that holds the ink, with a margin
+ * (`CROP_MARGIN`), and only then shrinks it, when the box is larger than
+ * `MAX_INK_SIDE`; it says where the crop lies in the picture's pixels
+ * (`boxInPicture()` maps a box of the crop back).
  *
  * No ink (a blank page, or contrast lost in the noise) gives an all-zero image.
  *
  * @module
  */
+import { type Box, inkBox } from "./preprocess.ts";
+import {
+  blockMeans,
+  blurInPlace,
+  filterInPlace,
+  type GreyLevels,
+  medianFilter,
+  openAndClose,
+  padOdd,
+  squareFilter,
+} from "./_grey_filters.ts";
+
+export type { GreyLevels };
+
 /**
  * An image decoded to 8-bit RGBA: `width * height * 4` bytes, row-major (the
  * shape lib/native/sdl2_image.ts decodes files to).
@@ -45,19 +91,46 @@ export interface InkImage {
   data: Uint8Array;
 }
 
-/** A grey image of levels 0-255 as floats, row-major. */
-export interface GreyLevels {
-  width: number;
-  height: number;
-  data: Float32Array;
+/**
+ * The ink of a picture cut out of it: ink-image pixel (i, j) covers the
+ * picture's pixels from (x + i * scale, y + j * scale), `scale` of them
+ * along each side (fewer at the picture's right and bottom edges).
+ */
+export interface PlacedInk extends InkImage {
+  /** Column of the picture where the ink image starts. */
+  x: number;
+  /** Row of the picture where the ink image starts. */
+  y: number;
+  /** Picture pixels per ink-image pixel along each side, a whole number. */
+  scale: number;
 }
 
-/** Longer side that larger pictures are shrunk to before the rest. */
-export const WORK_SIDE = 320;
+/** Longer side of the coarse copy that polarity and background are found on. */
+export const WORK_SIDE = 160;
+/** Pictures with a side this long or longer are blurred against fine noise. */
+export const BLUR_SIDE = 100;
 /** Pieces of ink with less than this part of the largest one's ink are dropped. */
 export const SPECK_FRACTION = 0.05;
 /** The least difference between ink and paper that counts as ink, of 255. */
 export const MIN_CONTRAST = 32;
+/** Ink whose every piece is shorter than this, in pixels, is dust, not ink. */
+export const MIN_INK_SIDE = 8;
+/** Margin kept around the ink's box, a fraction of the box's longer side. */
+export const CROP_MARGIN = 0.1;
+/** A crop with a longer side than this is shrunk by a whole factor to fit it. */
+export const MAX_INK_SIDE = 1024;
+/**
+ * Where neighbouring coarse background values differ by more than this, the
+ * background is refined at full resolution (step 5 of the module comment).
+ */
+const BACKGROUND_STEP = 8;
+/**
+ * Levels this close to the picture's median are its paper when polarity is
+ * decided (step 4 of the module comment), whatever the windows around say.
+ */
+const PAPER_SPREAD = 4;
+/** How many times a shadow's ink is strengthened at most (see `subtractBackground()`). */
+const MAX_GAIN = 4;
 
 /**
  * Grey levels of an RGBA image. Where pixels are transparent, they are laid
@@ -73,16 +146,19 @@ export function toGrey(image: RgbaImage): GreyLevels {
     );
   }
   const out = new Float32Array(n);
-  let alphaSum = 0, lumaSum = 0;
+  let opaque = true;
   for (let i = 0; i < n; i++) {
-    const luma = 0.299 * data[4 * i] + 0.587 * data[4 * i + 1] +
+    out[i] = 0.299 * data[4 * i] + 0.587 * data[4 * i + 1] +
       0.114 * data[4 * i + 2];
-    const a = data[4 * i + 3] / 255;
-    out[i] = luma;
-    alphaSum += a;
-    lumaSum += a * luma;
+    if (data[4 * i + 3] !== 255) opaque = false;
   }
-  if (alphaSum < n) {
+  if (!opaque) {
+    let alphaSum = 0, lumaSum = 0;
+    for (let i = 0; i < n; i++) {
+      const a = data[4 * i + 3] / 255;
+      alphaSum += a;
+      lumaSum += a * out[i];
+    }
     const under = alphaSum > 0 && lumaSum / alphaSum < 128 ? 255 : 0;
     for (let i = 0; i < n; i++) {
       const a = data[4 * i + 3] / 255;
@@ -100,103 +176,20 @@ export function shrink(image: GreyLevels, side = WORK_SIDE): GreyLevels {
   const { width: w, height: h, data } = image;
   const f = Math.ceil(Math.max(w, h) / side);
   if (f <= 1) return image;
-  const w2 = Math.ceil(w / f), h2 = Math.ceil(h / f);
-  const sum = new Float32Array(w2 * h2);
-  const count = new Float32Array(w2 * h2);
-  for (let y = 0; y < h; y++) {
-    const row = Math.floor(y / f) * w2;
-    for (let x = 0; x < w; x++) {
-      const k = row + Math.floor(x / f);
-      sum[k] += data[y * w + x];
-      count[k]++;
-    }
-  }
-  for (let k = 0; k < sum.length; k++) sum[k] /= count[k];
-  return { width: w2, height: h2, data: sum };
-}
-
-/**
- * Running minimum over windows of 2r+1 values along lines of `src`: `lines`
- * lines of `n` values `stride` apart, line l starting at `l * lineStep`.
- * van Herk / Gil-Werman: two passes over blocks of 2r+1, so the cost does not
- * grow with r. Windows are cut at the ends of a line.
- */
-function runningMin(
-  src: Float32Array,
-  dst: Float32Array,
-  lines: number,
-  lineStep: number,
-  n: number,
-  stride: number,
-  r: number,
-) {
-  const k = 2 * r + 1;
-  // g: minimum from the start of each block; h: to the end of each block.
-  const g = new Float32Array(n), h = new Float32Array(n);
-  for (let l = 0; l < lines; l++) {
-    const start = l * lineStep;
-    for (let i = 0; i < n; i++) {
-      const v = src[start + i * stride];
-      g[i] = i % k === 0 || v < g[i - 1] ? v : g[i - 1];
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      const v = src[start + i * stride];
-      h[i] = i === n - 1 || i % k === k - 1 || v < h[i + 1] ? v : h[i + 1];
-    }
-    for (let i = 0; i < n; i++) {
-      // A window cut by the start lies in the first block: g alone covers it.
-      const b = g[i + r >= n ? n - 1 : i + r];
-      const a = i < r ? b : h[i - r];
-      dst[start + i * stride] = a < b ? a : b;
-    }
-  }
-}
-
-/**
- * Minimum (or, with `max`, maximum) filter over square windows of side 2r+1,
- * cut at the edges. The maximum is the minimum of the negated picture.
- */
-export function squareFilter(
-  image: GreyLevels,
-  r: number,
-  max: boolean,
-): GreyLevels {
-  const { width: w, height: h } = image;
-  const data = max ? image.data.map((v) => -v) : image.data;
-  const rows = new Float32Array(w * h), out = new Float32Array(w * h);
-  runningMin(data, rows, h, w, w, 1, r);
-  runningMin(rows, out, w, 1, h, w, r);
-  if (max) { for (let i = 0; i < out.length; i++) out[i] = -out[i]; }
-  return { width: w, height: h, data: out };
-}
-
-/** Mean over 3x3 windows (cut at the edges). */
-function blur3(image: GreyLevels): GreyLevels {
-  const { width: w, height: h, data } = image;
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let sum = 0, count = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          sum += data[yy * w + xx];
-          count++;
-        }
-      }
-      out[y * w + x] = sum / count;
-    }
-  }
-  return { width: w, height: h, data: out };
+  return {
+    width: Math.ceil(w / f),
+    height: Math.ceil(h / f),
+    data: blockMeans(data, w, { x: 0, y: 0, width: w, height: h }, f),
+  };
 }
 
 /** Histogram of levels 0-255 (rounded, clamped). */
 function histogram(values: Float32Array): Float64Array {
   const hist = new Float64Array(256);
-  for (const v of values) hist[v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v)]++;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    hist[v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0]++;
+  }
   return hist;
 }
 
@@ -212,154 +205,354 @@ function quantile(hist: Float64Array, q: number, from = 0, to = 256): number {
   return to - 1;
 }
 
-/** Otsu's threshold: levels >= t are the second class. */
-export function otsu(hist: Float64Array): number {
-  let total = 0, sumAll = 0;
-  for (let i = 0; i < 256; i++) {
-    total += hist[i];
-    sumAll += i * hist[i];
+/**
+ * Whether the ink of the coarse picture `g` is darker than its paper (step
+ * 4 of the module comment); `open`, `close` and `local` are its opening,
+ * closing and median over the same windows.
+ */
+function inkIsDark(
+  g: GreyLevels,
+  open: Float32Array,
+  close: Float32Array,
+  local: Float32Array,
+): boolean {
+  const { data } = g;
+  const global = quantile(histogram(data), 0.5);
+  let light = 0, dark = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (Math.abs(v - global) <= PAPER_SPREAD) continue;
+    const up = Math.min(v - open[i], v - local[i]);
+    const down = Math.min(close[i] - v, local[i] - v);
+    if (up > 0) light += up * up;
+    if (down > 0) dark += down * down;
   }
-  let best = 1, bestScore = -1, w0 = 0, sum0 = 0;
-  for (let t = 1; t < 256; t++) {
-    w0 += hist[t - 1];
-    sum0 += (t - 1) * hist[t - 1];
-    const w1 = total - w0;
-    if (w0 === 0 || w1 === 0) continue;
-    const d = sum0 / w0 - (sumAll - sum0) / w1;
-    const score = w0 * w1 * d * d;
-    if (score > bestScore) {
-      bestScore = score;
-      best = t;
+  return dark > light;
+}
+
+/**
+ * Subtracts from `v` (the full picture, ink light) its background, which
+ * `coarse` (`f` times smaller, see step 5 of the module comment) estimates,
+ * and
+ * keeps what is above it: the white top-hat, in place. For dark ink on
+ * paper (`dark`), the top-hat is then divided by the paper's brightness
+ * (255 less the background) relative to the brightest paper's, up to
+ * `MAX_GAIN` times: ink and paper in a shadow are both darker, and their
+ * difference shrinks with the light.
+ */
+function subtractBackground(
+  v: GreyLevels,
+  coarse: GreyLevels,
+  f: number,
+  dark: boolean,
+) {
+  const { width: w, height: h, data } = v;
+  const cw = coarse.width, ch = coarse.height;
+  let brightest = 0;
+  for (const level of coarse.data) brightest = Math.max(brightest, 255 - level);
+  const least = brightest / MAX_GAIN;
+
+  // Where a coarse pixel's centre lies: between columns i0 and i1 = i0 + 1
+  // at fraction `frac` (and the same for rows).
+  const axis = (size: number, coarseSize: number) => {
+    const i0 = new Int32Array(size), i1 = new Int32Array(size);
+    const frac = new Float32Array(size);
+    for (let x = 0; x < size; x++) {
+      const u = (x + 0.5) / f - 0.5;
+      const i = Math.min(Math.max(Math.floor(u), 0), coarseSize - 1);
+      i0[x] = i;
+      i1[x] = Math.min(i + 1, coarseSize - 1);
+      frac[x] = Math.min(Math.max(u - i, 0), 1);
+    }
+    return { i0, i1, frac };
+  };
+  const cols = axis(w, cw), rows = axis(h, ch);
+
+  // The background may step sharply between coarse pixels (a shadow's
+  // edge): there, in the cells between coarse pixels whose 3x3
+  // neighbourhoods differ by more than BACKGROUND_STEP, it is an opening of
+  // the full picture with a window wider than a thin stroke, which keeps the
+  // step sharp, held between the lowest and highest coarse values around
+  // (they bound it where strokes are wider than its window).
+  const lo = squareFilter(coarse, 1, false).data;
+  const hi = squareFilter(coarse, 1, true).data;
+  const cellLo = new Float32Array(cw * ch), cellHi = new Float32Array(cw * ch);
+  let x0 = w, x1 = -1, y0 = h, y1 = -1;
+  for (let j = 0; j < ch; j++) {
+    const jj = Math.min(j + 1, ch - 1);
+    for (let i = 0; i < cw; i++) {
+      const ii = Math.min(i + 1, cw - 1), c = j * cw + i;
+      cellLo[c] = Math.min(
+        lo[c],
+        lo[j * cw + ii],
+        lo[jj * cw + i],
+        lo[jj * cw + ii],
+      );
+      cellHi[c] = Math.max(
+        hi[c],
+        hi[j * cw + ii],
+        hi[jj * cw + i],
+        hi[jj * cw + ii],
+      );
+      if (cellHi[c] - cellLo[c] <= BACKGROUND_STEP) continue;
+      // The full picture's pixels of the cell (see `axis`).
+      x0 = Math.min(x0, i === 0 ? 0 : Math.floor(f * (i + 0.5)));
+      x1 = Math.max(x1, i === cw - 1 ? w - 1 : Math.ceil(f * (i + 1.5)));
+      y0 = Math.min(y0, j === 0 ? 0 : Math.floor(f * (j + 0.5)));
+      y1 = Math.max(y1, j === ch - 1 ? h - 1 : Math.ceil(f * (j + 1.5)));
     }
   }
-  return best;
+  const s = 2 * f + 1, p = 2 * s;
+  x1 = Math.min(x1, w - 1);
+  y1 = Math.min(y1, h - 1);
+  const box = { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+  const fine = x1 >= 0 && f > 1 ? padOdd(v, p, box) : null;
+  if (fine) {
+    filterInPlace(fine.data, fine.width, fine.height, s, false);
+    filterInPlace(fine.data, fine.width, fine.height, s, true);
+  }
+
+  const row = new Float32Array(cw), bg = new Float32Array(w);
+  for (let y = 0; y < h; y++) {
+    const a = rows.i0[y] * cw, b = rows.i1[y] * cw, fy = rows.frac[y];
+    for (let i = 0; i < cw; i++) {
+      row[i] = coarse.data[a + i] * (1 - fy) + coarse.data[b + i] * fy;
+    }
+    for (let x = 0; x < w; x++) {
+      const i0 = cols.i0[x];
+      bg[x] = row[i0] + (row[cols.i1[x]] - row[i0]) * cols.frac[x];
+    }
+    if (fine && y >= y0 && y <= y1) {
+      const from = (y - y0 + p) * fine.width + p - x0;
+      for (let x = x0; x <= x1; x++) {
+        const c = a + cols.i0[x], l = cellLo[c], u = cellHi[c];
+        if (u - l <= BACKGROUND_STEP) continue;
+        const b = fine.data[from + x];
+        bg[x] = b < l ? l : b > u ? u : b;
+      }
+    }
+    const k = y * w;
+    for (let x = 0; x < w; x++) {
+      const t = data[k + x] - bg[x];
+      data[k + x] = !(t > 0)
+        ? 0
+        : dark
+        ? t * brightest / Math.max(255 - bg[x], least)
+        : t;
+    }
+  }
+}
+
+/**
+ * The paper's level and noise (median, and MAD as a standard deviation) of
+ * the levels of `hist` below `to`.
+ */
+function paperLevel(hist: Float64Array, to: number) {
+  const paper = quantile(hist, 0.5, 0, to);
+  const deviations = new Float64Array(256);
+  for (let i = 0; i < to; i++) deviations[Math.abs(i - paper)] += hist[i];
+  return { paper, sigma: 1.4826 * quantile(deviations, 0.5) };
 }
 
 /**
  * Sets to zero the 8-connected pieces of ink (pixels above 0) whose ink is
- * less than `fraction` of the largest piece's.
+ * less than `fraction` of the largest piece's. Returns the longest side of
+ * the boxes of the pieces kept (0 when there are none).
  */
-export function removeSpecks(image: InkImage, fraction = SPECK_FRACTION) {
+export function removeSpecks(
+  image: InkImage,
+  fraction = SPECK_FRACTION,
+): number {
   const { width: w, height: h, data } = image;
-  const label = new Int32Array(w * h).fill(-1);
-  const masses: number[] = [];
-  const stack: number[] = [];
+  // The pixels of each piece in turn (`pixels`), the first of piece k at
+  // starts[k]; `seen` marks the pixels already in a piece.
+  const seen = new Uint8Array(w * h);
+  const pixels: number[] = [], starts: number[] = [], masses: number[] = [];
+  const sides: number[] = [];
   for (let p = 0; p < w * h; p++) {
-    if (data[p] === 0 || label[p] >= 0) continue;
-    const id = masses.length;
-    let mass = 0;
-    label[p] = id;
-    stack.push(p);
-    while (stack.length) {
-      const q = stack.pop()!;
+    if (data[p] === 0 || seen[p]) continue;
+    starts.push(pixels.length);
+    let mass = 0, x0 = w, x1 = 0, y0 = h, y1 = 0;
+    seen[p] = 1;
+    pixels.push(p);
+    // The pixels found but not yet looked around are the end of `pixels`.
+    for (let next = pixels.length - 1; next < pixels.length; next++) {
+      const q = pixels[next];
       mass += data[q];
       const x = q % w, y = (q - x) / w;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      for (let yy = y > 0 ? y - 1 : 0; yy <= y + 1 && yy < h; yy++) {
+        for (let xx = x > 0 ? x - 1 : 0; xx <= x + 1 && xx < w; xx++) {
           const nb = yy * w + xx;
-          if (data[nb] !== 0 && label[nb] < 0) {
-            label[nb] = id;
-            stack.push(nb);
+          if (data[nb] !== 0 && !seen[nb]) {
+            seen[nb] = 1;
+            pixels.push(nb);
           }
         }
       }
     }
     masses.push(mass);
+    sides.push(Math.max(x1 - x0, y1 - y0) + 1);
   }
+  starts.push(pixels.length);
   let largest = 0;
   for (const m of masses) if (m > largest) largest = m;
   const floor = largest * fraction;
-  for (let p = 0; p < w * h; p++) {
-    if (label[p] >= 0 && masses[label[p]] < floor) data[p] = 0;
-  }
+  let longest = 0;
+  masses.forEach((mass, k) => {
+    if (mass >= floor) {
+      longest = Math.max(longest, sides[k]);
+      return;
+    }
+    for (let i = starts[k]; i < starts[k + 1]; i++) data[pixels[i]] = 0;
+  });
+  return longest;
 }
 
-/** The ink of a grey picture, light on black (see the module comment). */
+/**
+ * The ink of a grey picture, light on black, at the picture's size (see the
+ * module comment).
+ */
 export function extractInk(grey: GreyLevels): InkImage {
-  let image = shrink(grey);
-  const { width: w, height: h } = image;
+  return inkInPlace({ ...grey, data: grey.data.slice() });
+}
+
+/** `extractInk()`, using `grey`'s data as its own working space. */
+function inkInPlace(grey: GreyLevels): InkImage {
+  const { width: w, height: h } = grey;
   const n = w * h;
   const out: InkImage = { width: w, height: h, data: new Uint8Array(n) };
+  if (n === 0) return out;
 
-  // 3. Polarity: make the ink light.
-  const hist = histogram(image.data);
-  const median = quantile(hist, 0.5);
-  const dark = quantile(hist, 0.01), light = quantile(hist, 0.99);
-  if (median - dark > light - median) {
-    const inverted = new Float32Array(n);
-    for (let i = 0; i < n; i++) inverted[i] = 255 - image.data[i];
-    image = { width: w, height: h, data: inverted };
-  }
-  // Fine noise, on pictures large enough that strokes are several pixels wide.
-  if (Math.max(w, h) >= 100) image = blur3(image);
+  // 2. Fine noise, on pictures large enough that strokes are several pixels
+  // wide.
+  const v = grey;
+  if (Math.max(w, h) >= BLUR_SIDE && Math.min(w, h) >= 2) blurInPlace(v);
 
-  // 4. White top-hat: the picture less its opening.
-  const r = Math.max(1, Math.round(Math.max(w, h) / 8));
-  const top = new Float32Array(n);
-  {
-    // The opening runs on the picture extended by 2r on each side, by odd
-    // reflection (f(-x) = 2 f(0) - f(x)), which keeps shading that changes
-    // linearly across a border: windows cut by the border would not.
-    const p = 2 * r, pw = w + 2 * p, ph = h + 2 * p;
-    const padded = new Float32Array(pw * ph);
-    const reflect = (i: number, size: number) =>
-      i < 0 ? [0, -i] : i >= size ? [size - 1, 2 * (size - 1) - i] : [i, i];
-    for (let y = 0; y < ph; y++) {
-      const [y0, y1] = reflect(
-        Math.min(Math.max(y - p, -(h - 1)), 2 * (h - 1)),
-        h,
-      );
-      for (let x = 0; x < pw; x++) {
-        const [x0, x1] = reflect(
-          Math.min(Math.max(x - p, -(w - 1)), 2 * (w - 1)),
-          w,
-        );
-        const d = image.data;
-        // f(x, y) by odd reflection in x, then in y.
-        const fx = (yy: number) => 2 * d[yy * w + x0] - d[yy * w + x1];
-        padded[y * pw + x] = 2 * fx(y0) - fx(y1);
-      }
+  // 3-4. Polarity, on the coarse copy, and the background of the ink made
+  // light: the opening, or for dark ink the closing turned over.
+  const f = Math.ceil(Math.max(w, h) / WORK_SIDE);
+  const coarse = shrink(v);
+  const r = Math.max(1, Math.round(Math.max(coarse.width, coarse.height) / 8));
+  const { open, close } = openAndClose(coarse, r);
+  let background = open;
+  const dark = inkIsDark(coarse, open, close, medianFilter(coarse, r));
+  if (dark) {
+    background = close;
+    for (let i = 0; i < background.length; i++) {
+      background[i] = 255 - background[i];
     }
-    const bg = squareFilter(
-      squareFilter({ width: pw, height: ph, data: padded }, r, false),
-      r,
-      true,
-    ).data;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const v = image.data[y * w + x] - bg[(y + p) * pw + x + p];
-        top[y * w + x] = v > 0 ? v : 0;
-      }
-    }
+    for (let i = 0; i < n; i++) v.data[i] = 255 - v.data[i];
   }
 
-  // 5. Levels: paper (below Otsu's threshold) gives the noise, ink the level.
-  const topHist = histogram(top);
-  const t = otsu(topHist);
-  const paper = quantile(topHist, 0.5, 0, t);
-  const deviations = new Float64Array(256);
-  for (let i = 0; i < t; i++) deviations[Math.abs(i - paper)] += topHist[i];
-  const sigma = 1.4826 * quantile(deviations, 0.5);
-  const ink = quantile(topHist, 0.9, t, 256);
-  const contrast = ink - paper;
-  if (contrast < Math.max(MIN_CONTRAST, 6 * sigma)) return out;
-  const floor = paper + Math.max(3.5 * sigma, 0.1 * contrast);
+  // 5. White top-hat, in place: v is now the ink above the paper.
+  subtractBackground(
+    v,
+    { width: coarse.width, height: coarse.height, data: background },
+    f,
+    dark,
+  );
+
+  // 6. Levels: the paper's from all pixels, then from those below the clear
+  // ink; the ink's from the clear ink alone.
+  const hist = histogram(v.data);
+  let { paper, sigma } = paperLevel(hist, 256);
+  const clearAbove = () => paper + Math.max(6 * sigma, MIN_CONTRAST);
+  ({ paper, sigma } = paperLevel(hist, Math.min(256, Math.ceil(clearAbove()))));
+  const clear = Math.ceil(clearAbove());
+  if (clear > 255) return out;
+  let inked = 0;
+  for (let i = clear; i < 256; i++) inked += hist[i];
+  if (inked === 0) return out;
+  // The bottom of its histogram bin: every pixel in the bin is full ink.
+  const ink = quantile(hist, 0.9, clear, 256) - 0.5;
+  const floor = paper + Math.max(3.5 * sigma, 0.1 * (ink - paper));
   const scale = 255 / (ink - floor);
   for (let i = 0; i < n; i++) {
-    const v = (top[i] - floor) * scale;
-    out.data[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+    const level = (v.data[i] - floor) * scale;
+    out.data[i] = level <= 0 ? 0 : level >= 255 ? 255 : (level + 0.5) | 0;
   }
 
-  // 6. Specks.
-  removeSpecks(out);
+  // 7. Specks, and dust: no piece of ink as long as MIN_INK_SIDE.
+  if (removeSpecks(out) < MIN_INK_SIDE) out.data.fill(0);
   return out;
 }
 
-/** The ink of an RGBA photo or scan: `extractInk(toGrey(image))`. */
-export function photoInk(image: RgbaImage): InkImage {
-  return extractInk(toGrey(image));
+/**
+ * Cuts out of `ink` the box that holds its ink, with a margin of
+ * `CROP_MARGIN` of the box's longer side (at least a pixel), clipped to the
+ * picture; a cut larger than `MAX_INK_SIDE` is shrunk by the whole factor
+ * that fits it, by an area average. Ink with no ink gives a 1x1 blank image
+ * at the picture's top-left corner.
+ */
+export function cropInk(ink: InkImage): PlacedInk {
+  const box = inkBox(ink);
+  if (box === null) {
+    return {
+      width: 1,
+      height: 1,
+      data: new Uint8Array(1),
+      x: 0,
+      y: 0,
+      scale: 1,
+    };
+  }
+  const margin = Math.max(
+    1,
+    Math.round(CROP_MARGIN * Math.max(box.width, box.height)),
+  );
+  const x = Math.max(0, box.x - margin), y = Math.max(0, box.y - margin);
+  const cut = {
+    x,
+    y,
+    width: Math.min(ink.width, box.x + box.width + margin) - x,
+    height: Math.min(ink.height, box.y + box.height + margin) - y,
+  };
+  const scale = Math.ceil(Math.max(cut.width, cut.height) / MAX_INK_SIDE);
+  const width = Math.ceil(cut.width / scale);
+  const height = Math.ceil(cut.height / scale);
+  const data = new Uint8Array(width * height);
+  if (scale === 1) {
+    for (let j = 0; j < height; j++) {
+      const from = (y + j) * ink.width + x;
+      data.set(ink.data.subarray(from, from + width), j * width);
+    }
+  } else {
+    const means = blockMeans(ink.data, ink.width, cut, scale);
+    for (let i = 0; i < means.length; i++) {
+      // A block with any ink keeps some: a faint stroke stays whole.
+      data[i] = means[i] > 0 && means[i] < 1 ? 1 : (means[i] + 0.5) | 0;
+    }
+  }
+  return { width, height, data, x, y, scale };
+}
+
+/**
+ * The ink of an RGBA photo or scan, cropped to where it lies:
+ * `cropInk(extractInk(toGrey(image)))`, without copying the grey levels.
+ */
+export function photoInk(image: RgbaImage): PlacedInk {
+  return cropInk(inkInPlace(toGrey(image)));
+}
+
+/**
+ * The picture's pixels that `box`, a rectangle of the pixels of `ink`
+ * (say the box of a digit found in it), covers: `ink` cut out of a picture
+ * `picture.width` x `picture.height`.
+ */
+export function boxInPicture(
+  ink: PlacedInk,
+  box: Box,
+  picture: { width: number; height: number },
+): Box {
+  const x = ink.x + box.x * ink.scale, y = ink.y + box.y * ink.scale;
+  return {
+    x,
+    y,
+    width: Math.min(picture.width, x + box.width * ink.scale) - x,
+    height: Math.min(picture.height, y + box.height * ink.scale) - y,
+  };
 }
