@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Canvas, CANVAS_SIDE } from "../lib/image/canvas.ts";
+import { Canvas, CANVAS_SIDE, DEFAULT_RADIUS } from "../lib/image/canvas.ts";
 
 /** A drawing: strokes, each a polyline of [x, y] points in a unit box (y down). */
 export type Strokes = readonly (readonly (readonly [number, number])[])[];
@@ -283,11 +283,15 @@ export const DOODLES: Record<string, Strokes> = {
 export const HEIGHTS = [100, 160, 250, 420];
 
 /**
- * Draws `strokes` with the default brush on a fresh default canvas, `height`
- * canvas pixels tall, centred.
+ * Draws `strokes` on a fresh default canvas, `height` canvas pixels tall,
+ * centred, with the default brush or one of `radius`.
  */
-export function drawStrokes(strokes: Strokes, height: number): Canvas {
-  const canvas = new Canvas();
+export function drawStrokes(
+  strokes: Strokes,
+  height: number,
+  radius = DEFAULT_RADIUS,
+): Canvas {
+  const canvas = new Canvas(CANVAS_SIDE, CANVAS_SIDE, { radius });
   let x0 = Infinity, x1 = -Infinity;
   for (const line of strokes) {
     for (const [x] of line) {
@@ -321,25 +325,29 @@ function random(seed: number): () => number {
   };
 }
 
-/** Shapes that are not digits, drawn with the default brush, by name. */
+/** The radius of a bold brush, 60 pixels wide: the canvas's default once. */
+export const BOLD = 30;
+
+/** Shapes that are not digits, drawn with a bold brush, by name. */
 export function nonDigits(): Record<string, Canvas> {
-  const dot = new Canvas();
+  const bold = () => new Canvas(CANVAS_SIDE, CANVAS_SIDE, { radius: BOLD });
+  const dot = bold();
   dot.dab(336, 336);
-  const blob = new Canvas();
+  const blob = bold();
   for (let y = 220; y <= 440; y += 30) blob.stroke(220, y, 450, y + 15);
   const rand = random(3);
-  const scribble = new Canvas();
+  const scribble = bold();
   let [x, y] = [336, 336];
   for (let i = 0; i < 40; i++) {
     const [nx, ny] = [140 + rand() * 400, 140 + rand() * 400];
     scribble.stroke(x, y, nx, ny);
     [x, y] = [nx, ny];
   }
-  const bar = new Canvas();
+  const bar = bold();
   bar.stroke(140, 336, 530, 336);
-  const slanted = new Canvas();
+  const slanted = bold();
   slanted.stroke(140, 420, 530, 250);
-  const shortBar = new Canvas();
+  const shortBar = bold();
   shortBar.stroke(250, 336, 420, 336);
   return {
     "a dot": dot,

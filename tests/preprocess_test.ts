@@ -18,7 +18,7 @@ import {
   preprocess,
 } from "../lib/image/preprocess.ts";
 import { distanceTransform, repen, strokeWidth } from "../lib/image/strokes.ts";
-import { DIGITS, drawStrokes, HEIGHTS } from "./_sample_drawings.ts";
+import { BOLD, DIGITS, drawStrokes, HEIGHTS } from "./_sample_drawings.ts";
 
 /** Centre of mass of a 28x28 byte image in index coordinates. */
 function centreOfMass(pixels: Uint8Array): [number, number] {
@@ -111,7 +111,7 @@ Deno.test("inkBox() finds the bounding box of the non-zero pixels", () => {
 });
 
 Deno.test("preprocess() fits a tall thin stroke into 20 rows and keeps it narrow", () => {
-  const canvas = new Canvas();
+  const canvas = new Canvas(672, 672, { radius: BOLD });
   canvas.stroke(200, 60, 210, 610);
   const { pixels, box } = preprocess(canvas);
   // The box is the stroke plus the brush reach (radius 30 and half the soft
@@ -142,18 +142,18 @@ Deno.test("preprocess() enlarges a small drawing to fit 20 pixels", () => {
 Deno.test("preprocess() puts the centre of mass within half a pixel of (14, 14)", () => {
   const shapes: Canvas[] = [];
   for (const points of [SEVEN, TWO]) {
-    const canvas = new Canvas();
+    const canvas = new Canvas(672, 672, { radius: BOLD });
     draw(canvas, points);
     shapes.push(canvas);
   }
   // An L, heavy at one end, and random scribbles.
-  const l = new Canvas();
+  const l = new Canvas(672, 672, { radius: BOLD });
   draw(l, [[100, 100], [100, 500], [300, 500]]);
   l.dab(100, 120);
   shapes.push(l);
   const rand = random(7);
   for (let n = 0; n < 20; n++) {
-    const canvas = new Canvas();
+    const canvas = new Canvas(672, 672, { radius: BOLD });
     const points = Array.from(
       { length: 2 + Math.floor(rand() * 6) },
       () => [60 + rand() * 550, 60 + rand() * 550],
@@ -270,12 +270,12 @@ function correlation(a: Uint8Array, b: Uint8Array): number {
 
 const mass = (p: Uint8Array) => p.reduce((s, v) => s + v, 0) / 255;
 
-Deno.test("preprocess() gives a digit drawn 100 to 420 px tall with the default brush the same strokes", () => {
+Deno.test("preprocess() gives a digit drawn 100 to 420 px tall with a 60 px brush the same strokes", () => {
   // Digits whose strokes stay apart at 100 px with a 60 px brush; the
   // 420 px drawing, near MNIST's stroke width already, is the reference.
   for (const d of [0, 1, 4, 7]) {
     const images = HEIGHTS.map((h) =>
-      preprocess(drawStrokes(DIGITS[d], h)).pixels
+      preprocess(drawStrokes(DIGITS[d], h, BOLD)).pixels
     );
     const largest = images[images.length - 1];
     for (const [i, pixels] of images.entries()) {
@@ -293,7 +293,7 @@ Deno.test("preprocess() gives a digit drawn 100 to 420 px tall with the default 
       assert(r > (HEIGHTS[i] < 150 ? 0.7 : 0.8), `${what}: correlation ${r}`);
     }
     // Without the pen normalisation the small drawing is far bolder.
-    const bold = preprocess(drawStrokes(DIGITS[d], 100), { pen: false })
+    const bold = preprocess(drawStrokes(DIGITS[d], 100, BOLD), { pen: false })
       .pixels;
     assert(
       mass(bold) > 1.6 * mass(largest),

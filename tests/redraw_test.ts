@@ -19,7 +19,10 @@ import {
   REDRAW_SCALE,
   REDRAW_SIDE,
 } from "../lib/image/redraw.ts";
-import { DIGITS, drawStrokes, HEIGHTS } from "./_sample_drawings.ts";
+import { BOLD, DIGITS, drawStrokes, HEIGHTS } from "./_sample_drawings.ts";
+
+/** A canvas with a bold brush, 60 pixels wide. */
+const boldCanvas = () => new Canvas(672, 672, { radius: BOLD });
 
 /** The largest difference between two byte images. */
 function maxDiff(a: Uint8Array, b: Uint8Array): number {
@@ -88,7 +91,7 @@ Deno.test("drawingInput() gives a digit the same input at every height", () => {
 });
 
 Deno.test("drawingInput() tells what the canvas shows: the box and the strokes as drawn", () => {
-  const canvas = drawStrokes(DIGITS[8], 100);
+  const canvas = drawStrokes(DIGITS[8], 100, BOLD);
   const { input, drawn } = drawingInput(canvas);
   const plain = preprocess(canvas, { pen: false });
   assertEquals(drawn.box, plain.box);
@@ -101,7 +104,7 @@ Deno.test("drawingInput() tells what the canvas shows: the box and the strokes a
 Deno.test("drawingInput() takes a stroke scrubbed out with the eraser away", () => {
   /** An "L" 200 px tall: the pen redraws it at under half the brush's width. */
   const ell = () => {
-    const canvas = new Canvas();
+    const canvas = boldCanvas();
     canvas.stroke(100, 100, 100, 300);
     canvas.stroke(100, 300, 300, 300);
     return canvas;
@@ -119,14 +122,14 @@ Deno.test("drawingInput() takes a stroke scrubbed out with the eraser away", () 
 });
 
 Deno.test("drawingInput() loses the half of a stroke the eraser went along", () => {
-  const half = new Canvas();
+  const half = boldCanvas();
   half.stroke(336, 100, 336, 580);
   half.stroke(336, 340, 336, 640, "erase");
   // Ink is left on the centre line down to where the eraser's edge fell
   // under half ink, 30 px above where it started.
   const extent = keptExtent(half)!;
   assert(Math.abs(extent.y1 - 310) <= 1, `kept down to ${extent.y1}`);
-  const short = new Canvas();
+  const short = boldCanvas();
   short.stroke(336, 100, 336, 310);
   const a = redraw(half)!, b = redraw(short)!;
   assertEquals([a.width, a.height], [b.width, b.height]);
@@ -138,7 +141,7 @@ Deno.test("drawingInput() loses the half of a stroke the eraser went along", () 
   }
   assert(diff < 0.05 * sum, `differs by ${diff} of ${sum}`);
   // The whole stroke would make another drawing altogether.
-  const whole = new Canvas();
+  const whole = boldCanvas();
   whole.stroke(336, 100, 336, 580);
   assert(
     maxDiff(drawingInput(whole).input.pixels, drawingInput(half).input.pixels) >
@@ -147,7 +150,7 @@ Deno.test("drawingInput() loses the half of a stroke the eraser went along", () 
 });
 
 Deno.test("redraw() keeps a dot a dot", () => {
-  const canvas = new Canvas();
+  const canvas = boldCanvas();
   canvas.dab(300, 300);
   canvas.stroke(300, 300, 302, 301); // a wiggle of the hand
   const { input } = drawingInput(canvas);

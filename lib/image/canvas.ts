@@ -46,12 +46,13 @@ export interface StrokePath {
 export const CANVAS_SIDE = 672;
 
 /**
- * Default brush radius in canvas pixels. MNIST strokes are about 2.5 pixels
- * wide in a digit whose longer side is 20 pixels; a digit drawn over the
- * middle 20 cells of a 672-pixel canvas (480 pixels) therefore wants a pen
- * about 2.5 x 24 = 60 pixels wide.
+ * Default brush radius in canvas pixels: a pen 16 pixels wide, which keeps a
+ * digit drawn 55 pixels tall legible to the person drawing it, and a large
+ * one clear. The network does not see this pen: the drawing is drawn again
+ * from its strokes with a pen sized to it (lib/image/redraw.ts), as wide as
+ * MNIST's (about 2.5 pixels in a digit 20 pixels tall).
  */
-export const DEFAULT_RADIUS = 30;
+export const DEFAULT_RADIUS = 8;
 
 /** Default width in pixels of the grey ramp at the brush edge. */
 export const DEFAULT_SOFTNESS = 2;
