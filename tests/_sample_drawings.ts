@@ -92,8 +92,8 @@ export const DIGITS: Record<number, Strokes> = {
 };
 
 /**
- * Letters as a user might print them, 1 unit tall: only letters whose shape
- * is no digit's (not O, S, Z, I, l, B, G, q...).
+ * Letters and signs as a user might print them, 1 unit tall: only those
+ * whose shape is no digit's (not O, S, Z, I, l, B, G, q, &...).
  */
 export const LETTERS: Record<string, Strokes> = {
   A: [[[0, 1], [0.35, 0], [0.7, 1]], [[0.15, 0.6], [0.55, 0.6]]],
@@ -140,18 +140,6 @@ export const LETTERS: Record<string, Strokes> = {
     [0.7, 0.66],
   ]],
   "+": [[[0.4, 0.1], [0.4, 0.9]], [[0, 0.5], [0.8, 0.5]]],
-  "&": [[
-    [0.7, 1],
-    [0.15, 0.35],
-    [0.2, 0.08],
-    [0.4, 0],
-    [0.55, 0.12],
-    [0.45, 0.35],
-    [0.05, 0.65],
-    [0.1, 0.92],
-    [0.35, 1],
-    [0.65, 0.65],
-  ]],
 };
 
 /** Doodles that are no digit, 1 unit tall, unlike the doodles of training. */

@@ -163,8 +163,9 @@ Deno.test("segment() keeps digits written a few pixels apart as pieces of their 
 Deno.test("segment() splits touching and overlapping digits where the judge reads them best", () => {
   const numbers: [string, NumberImage][] = [];
   for (const height of [160, 250]) {
-    // Strokes of a thin pen that just touch.
-    for (const text of ["00", "13", "23", "77", "90", "365", "6502"]) {
+    // Strokes of a thin pen that just touch ("13" so is narrower than tall:
+    // see below).
+    for (const text of ["00", "23", "77", "90", "365", "6502"]) {
       numbers.push([
         `${text}, ${height} tall`,
         compose(written(text, height), { touch: 0 }),
@@ -174,8 +175,6 @@ Deno.test("segment() splits touching and overlapping digits where the judge read
     const wide: [string, number][] = [
       ["00", 0],
       ["00", 10],
-      ["13", 0],
-      ["13", 10],
       ["90", 0],
     ];
     for (const [text, touch] of wide) {
@@ -198,6 +197,15 @@ Deno.test("segment() splits touching and overlapping digits where the judge read
     assertDigits(segment(number.image, { judge }), number, what, {
       least: 0.75,
     });
+  }
+  // Narrower than tall, two touching digits are not tried: cut into strokes,
+  // a letter would read as digits ("H" as "11").
+  for (const height of [160, 250]) {
+    for (const pen of [undefined, WIDE]) {
+      const narrow = compose(written("13", height, pen), { touch: 0 });
+      if (narrow.image.width >= narrow.image.height) continue;
+      assertEquals(segment(narrow.image, { judge }).length, 1, `13, ${height}`);
+    }
   }
 });
 

@@ -96,11 +96,14 @@ export const SPLIT_WIDE = 1.6;
  */
 export const DIGIT_ASPECT = 0.7;
 /**
- * With a judge, groups this many times as wide as tall are tried for splits
- * ("10" touching is about as wide as tall, "13" in a thin pen 0.7); most
- * single digits are as wide, and the judge keeps them whole.
+ * With a judge, groups this many times as wide as tall are tried for splits.
+ * Narrower, a letter or a doodle, which the network refuses as a whole,
+ * would be cut into strokes it reads confidently as digits: an "H" into
+ * "11", an "m" into "171". So two touching digits of which one is a narrow
+ * "1" (a "13" in a thin pen is 0.7 as wide as tall) are left whole, and read
+ * as one digit or refused, rather than letters read as numbers.
  */
-export const SPLIT_TRY = 0.6;
+export const SPLIT_TRY = 1;
 /** A split's parts are at least this fraction of the group's height wide... */
 export const MIN_PART_WIDTH = 0.1;
 /**
