@@ -110,7 +110,7 @@ function drawAt(
  * `text`'s digits drawn side by side on a `width` x `height` canvas, `gap`
  * pixels of paper between the ink of one and the next.
  */
-function writeNumber(
+export function writeNumber(
   text: string,
   size: number,
   gap: number,
@@ -133,7 +133,7 @@ function writeNumber(
  * The ink of `canvas` written on white paper and photographed: dark ink,
  * light falling off across the page, noise; as RGBA bytes, like a file.
  */
-function photograph(canvas: Canvas, rng: Random) {
+export function photograph(canvas: Canvas, rng: Random) {
   const { width: w, height: h, data } = canvas;
   const out = new Uint8Array(w * h * 4);
   const tilt = rng.next() * 0.35;
