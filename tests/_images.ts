@@ -185,3 +185,46 @@ export function pageWithDigit(digit: number, options: PageOptions): {
     box: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 },
   };
 }
+
+/**
+ * A page `width` x `height` with `ink` (amounts 0..1, as `compose()` of
+ * tests/_numbers.ts lays out a number) written on it, its top-left corner at
+ * (`x`, `y`): dark ink (level 30) on white paper (235), with Gaussian noise
+ * of `noise` grey levels. Returned as RGBA bytes, like a decoded file.
+ */
+export function inkOnPage(
+  ink: { width: number; height: number; data: Float32Array },
+  { width = ink.width, height = ink.height, x = 0, y = 0, noise = 0, seed = 1 }:
+    {
+      width?: number;
+      height?: number;
+      x?: number;
+      y?: number;
+      noise?: number;
+      seed?: number;
+    } = {},
+): { width: number; height: number; data: Uint8Array } {
+  if (x < 0 || y < 0 || x + ink.width > width || y + ink.height > height) {
+    throw new RangeError(
+      `inkOnPage: ${ink.width}x${ink.height} at (${x}, ${y}) is off a ${width}x${height} page`,
+    );
+  }
+  const rng = new Random(seed);
+  const data = new Uint8Array(width * height * 4);
+  for (let py = 0; py < height; py++) {
+    for (let px = 0; px < width; px++) {
+      const i = px - x, j = py - y;
+      const a = i >= 0 && j >= 0 && i < ink.width && j < ink.height
+        ? ink.data[j * ink.width + i]
+        : 0;
+      const v = 235 * (1 - a) + 30 * a + (noise > 0 ? noise * rng.normal() : 0);
+      const k = 4 * (py * width + px);
+      data[k] = data[k + 1] = data[k + 2] = Math.max(
+        0,
+        Math.min(255, Math.round(v)),
+      );
+      data[k + 3] = 255;
+    }
+  }
+  return { width, height, data };
+}

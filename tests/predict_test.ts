@@ -4,52 +4,33 @@
  * BMP, the same digits photographed on uneven paper, and every kind of bad file.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { encodePng, magick, paperPhoto } from "./_images.ts";
+import {
+  encodePng,
+  inkOnPage,
+  magick,
+  pageWithDigit,
+  paperPhoto,
+} from "./_images.ts";
+import { compose, drawn, type NumberImage, upscale } from "./_numbers.ts";
+import {
+  DIGITS as DRAWN,
+  DOODLES,
+  LETTERS,
+  type Strokes,
+} from "./_sample_drawings.ts";
 import { corruptPngs, damagedPngs } from "./_corrupt_images.ts";
+import { ROOT } from "./_app.ts";
+import { predict, TASK_PERMISSIONS, writeRgba } from "./_predict.ts";
 import { imageAt, loadMnist } from "../lib/data/mnist.ts";
+import type { Box } from "../lib/image/preprocess.ts";
 import { UsageError } from "../lib/cli.ts";
 import { parsePredictArgs } from "../lib/app/predict_app.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SCRIPT = join(ROOT, "scripts", "mnist_predict.ts");
-const MODEL = join(ROOT, "tests", "fixtures", "model-784-200-10.safetensors");
 
 const dir = await Deno.makeTempDir({ prefix: "predict_test_" });
 const mnist = await loadMnist("test", { limit: 1000 });
 /** Test records whose digits the tests read: the first of 7, 2, 1, 0, 4. */
 const DIGITS = [0, 1, 2, 3, 4];
-
-/** The predict task's permission flags, from deno.json. */
-async function taskPermissions(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
-  const command: string = config.tasks.predict.command;
-  return command.split(/\s+/).filter((a) => a.startsWith("--allow"));
-}
-
-/** Runs the script with the task's permissions and the fixture model. */
-async function predict(...args: string[]) {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...await taskPermissions(),
-      SCRIPT,
-      "--model",
-      MODEL,
-      ...args,
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const out = new TextDecoder().decode(stdout);
-  return {
-    code,
-    lines: out.split("\n").filter((l) => l !== ""),
-    stderr: new TextDecoder().decode(stderr),
-  };
-}
 
 /** Writes the MNIST test record `i` as a 28x28 light-on-dark PNG. */
 async function mnistPng(i: number): Promise<string> {
@@ -115,7 +96,13 @@ Deno.test("predict --json prints one object per file, null for no ink", async ()
   assertEquals(code, 1);
   assertEquals(lines.length, 3);
   const [a, b, c] = lines.map((l) => JSON.parse(l));
-  assertEquals(Object.keys(a), ["file", "prediction", "probabilities"]);
+  assertEquals(Object.keys(a), [
+    "file",
+    "prediction",
+    "probabilities",
+    "number",
+    "digits",
+  ]);
   assertEquals(a.file, digit);
   assertEquals(a.prediction, mnist.labels[0]);
   assertEquals(a.probabilities.length, 10);
@@ -125,12 +112,40 @@ Deno.test("predict --json prints one object per file, null for no ink", async ()
     a.probabilities.indexOf(Math.max(...a.probabilities)),
     a.prediction,
   );
-  assertEquals([b.file, b.prediction, b.reason], [blank, null, "no ink"]);
-  assertEquals(b.probabilities.length, 10);
+  // One digit is a number of one piece, the same answer.
+  assertEquals(a.number, String(mnist.labels[0]));
+  assertEquals(a.digits.length, 1);
+  assertEquals(Object.keys(a.digits[0]), [
+    "prediction",
+    "probabilities",
+    "box",
+  ]);
+  assertEquals(a.digits[0].prediction, a.prediction);
+  assertEquals(a.digits[0].probabilities, a.probabilities);
+  // The ink's box inside the 28x28 picture.
+  const [x, y, w, h] = a.digits[0].box;
+  assert(
+    x >= 0 && y >= 0 && x + w <= 28 && y + h <= 28,
+    `box ${a.digits[0].box}`,
+  );
+  assert(
+    h >= 15 && h <= 20,
+    `box ${a.digits[0].box}: MNIST digits are 20 high`,
+  );
+  assertEquals(b, {
+    file: blank,
+    prediction: null,
+    probabilities: null,
+    number: null,
+    digits: [],
+    reason: "no ink",
+  });
   assertEquals(c, {
     file: missing,
     prediction: null,
     probabilities: null,
+    number: null,
+    digits: [],
     error: "no such file",
   });
 });
@@ -272,13 +287,240 @@ Deno.test("predict reads 1000 files in one run, in order", async () => {
   assert(right >= 960, `${right} of 1000 right`);
 });
 
-Deno.test("parsePredictArgs() wants files, and takes --model and --json", () => {
+/** The first MNIST test record of each digit. */
+const FIRST = Array.from(
+  { length: 10 },
+  (_, d) => mnist.labels.findIndex((l) => l === d),
+);
+
+/** A number of MNIST test digits, each scaled `scale` times. */
+const mnistNumber = (number: string, scale: number, gap = 12 * scale) =>
+  compose(
+    [...number].map((d) => upscale(imageAt(mnist, FIRST[Number(d)]), scale)),
+    { gap, margin: 0 },
+  );
+
+/** A number of the sample drawings' digits (or letters), `height` pixels tall. */
+const drawnNumber = (strokes: Strokes[], height: number) =>
+  compose(strokes.map((s) => drawn(s, height)), {
+    gap: Math.round(height / 4),
+    margin: 0,
+  });
+
+Deno.test("predict reads numbers: MNIST digits and drawn ones side by side on a page", async () => {
+  const pages: [string, NumberImage][] = [
+    ["42", mnistNumber("42", 4)],
+    ["107", mnistNumber("107", 3)],
+    ["2024", drawnNumber([2, 0, 2, 4].map((d) => DRAWN[d]), 120)],
+  ];
+  const files: string[] = [];
+  for (const [number, { image }] of pages) {
+    files.push(
+      await writeRgba(
+        dir,
+        `number-${number}.png`,
+        inkOnPage(image, {
+          width: image.width + 120,
+          height: image.height + 90,
+          x: 70,
+          y: 40,
+          noise: 6,
+        }),
+      ),
+    );
+  }
+  const { code, lines, stderr } = await predict(...files);
+  assertEquals(code, 0, stderr);
+  pages.forEach(([number], k) => {
+    const each = [...number].map((d) => `${d} \\d+%`).join(", ");
+    assert(
+      new RegExp(`^${files[k]}: ${number} \\(${each}\\)$`).test(lines[k]),
+      `${lines[k]}, expected ${number}`,
+    );
+  });
+});
+
+/**
+ * Checks that `box`, [x, y, w, h] from predict's JSON, is `expected` (a box
+ * of the page's pixels) within `tolerance` pixels on each side.
+ */
+function assertBox(box: number[], expected: Box, tolerance: number) {
+  const [x, y, w, h] = box;
+  const sides = [
+    [x, expected.x],
+    [y, expected.y],
+    [x + w, expected.x + expected.width],
+    [y + h, expected.y + expected.height],
+  ];
+  assert(
+    sides.every(([a, b]) => Math.abs(a - b) <= tolerance),
+    `box ${box}, expected ${[
+      expected.x,
+      expected.y,
+      expected.width,
+      expected.height,
+    ]} within ${tolerance}`,
+  );
+}
+
+Deno.test("predict --json gives each digit of a number with its box in the file's pixels", async () => {
+  // A small page, its ink cut out at full resolution; and a large one, whose
+  // ink, over 2000 pixels wide, is read shrunk 3 times. The boxes may differ
+  // from the layout's by the faint edges of the scaled-up MNIST digits, and
+  // by an ink pixel of the shrunk ink (3 of the page's); a box not mapped
+  // back to the page would be off by hundreds.
+  const cases = [
+    {
+      number: "35",
+      layout: mnistNumber("35", 5),
+      tolerance: 3,
+      page: { x: 90, y: 50, width: 480, height: 300 },
+    },
+    {
+      number: "350",
+      layout: mnistNumber("350", 22),
+      tolerance: 10,
+      page: { x: 300, y: 220, width: 2600, height: 1200 },
+    },
+  ];
+  const files: string[] = [];
+  for (const { number, layout, page } of cases) {
+    files.push(
+      await writeRgba(
+        dir,
+        `boxes-${number}.png`,
+        inkOnPage(layout.image, page),
+      ),
+    );
+  }
+  const { code, lines, stderr } = await predict("--json", ...files);
+  assertEquals(code, 0, stderr);
+  cases.forEach(({ number, layout, tolerance, page: { x, y } }, k) => {
+    const answer = JSON.parse(lines[k]);
+    assertEquals(answer.number, number, lines[k]);
+    assertEquals([answer.prediction, answer.probabilities], [null, null]);
+    assertEquals(answer.digits.length, number.length);
+    answer.digits.forEach(
+      (d: { prediction: number; box: number[] }, i: number) => {
+        assertEquals(d.prediction, Number(number[i]));
+        const b = layout.boxes[i];
+        assertBox(d.box, { ...b, x: b.x + x, y: b.y + y }, tolerance);
+      },
+    );
+  });
+});
+
+Deno.test("predict says which piece of a number is not a digit", async () => {
+  const { image } = drawnNumber([DRAWN[4], LETTERS.A, DRAWN[2]], 150);
+  const file = await writeRgba(
+    dir,
+    "4A2.png",
+    inkOnPage(image, {
+      width: image.width + 60,
+      height: image.height + 60,
+      x: 30,
+      y: 30,
+    }),
+  );
+  const text = await predict(file);
+  assertEquals(text.code, 0, text.stderr);
+  assert(
+    text.lines[0].startsWith(`${file}: ? (piece 2 of 3 is not a digit (`),
+    text.lines[0],
+  );
+  const json = await predict("--json", file);
+  const answer = JSON.parse(json.lines[0]);
+  assertEquals([answer.number, answer.prediction], [null, null]);
+  assert(
+    answer.reason.startsWith("piece 2 of 3 is not a digit"),
+    answer.reason,
+  );
+  assertEquals(
+    answer.digits.map((d: { prediction: number | null }) => d.prediction),
+    [4, null, 2],
+  );
+  assert(
+    answer.digits[1].reason.startsWith("not a digit"),
+    answer.digits[1].reason,
+  );
+  assertEquals(answer.digits[1].probabilities.length, 10);
+});
+
+Deno.test("predict reads a thin 1 on a clean page", async () => {
+  const files: string[] = [];
+  for (const pen of [1, 2]) {
+    const { image } = pageWithDigit(1, {
+      width: 640,
+      height: 480,
+      x: 300,
+      y: 180,
+      size: 70,
+      pen,
+    });
+    files.push(await writeRgba(dir, `thin-1-pen-${pen}.png`, image));
+  }
+  const { code, lines, stderr } = await predict(...files);
+  assertEquals(code, 0, stderr);
+  files.forEach((file, k) =>
+    assert(lines[k].startsWith(`${file}: 1 (`), lines[k])
+  );
+});
+
+Deno.test("predict refuses letters and doodles it never saw: not a digit", async () => {
+  const shapes: [string, Strokes][] = [
+    ["A", LETTERS.A],
+    ["E", LETTERS.E],
+    ["K", LETTERS.K],
+    ["X", LETTERS.X],
+    ["e", LETTERS.e],
+    ["plus", LETTERS["+"]],
+    ["fish", DOODLES["a fish"]],
+    ["key", DOODLES["a key"]],
+    ["mountains", DOODLES["mountains"]],
+  ];
+  const files: string[] = [];
+  for (const [name, strokes] of shapes) {
+    const { image } = drawnNumber([strokes], 200);
+    files.push(
+      await writeRgba(
+        dir,
+        `shape-${name}.png`,
+        inkOnPage(image, {
+          width: image.width + 100,
+          height: image.height + 80,
+          x: 50,
+          y: 40,
+          noise: 4,
+        }),
+      ),
+    );
+  }
+  const { code, lines, stderr } = await predict(...files);
+  assertEquals(code, 0, stderr);
+  files.forEach((file, k) =>
+    assert(
+      lines[k].startsWith(`${file}: ? (not a digit: highest output 0.`),
+      lines[k],
+    )
+  );
+});
+
+Deno.test("parsePredictArgs() wants files, and takes --model, --json and --show", () => {
   assertEquals(parsePredictArgs(["--help"]), null);
-  assertEquals(parsePredictArgs(["--json", "a.png", "b.jpg", "--model", "m"]), {
+  const args = ["--json", "a.png", "b.jpg", "--model", "m", "--show", "out"];
+  assertEquals(parsePredictArgs(args), {
     modelPath: "m",
     json: true,
+    showDir: "out",
     files: ["a.png", "b.jpg"],
+    args,
   });
+  assertEquals(parsePredictArgs(["a.png"])?.showDir, undefined);
+  assertThrows(
+    () => parsePredictArgs(["--show", "", "a"]),
+    UsageError,
+    "--show needs a path",
+  );
   assertThrows(() => parsePredictArgs([]), UsageError, "no image files");
   assertThrows(
     () => parsePredictArgs(["--model", "", "a"]),
@@ -292,8 +534,8 @@ Deno.test("predict says in one line when the model is missing", async () => {
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      ...await taskPermissions(),
-      SCRIPT,
+      ...TASK_PERMISSIONS,
+      join(ROOT, "scripts", "mnist_predict.ts"),
       "--model",
       join(dir, "none.safetensors"),
       join(dir, "x.png"),
