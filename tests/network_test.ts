@@ -163,7 +163,7 @@ Deno.test("Network.backward() folds momentum in: grads = gradient + beta * grads
   net.backward(batch, labels, 3, g);
   const v = zeroParameters(5);
   for (const k of ["w1", "b1", "w2", "b2"] as const) v[k].fill(0.5);
-  net.backward(batch, labels, 3, v, 0.9);
+  net.backward(batch, labels, 3, v, { beta: 0.9 });
   for (const k of ["w1", "b1", "w2", "b2"] as const) {
     for (let i = 0; i < v[k].length; i += 37) {
       assertAlmostEquals(v[k][i], g[k][i] + 0.45, 1e-6);

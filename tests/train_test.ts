@@ -296,7 +296,7 @@ function plainRecipe(c: TrainConfig, data: Dataset): Network {
       gatherScaled(data.images, order, b * B, rows, batch.x);
       for (let r = 0; r < rows; r++) labels[r] = data.labels[order[b * B + r]];
       network.forward(batch, rows);
-      network.backward(batch, labels, rows, velocity, c.momentum);
+      network.backward(batch, labels, rows, velocity, { beta: c.momentum });
       const step = epoch * batches + b;
       network.step(
         velocity,

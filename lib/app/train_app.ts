@@ -10,7 +10,8 @@ import { type Dataset, loadMnist, PIXELS } from "../data/mnist.ts";
 import { readOwnData } from "../data/own_data.ts";
 import { encodeHistory } from "../nn/history.ts";
 import { MODEL_FORMAT, saveModel } from "../nn/model_file.ts";
-import { INPUT_SCALING, TARGETS } from "../nn/network.ts";
+import { INPUT_SCALING } from "../nn/network.ts";
+import { LOSSES } from "../nn/layers.ts";
 import {
   calibrateThreshold,
   DEFAULT_THRESHOLD,
@@ -30,7 +31,11 @@ import {
 } from "../image/non_digits.ts";
 import { Random } from "../random.ts";
 import { renderGlyphs } from "./glyphs.ts";
-import { TRAIN_OPTIONS, type TrainConfig } from "../nn/train_options.ts";
+import {
+  recipeOptions,
+  TRAIN_OPTIONS,
+  type TrainConfig,
+} from "../nn/train_options.ts";
 import { startTrainingWorker } from "../nn/parallel/two_threads.ts";
 import { optionsHelp, parseOptions } from "../options.ts";
 import { formatConfusion, ProgressBar } from "./report.ts";
@@ -56,6 +61,8 @@ To save the model outside models/, run the script with a wider permission:
 /** What the trainer was asked to do. */
 export interface TrainOptions {
   config: TrainConfig;
+  /** The recipe whose defaults the options took (see RECIPES). */
+  recipe: string;
   /** Train on the first `limit` images only. */
   limit?: number;
   threads?: number;
@@ -78,20 +85,22 @@ export interface TrainOptions {
 
 /**
  * Parses the command line and the environment (`env` reads a variable) by
- * the options' table; `null` means --help. Throws `UsageError`s that name the
- * flag or variable.
+ * the options' table, whose defaults are those of the recipe asked for;
+ * `null` means --help. Throws `UsageError`s that name the flag or variable.
  */
 export function parseTrainArgs(
   args: string[],
   env: (name: string) => string | undefined,
 ): TrainOptions | null {
-  const values = parseOptions(TRAIN_OPTIONS, args, env);
+  const recipe = parseOptions(TRAIN_OPTIONS, args, env).recipe as string;
+  const values = parseOptions(recipeOptions(recipe), args, env);
   if (values.help) return null;
   const config = Object.fromEntries(
     TRAIN_OPTIONS.filter((o) => o.field).map((o) => [o.field, values[o.flag]]),
   ) as unknown as TrainConfig;
   return {
     config,
+    recipe,
     limit: values.limit as number | undefined,
     threads: values.threads as number | undefined,
     dataDir: values.data as string,
@@ -105,6 +114,12 @@ export function parseTrainArgs(
     args,
   };
 }
+
+/**
+ * Batches smaller than this train on one thread: the two threads meet three
+ * times a step, which costs more than half a small batch's work.
+ */
+export const MIN_SPLIT_BATCH = 16;
 
 /** The train task's permissions, less its write access (see deno.json). */
 const TRAIN_PERMISSIONS = ["--allow-read", "--allow-ffi", "--allow-env"];
@@ -229,8 +244,11 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   }
   const started = performance.now();
   // Training runs on two threads, this one and a worker, which loads its
-  // code while the data is read.
-  const worker = startTrainingWorker();
+  // code while the data is read; but for batches so small that the threads
+  // would spend more time meeting than working.
+  const worker = config.batch >= MIN_SPLIT_BATCH
+    ? startTrainingWorker()
+    : undefined;
   let loaded: Dataset[];
   try {
     loaded = await Promise.all([
@@ -239,16 +257,17 @@ export async function runTrain(options: TrainOptions): Promise<void> {
       ...options.add.map(readAdded),
     ]);
   } catch (e) {
-    worker.terminate();
+    worker?.terminate();
     throw e;
   }
   const [loadedTrain, testSet, ...added] = loaded;
   const { fit: trainSet, heldOut } = holdOut(loadedTrain, options.holdout);
   console.log(
     `Training 784-${config.hidden}-10 on ${trainSet.count} images (test: ${testSet.count}), ` +
-      `${config.epochs} epochs, batch ${config.batch}, rate ${config.rate}, ` +
+      `recipe ${options.recipe}: ` +
+      `${config.epochs} epochs, batch ${config.batch}, rate ${config.rate} ${config.schedule}, ` +
       `momentum ${config.momentum}, seed ${config.seed}, augment ${config.augment}, ` +
-      `weight decay ${config.weightDecay}`,
+      `weight decay ${config.weightDecay}, loss ${config.loss}`,
   );
   if (heldOut) {
     console.log(
@@ -326,8 +345,10 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     format: MODEL_FORMAT,
     layers: `784-${config.hidden}-10`,
     activation: "sigmoid",
-    loss: "binary cross-entropy per output",
-    targets: TARGETS,
+    recipe: options.recipe,
+    loss: LOSSES[config.loss ?? "cross-entropy"].name,
+    targets: LOSSES[config.loss ?? "cross-entropy"].targets,
+    schedule: config.schedule ?? "warmup-cosine",
     input_scaling: INPUT_SCALING,
     epochs: String(config.epochs),
     rate: String(config.rate),

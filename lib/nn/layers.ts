@@ -37,12 +37,14 @@ export function linearForward(
 
 /**
  * Backward of `linearForward()` given dout (n, C_out), with the gradients of
- * the parameters added to beta times their old values (beta = 0: the gradient;
- * beta = momentum: the momentum update, folded into the same sgemm):
- *   dx = dout W                   (n, C_in), skipped when dx is null
- *   dW = dout^T x + beta dW       (C_out, C_in), rows `ldW` apart as W's
- *   db = dout^T 1 + beta db       (C_out), skipped when db is null
- * `ones` holds at least n ones.
+ * the parameters, times alpha, added to beta times their old values (beta =
+ * 0: the gradient; beta = momentum: the momentum update; dW = W itself,
+ * alpha = -rate and beta = 1: a plain SGD step; each folded into the same
+ * sgemm):
+ *   dx = dout W                       (n, C_in), skipped when dx is null
+ *   dW = alpha dout^T x + beta dW     (C_out, C_in), rows `ldW` apart as W's
+ *   db = alpha dout^T 1 + beta db     (C_out), skipped when db is null
+ * `ones` holds at least n ones. dx is computed first, from W as it was.
  */
 export function linearBackward(
   dx: Float32Array | null,
@@ -57,14 +59,29 @@ export function linearBackward(
   C_out: number,
   beta: number,
   ldW = C_in,
+  alpha = 1,
 ): void {
   // (n, C_in) = (n, C_out) (C_out, C_in)
   if (dx) {
     sgemm(false, false, n, C_in, C_out, 1, dout, C_out, W, ldW, 0, dx, C_in);
   }
-  // (C_out, C_in) = (C_out, n) (n, C_in) + beta dW
-  sgemm(true, false, C_out, C_in, n, 1, dout, C_out, x, C_in, beta, dW, ldW);
-  if (db) sgemv(true, n, C_out, 1, dout, C_out, ones, beta, db); // column sums
+  // (C_out, C_in) = alpha (C_out, n) (n, C_in) + beta dW
+  sgemm(
+    true,
+    false,
+    C_out,
+    C_in,
+    n,
+    alpha,
+    dout,
+    C_out,
+    x,
+    C_in,
+    beta,
+    dW,
+    ldW,
+  );
+  if (db) sgemv(true, n, C_out, alpha, dout, C_out, ones, beta, db); // column sums
 }
 
 /** Writes `bias` into each of the first `rows` rows of `out`. */
@@ -199,3 +216,96 @@ export function crossEntropyBackward(
     }
   }
 }
+
+/**
+ * The talk's loss: squared error of each sigmoid output a against its target,
+ * 0.99 for the label's output and 0.01 for the others (every one 0.01 for a
+ * label of C or more), halved, summed over outputs and averaged over the n
+ * rows. Targets short of 0 and 1 keep the sigmoid out of the flat ends where
+ * its slope, and so the error's gradient, vanishes.
+ */
+export function squaredErrorForward(
+  _z: Float32Array,
+  a: Float32Array,
+  labels: ArrayLike<number>,
+  n: number,
+  C: number,
+): number {
+  let sum = 0;
+  for (let r = 0; r < n; r++) {
+    const label = labels[r];
+    for (let j = 0; j < C; j++) {
+      const e = a[r * C + j] - (j === label ? 0.99 : 0.01);
+      sum += e * e;
+    }
+  }
+  return sum / (2 * n);
+}
+
+/**
+ * Backward of the sigmoid outputs and their squared error together, with
+ * respect to the logits: dz = (a - t) a (1 - a) / n (n, C). The factor
+ * a (1 - a) is why squared error learns slowly from a confidently wrong
+ * output.
+ */
+export function squaredErrorBackward(
+  dz: Float32Array,
+  a: Float32Array,
+  labels: ArrayLike<number>,
+  n: number,
+  C: number,
+): void {
+  for (let r = 0; r < n; r++) {
+    const label = labels[r];
+    for (let j = 0; j < C; j++) {
+      const i = r * C + j, ai = a[i];
+      dz[i] = (ai - (j === label ? 0.99 : 0.01)) * ai * (1 - ai) / n;
+    }
+  }
+}
+
+/** A loss of the sigmoid outputs: its forward and its backward (to the logits). */
+export interface Loss {
+  /** How a model file's metadata names it. */
+  readonly name: string;
+  /** How the metadata names its targets. */
+  readonly targets: string;
+  forward(
+    z: Float32Array,
+    a: Float32Array,
+    labels: ArrayLike<number>,
+    n: number,
+    C: number,
+  ): number;
+  backward(
+    dz: Float32Array,
+    a: Float32Array,
+    labels: ArrayLike<number>,
+    n: number,
+    C: number,
+  ): void;
+}
+
+/**
+ * The losses training may use, by the name its options give them.
+ *
+ * With cross-entropy, targets are one-hot: 1 for the true digit, 0 for the
+ * others; each output is a one-vs-rest logistic regression, and its value
+ * estimates the probability of its digit. The talk used 0.01/0.99 because its
+ * squared error stalls where sigmoids saturate; with cross-entropy such soft
+ * targets gave no better accuracy, and 0/1 keeps the outputs probabilities.
+ */
+export const LOSSES = {
+  "cross-entropy": {
+    name: "binary cross-entropy per output",
+    targets: "one-hot 0/1",
+    forward: crossEntropyForward,
+    backward: crossEntropyBackward,
+  },
+  "squared-error": {
+    name: "squared error per output",
+    targets: "0.01/0.99",
+    forward: squaredErrorForward,
+    backward: squaredErrorBackward,
+  },
+} as const satisfies Record<string, Loss>;

@@ -19,10 +19,10 @@ import { saxpy, sscal } from "../native/blas.ts";
 import { CLASSES, NOT_A_DIGIT, PIXELS } from "../data/mnist.ts";
 import type { Random } from "../random.ts";
 import {
-  crossEntropyBackward,
-  crossEntropyForward,
   linearBackward,
   linearForward,
+  type Loss,
+  LOSSES,
   sigmoidBackward,
   sigmoidExactForward,
   sigmoidForward,
@@ -84,15 +84,6 @@ export function scaleInputs(pixels: Uint8Array, out: Float32Array): void {
   }
   for (let i = 0; i < pixels.length; i++) out[i] = SCALE[pixels[i]];
 }
-
-/**
- * Training targets are one-hot: 1 for the true digit, 0 for the others. With
- * cross-entropy each output is a one-vs-rest logistic regression, and its value
- * estimates the probability of its digit. The talk used 0.01/0.99 because its
- * squared error stalls where sigmoids saturate; with cross-entropy such soft
- * targets gave no better accuracy here, and 0/1 keeps the outputs probabilities.
- */
-export const TARGETS = "one-hot 0/1";
 
 /** The learnable parameters of one network, or gradients of the same shapes. */
 export interface Parameters {
@@ -329,27 +320,40 @@ export class Network {
   }
 
   /**
-   * Loss of the last forward pass over `n` rows with these labels: binary
-   * cross-entropy of each sigmoid output against its one-hot target, summed
-   * over outputs and averaged over the rows (see `crossEntropyForward()`).
+   * Loss of the last forward pass over `n` rows with these labels: by
+   * default binary cross-entropy of each sigmoid output against its one-hot
+   * target, summed over outputs and averaged over the rows (see
+   * lib/nn/layers.ts's losses).
    */
-  loss(batch: Batch, labels: ArrayLike<number>, n: number): number {
+  loss(
+    batch: Batch,
+    labels: ArrayLike<number>,
+    n: number,
+    loss: Loss = LOSSES["cross-entropy"],
+  ): number {
     this.#checkBatch("loss", batch, n, 1);
     checkLabels("loss", labels, n);
-    return crossEntropyForward(batch.z2, batch.a2, labels, n, OUTPUTS);
+    return loss.forward(batch.z2, batch.a2, labels, n, OUTPUTS);
   }
 
   /**
    * Backward pass for the last forward pass over `n` rows with these labels:
-   * grads = d(loss)/d(params) + beta * grads. With beta = 0 that is the gradient;
-   * with beta = momentum it is the momentum update, folded into the same sgemm.
+   * grads = alpha * d(loss)/d(params) + beta * grads. With the defaults
+   * (alpha 1, beta 0) that is the gradient; with beta = momentum it is the
+   * momentum update; with grads = the network's own parameters, alpha =
+   * -rate and beta = 1 it is a plain SGD step, each folded into the same
+   * sgemm. `loss` is the outputs' loss (by default cross-entropy).
    */
   backward(
     batch: Batch,
     labels: ArrayLike<number>,
     n: number,
     grads: Parameters,
-    beta = 0,
+    { beta = 0, alpha = 1, loss = LOSSES["cross-entropy"] }: {
+      beta?: number;
+      alpha?: number;
+      loss?: Loss;
+    } = {},
   ): void {
     this.#checkBatch("backward", batch, n, 1);
     checkLabels("backward", labels, n);
@@ -358,11 +362,39 @@ export class Network {
     const { w1: W1, w2: W2 } = this.params;
     const { w1: dW1, b1: db1, w2: dW2, b2: db2 } = grads;
     const { x, a1, a2, dz2, dz1, ones } = batch;
-    crossEntropyBackward(dz2, a2, labels, n, OUTPUTS); // dz2 (n, 10)
+    loss.backward(dz2, a2, labels, n, OUTPUTS); // dz2 (n, 10)
     // dz1 holds da1 (n, H) until the sigmoid's backward makes it dz1.
-    linearBackward(dz1, dW2, db2, dz2, a1, W2, ones, n, H, OUTPUTS, beta);
+    linearBackward(
+      dz1,
+      dW2,
+      db2,
+      dz2,
+      a1,
+      W2,
+      ones,
+      n,
+      H,
+      OUTPUTS,
+      beta,
+      H,
+      alpha,
+    );
     sigmoidBackward(dz1, a1, n * H); // dz1 (n, H)
-    linearBackward(null, dW1, db1, dz1, x, W1, ones, n, INPUTS, H, beta);
+    linearBackward(
+      null,
+      dW1,
+      db1,
+      dz1,
+      x,
+      W1,
+      ones,
+      n,
+      INPUTS,
+      H,
+      beta,
+      INPUTS,
+      alpha,
+    );
   }
 
   /**

@@ -16,6 +16,7 @@ import { Augmenter, DRAW_SLOTS } from "./augment.ts";
 import { type AugmentSource, augmentSource } from "./augment_source.ts";
 import { evaluate, type Evaluation } from "./evaluate.ts";
 import { Batch, gatherScaled, Network, zeroParameters } from "./network.ts";
+import { type Loss, LOSSES } from "./layers.ts";
 import { TwoThreads } from "./parallel/two_threads.ts";
 import {
   augmentOptions,
@@ -106,6 +107,21 @@ export class DivergedError extends UserError {
 }
 
 /**
+ * The learning rate of `config` at step `step` (0-based) of `total`, with
+ * `perEpoch` steps an epoch: its schedule's.
+ */
+export function rateAt(
+  config: TrainConfig,
+  step: number,
+  total: number,
+  perEpoch: number,
+): number {
+  return config.schedule === "constant"
+    ? config.rate
+    : learningRate(config.rate, step, total, perEpoch);
+}
+
+/**
  * Learning rate for step `step` (0-based) of `total`: the peak rate, times a
  * linear warm-up over the first `warmup` steps, times a half cosine over the whole
  * run that falls from 1 to 0 at the end. Large early steps from random weights can
@@ -184,6 +200,8 @@ const DECAY_EVERY = 16;
 export interface Run {
   /** The network to train: taken (one thread) or copied (two). */
   network: Network;
+  /** The outputs' loss. */
+  loss: Loss;
   /** The images (raw bytes, 784 each) and their labels. */
   images: Uint8Array;
   labels: Uint8Array;
@@ -226,6 +244,7 @@ export class OneThread implements Steps {
   readonly #images: Uint8Array;
   readonly #labels: Uint8Array;
   readonly #momentum: number;
+  readonly #loss: Loss;
   readonly #batch: Batch;
   readonly #velocity;
   readonly #batchLabels: Uint8Array;
@@ -234,9 +253,10 @@ export class OneThread implements Steps {
   readonly #draws: Float64Array;
 
   constructor(
-    { network, images, labels, count, batch, momentum, distorting }: Run,
+    { network, loss, images, labels, count, batch, momentum, distorting }: Run,
   ) {
     this.network = network;
+    this.#loss = loss;
     this.order = new Uint32Array(count);
     this.#images = images;
     this.#labels = labels;
@@ -272,9 +292,22 @@ export class OneThread implements Steps {
     }
     for (let r = 0; r < rows; r++) labels[r] = this.#labels[order[first + r]];
     network.forward(batch, rows);
-    const loss = network.loss(batch, labels, rows);
-    network.backward(batch, labels, rows, this.#velocity, this.#momentum);
-    network.step(this.#velocity, -rate);
+    const loss = network.loss(batch, labels, rows, this.#loss);
+    if (this.#momentum === 0) {
+      // Plain SGD: the step itself, folded into the gradient's sgemm (no
+      // velocity to write and read back).
+      network.backward(batch, labels, rows, network.params, {
+        alpha: -rate,
+        beta: 1,
+        loss: this.#loss,
+      });
+    } else {
+      network.backward(batch, labels, rows, this.#velocity, {
+        beta: this.#momentum,
+        loss: this.#loss,
+      });
+      network.step(this.#velocity, -rate);
+    }
     if (decay > 0) network.decayWeights(decay);
     return loss;
   }
@@ -297,6 +330,9 @@ export class OneThread implements Steps {
  * it, and distorted like the
  * rest. `hooks` follow the run and may stop it.
  *
+ * `start` gives the weights to start from (copied; by default random ones,
+ * drawn from the seed): to go on training a network, e.g. with corrections.
+ *
  * With `worker` (from `startTrainingWorker()`), the steps run on two threads;
  * the worker is taken over: trained with, or terminated where it cannot be
  * (a bad configuration, a single hidden unit). Without, on this thread. For
@@ -307,17 +343,21 @@ export function train(
   config: TrainConfig,
   trainSet: Dataset,
   testSet: Dataset | undefined,
-  { hooks = {}, extra = [], worker }: {
+  { hooks = {}, extra = [], worker, start }: {
     hooks?: TrainHooks;
     extra?: Extra[];
     worker?: Worker;
+    start?: Network;
   } = {},
 ): TrainResult {
   let steps: Steps | undefined;
   try {
     checkConfig(config);
     const rng = new Random(config.seed);
-    const start = Network.random(config.hidden, rng);
+    const first = start ? copyOf(start, config.hidden) : Network.random(
+      config.hidden,
+      rng,
+    );
     const options = augmentOptions(config.augment);
     // Made after the weights, so that "none" draws exactly what it always drew.
     const distorting = options &&
@@ -340,7 +380,8 @@ export function train(
     // training time.
     const prepared = performance.now();
     const run: Run = {
-      network: start,
+      network: first,
+      loss: LOSSES[config.loss ?? "cross-entropy"],
       images: data.images,
       labels: data.labels,
       count: n,
@@ -353,18 +394,32 @@ export function train(
       : new OneThread(run);
     const order = steps.order;
     for (let i = 0; i < trainSet.count; i++) order[i] = i;
-    let at = trainSet.count, first = trainSet.count;
+    let at = trainSet.count, from = trainSet.count;
     extra.forEach((e, k) => {
       for (let r = 0; r < repeats[k]; r++) {
-        for (let i = 0; i < e.data.count; i++) order[at++] = first + i;
+        for (let i = 0; i < e.data.count; i++) order[at++] = from + i;
       }
-      first += e.data.count;
+      from += e.data.count;
     });
     return loop(steps, config, rng, testSet, hooks, n, B, prepared);
   } finally {
     if (!(steps instanceof TwoThreads)) worker?.terminate();
     steps?.close();
   }
+}
+
+/** A copy of `network`, which must have `hidden` hidden units. */
+function copyOf(network: Network, hidden: number): Network {
+  if (network.hidden !== hidden) {
+    throw new RangeError(
+      `train: the start network has ${network.hidden} hidden units, the configuration ${hidden}`,
+    );
+  }
+  const p = zeroParameters(hidden);
+  for (const k of ["w1", "b1", "w2", "b2"] as const) {
+    p[k].set(network.params[k]);
+  }
+  return new Network(p);
 }
 
 /** The loop of `train()`, over steps made ready. */
@@ -403,7 +458,7 @@ function loop(
       const first = b * B;
       const rows = Math.min(B, n - first);
       const step = (epoch - 1) * batches + b;
-      rate = learningRate(config.rate, step, totalSteps, batches);
+      rate = rateAt(config, step, totalSteps, batches);
       // Weight decay: the steps' factors, multiplied up and applied every
       // DECAY_EVERY steps.
       let factor = 0;

@@ -15,6 +15,7 @@ import {
   type AugmentPreset,
   checkAugmentOptions,
 } from "./augment.ts";
+import { LOSSES } from "./layers.ts";
 import { DEFAULT_MODEL_PATH } from "./model_file.ts";
 import { MAX_HIDDEN } from "./network.ts";
 
@@ -42,7 +43,19 @@ export interface TrainConfig {
    * the biases) shrink by the factor 1 - rate * weightDecay. Absent: 0.
    */
   weightDecay?: number;
+  /** The loss of the outputs (lib/nn/layers.ts's LOSSES). Absent: cross-entropy. */
+  loss?: keyof typeof LOSSES;
+  /**
+   * How the learning rate goes: "warmup-cosine" (a linear warm-up over the
+   * first epoch, then a half cosine to zero at the end) or "constant".
+   * Absent: warmup-cosine.
+   */
+  schedule?: Schedule;
 }
+
+/** The learning rate's schedules. */
+export const SCHEDULES = ["warmup-cosine", "constant"] as const;
+export type Schedule = typeof SCHEDULES[number];
 
 /** An option of the trainer; `field` names the setting of `TrainConfig` it sets. */
 export interface TrainOption extends OptionSpec {
@@ -51,6 +64,18 @@ export interface TrainOption extends OptionSpec {
 
 /** The trainer's options, in the order `--help` lists them. */
 export const TRAIN_OPTIONS: readonly TrainOption[] = [
+  {
+    flag: "recipe",
+    type: "choice",
+    choices: ["default", "talk"],
+    default: "default",
+    arg: "R",
+    help: "how to train: default (this project's), or talk (as the talk " +
+      "and the book did: batch 1, plain SGD at a constant rate 0.1, squared " +
+      "error with targets 0.01/0.99, one epoch, no distortions, no weight " +
+      "decay, no examples that are no digit); the recipe sets the other " +
+      "options' defaults, flags still win",
+  },
   {
     flag: "epochs",
     field: "epochs",
@@ -143,6 +168,26 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
     help: "shrink the weights by rate*D each step",
   },
   {
+    flag: "loss",
+    field: "loss",
+    type: "choice",
+    choices: Object.keys(LOSSES),
+    default: "cross-entropy",
+    arg: "L",
+    help: "the outputs' loss: cross-entropy, or the talk's squared-error " +
+      "with targets 0.01/0.99",
+  },
+  {
+    flag: "schedule",
+    field: "schedule",
+    type: "choice",
+    choices: SCHEDULES,
+    default: "warmup-cosine",
+    arg: "S",
+    help: "the learning rate: a warm-up over the first epoch then a cosine " +
+      "down to zero (warmup-cosine), or constant",
+  },
+  {
     flag: "add",
     type: "paths",
     arg: "DIR",
@@ -227,6 +272,34 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
   { flag: "help", short: "h", type: "flag", help: "show this help" },
 ];
 
+/**
+ * The recipes: the defaults each sets, by flag, over the table's (which are
+ * the default recipe's).
+ */
+export const RECIPES: Record<string, Record<string, number | string>> = {
+  default: {},
+  talk: {
+    epochs: 1,
+    rate: 0.1,
+    batch: 1,
+    momentum: 0,
+    augment: "none",
+    "weight-decay": 0,
+    loss: "squared-error",
+    schedule: "constant",
+    negatives: "none",
+    holdout: 0,
+  },
+};
+
+/** The options' table with the defaults of `recipe`. */
+export function recipeOptions(recipe: string): readonly TrainOption[] {
+  const defaults = RECIPES[recipe] ?? {};
+  return TRAIN_OPTIONS.map((o) =>
+    o.flag in defaults ? { ...o, default: defaults[o.flag] } : o
+  );
+}
+
 const byField = new Map(
   TRAIN_OPTIONS.filter((o) => o.field).map((o) => [o.field!, o]),
 );
@@ -243,6 +316,8 @@ export const DEFAULTS: Required<TrainConfig> = Object.fromEntries(
 const OPTIONAL: ReadonlySet<keyof TrainConfig> = new Set([
   "augment",
   "weightDecay",
+  "loss",
+  "schedule",
 ]);
 
 /**

@@ -35,8 +35,6 @@ import { loadBlas, saxpy, sscal } from "../../native/blas.ts";
 import { Augmenter, type AugmentOptions, DRAW_SLOTS } from "../augment.ts";
 import { type AugmentSource, augmentSource } from "../augment_source.ts";
 import {
-  crossEntropyBackward,
-  crossEntropyForward,
   linearBackward,
   linearForward,
   sigmoidBackward,
@@ -308,6 +306,7 @@ export class TwoThreads implements Steps {
   readonly #dOut: Float32Array;
   readonly #augmenter: Augmenter | undefined;
   readonly #distorting: Run["distorting"];
+  readonly #loss: Run["loss"];
   #closed: Network | undefined;
 
   /**
@@ -380,6 +379,7 @@ export class TwoThreads implements Steps {
     this.#out = params.subarray(outAt);
     this.#dOut = velocity.subarray(outAt);
     this.#distorting = distorting;
+    this.#loss = run.loss;
     this.#augmenter = distorting?.augmenter;
     // Each thread runs its own sgemm on one core.
     this.#threads = loadBlas().threads;
@@ -448,8 +448,8 @@ export class TwoThreads implements Steps {
     linearForward(z2, half.a1, W2, b2, rows, h0, OUTPUTS, H);
     linearForward(z2, s.a1, W2b, null, rows, h1, OUTPUTS, H);
     sigmoidExactForward(a2, z2, rows * OUTPUTS);
-    const loss = crossEntropyForward(z2, a2, labels, rows, OUTPUTS);
-    crossEntropyBackward(dz2, a2, labels, rows, OUTPUTS);
+    const loss = this.#loss.forward(z2, a2, labels, rows, OUTPUTS);
+    this.#loss.backward(dz2, a2, labels, rows, OUTPUTS);
     // Each half's da1 into its dz1, and dW2, db2 (W2 read before it changes).
     const m = s.momentum;
     linearBackward(
