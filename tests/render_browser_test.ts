@@ -11,8 +11,16 @@ import {
 } from "./_assert.ts";
 import { fakeImages, fakeLabels } from "./_fixtures.ts";
 import { UsageError } from "../lib/cli.ts";
-import { CLASSES, type Dataset, PIXELS } from "../lib/data/mnist.ts";
+import {
+  CLASSES,
+  type Dataset,
+  imageAt,
+  loadMnist,
+  PIXELS,
+} from "../lib/data/mnist.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
+import { readDigit } from "../lib/read/read_digit.ts";
+import { type DigitReader, readerOf } from "../lib/read/read_number.ts";
 import {
   Browser,
   PAGE,
@@ -23,8 +31,9 @@ import {
   browserKeyLines,
   browserPanel,
   drawBrowserPanel,
+  thresholdLine,
 } from "../lib/app/render/view.ts";
-import { HELP, loadNetwork, parseRenderArgs } from "../lib/app/render/main.ts";
+import { HELP, loadReader, parseRenderArgs } from "../lib/app/render/main.ts";
 import { Key, Mod } from "../lib/native/sdl2.ts";
 import { COLOURS } from "../lib/ui/palette.ts";
 import { FIXTURE_MODEL } from "./_app.ts";
@@ -118,9 +127,9 @@ Deno.test("Browser.key() jumps between the records the network gets wrong", () =
   assertEquals(new Browser(5).key(Key.E), "unchanged");
 });
 
-Deno.test("loadNetwork() tolerates a missing default model, not a missing --model", async () => {
+Deno.test("loadReader() tolerates a missing default model, not a missing --model", async () => {
   const lines: string[] = [];
-  const none = await loadNetwork(
+  const none = await loadReader(
     undefined,
     (l) => lines.push(l),
     "/nonexistent/model.safetensors",
@@ -129,13 +138,22 @@ Deno.test("loadNetwork() tolerates a missing default model, not a missing --mode
   assertEquals(lines.length, 1);
   assert(lines[0].includes("no predictions"), lines[0]);
   await assertRejects(
-    () => loadNetwork("/nonexistent/model.safetensors", () => {}),
+    () => loadReader("/nonexistent/model.safetensors", () => {}),
     Deno.errors.NotFound,
     "/nonexistent/model.safetensors",
   );
 });
 
-const { network } = await loadModel(FIXTURE_MODEL);
+const reader = readerOf(await loadModel(FIXTURE_MODEL));
+const { network } = reader;
+/** The fixture model's network with no threshold: it refuses nothing. */
+const readsAll: DigitReader = { network, threshold: 0 };
+
+Deno.test("loadReader() gives the model's network and calibrated threshold", async () => {
+  const loaded = await loadReader(FIXTURE_MODEL, () => {});
+  // The fixture model was calibrated when it was trained.
+  assertEquals(loaded?.threshold, 0.193);
+});
 
 /** A small data set of noise images, labels 0..9 repeating. */
 function noiseSet(count: number): Dataset {
@@ -147,28 +165,76 @@ function noiseSet(count: number): Dataset {
   } as Dataset;
 }
 
-Deno.test("predictAll() gives each record's most probable digit and lists the wrong ones", () => {
-  const data = noiseSet(30);
-  const p = predictAll(network, data);
-  assertEquals(p.probs.length, 30 * CLASSES);
+/**
+ * The first `digits` MNIST test records, then `noise` images of noise,
+ * labels 0..9 repeating.
+ */
+async function mixedSet(digits: number, noise: number): Promise<Dataset> {
+  const test = await loadMnist("test", { limit: digits });
+  const count = digits + noise;
+  const images = new Uint8Array(count * PIXELS);
+  images.set(test.images.subarray(0, digits * PIXELS));
+  images.set(fakeImages(noise, 7), digits * PIXELS);
+  const labels = new Uint8Array(count);
+  labels.set(test.labels.subarray(0, digits));
+  labels.set(fakeLabels(noise), digits);
+  return { split: "test", count, images, labels } as Dataset;
+}
+
+Deno.test("predictAll() reads each record as readDigit() does, and lists the wrong and the refused ones", async () => {
+  const data = await mixedSet(200, 20);
+  const p = predictAll(reader, data);
+  assertEquals(p.probs.length, data.count * CLASSES);
+  assertEquals(p.threshold, reader.threshold);
   const wrong: number[] = [];
+  let refused = 0;
   for (let i = 0; i < data.count; i++) {
-    // A naive argmax over the network's own answer for this one record.
-    const one = network.predict(
-      data.images.subarray(i * PIXELS, (i + 1) * PIXELS),
-      1,
-    );
-    let best = 0;
-    for (let d = 1; d < CLASSES; d++) if (one[d] > one[best]) best = d;
+    const one = readDigit(network, imageAt(data, i), {
+      threshold: reader.threshold,
+    });
+    const best = one.probabilities.indexOf(Math.max(...one.probabilities));
     assertEquals(p.predicted[i], best, `record ${i}`);
-    if (best !== data.labels[i]) wrong.push(i);
+    assertEquals(p.refused[i], one.digit === null ? 1 : 0, `record ${i}`);
+    assert(
+      Math.abs(p.highest[i] - Math.max(...one.outputs)) < 1e-6,
+      `record ${i}`,
+    );
+    for (let d = 0; d < CLASSES; d++) {
+      assert(
+        Math.abs(p.probs[i * CLASSES + d] - one.probabilities[d]) < 1e-6,
+        `record ${i}, digit ${d}`,
+      );
+    }
+    if (one.digit === null) refused++;
+    if (one.digit !== data.labels[i]) wrong.push(i);
   }
   assertEquals(Array.from(p.wrong), wrong);
+  assertEquals(p.refusedCount, refused);
+  // Noise is no digit; MNIST digits are read, almost all of them.
+  assertEquals(Array.from(p.refused.subarray(200)), new Array(20).fill(1));
+  assert(refused - 20 <= 4, `${refused - 20} of 200 MNIST digits refused`);
+});
+
+Deno.test("predictAll() refuses nothing at threshold 0 and everything at 1", () => {
+  const data = noiseSet(30);
+  const none = predictAll(readsAll, data);
+  assertEquals(none.refusedCount, 0);
+  const wrong: number[] = [];
+  for (let i = 0; i < data.count; i++) {
+    if (none.predicted[i] !== data.labels[i]) wrong.push(i);
+  }
+  assertEquals(Array.from(none.wrong), wrong);
+  const all = predictAll({ network, threshold: 1 }, data);
+  assertEquals(all.refusedCount, 30);
+  assertEquals(all.wrong.length, 30);
+  // The same digits and probabilities, whatever the threshold.
+  assertEquals(all.predicted, none.predicted);
+  assertEquals(all.probs, none.probs);
 });
 
 Deno.test("browserPanel() describes the record on screen and the answer for it", () => {
   const data = noiseSet(12);
-  const p = predictAll(network, data);
+  const p = predictAll(readsAll, data);
   const b = new Browser(data.count, 5, p.wrong);
   b.key(Key.SPACE);
   const panel = browserPanel(data, b, p);
@@ -177,10 +243,18 @@ Deno.test("browserPanel() describes the record on screen and the answer for it",
   assertEquals(panel.label, 5);
   assertEquals(panel.labelShown, true);
   assertEquals(panel.wrongCount, p.wrong.length);
+  assertEquals(panel.refusedCount, 0);
   assertEquals(panel.answer?.digit, p.predicted[5]);
   assertEquals(panel.answer?.p, p.probs[5 * CLASSES + p.predicted[5]]);
+  assertEquals(panel.answer?.refused, false);
+  assertEquals(panel.answer?.highest, p.highest[5]);
+  assertEquals(panel.answer?.threshold, 0);
+  const refusing = browserPanel(data, b, predictAll(reader, data));
+  assertEquals(refusing.answer?.refused, true);
+  assertEquals(refusing.answer?.threshold, reader.threshold);
+  assertEquals(refusing.refusedCount, 12);
   const none = browserPanel(data, b, null);
-  assertEquals([none.answer, none.wrongCount], [null, 0]);
+  assertEquals([none.answer, none.wrongCount, none.refusedCount], [null, 0, 0]);
 });
 
 Deno.test("drawBrowserPanel() without a model says how to train one", () => {
@@ -204,11 +278,11 @@ Deno.test("drawBrowserPanel() without a model says how to train one", () => {
 Deno.test("drawBrowserPanel() shows a right answer in green and a wrong one in red with the label", () => {
   const data = noiseSet(20);
   // Labels the network gets right on even records, wrong on odd ones.
-  const first = predictAll(network, data);
+  const first = predictAll(readsAll, data);
   data.labels.forEach((_, i) =>
     data.labels[i] = i % 2 ? (first.predicted[i] + 1) % 10 : first.predicted[i]
   );
-  const p = predictAll(network, data);
+  const p = predictAll(readsAll, data);
   assertEquals(p.wrong.length, 10);
   for (let i = 0; i < 6; i++) {
     const b = new Browser(data.count, i, p.wrong);
@@ -223,8 +297,45 @@ Deno.test("drawBrowserPanel() shows a right answer in green and a wrong one in r
     ]]);
     const verdict = ok ? "✓ right" : `✗ WRONG: it is a ${data.labels[i]}`;
     assertEquals(fake.textsWith(verdict).length, 1, verdict);
+    assertEquals(fake.textsWith(" sure").length, 1);
     assertEquals(fake.textsWith(`Wrong on ${p.wrong.length} of 20`).length, 1);
+    assertEquals(fake.textsWith("0 of them refused").length, 1);
+    assertEquals(
+      fake.textsWith(`≥ threshold 0.000`).map((t) => t.text),
+      [`top output ${p.highest[i].toFixed(3)} ≥ threshold 0.000`],
+    );
     // The label's row is marked, in the label's colour.
     assert(fake.rects.some((r) => r.w === 5 && r.rgb === COLOURS.accent));
   }
+});
+
+Deno.test("drawBrowserPanel() shows a refused record as ? with the refusal, its bars, and counts it wrong", async () => {
+  const data = await mixedSet(10, 2);
+  const p = predictAll(reader, data);
+  // The noise is refused; so the E key goes there from the digits.
+  assertEquals(Array.from(p.refused.subarray(10)), [1, 1]);
+  const b = new Browser(data.count, 0, p.wrong);
+  assertEquals(b.key(Key.END), "changed");
+  b.key(Key.E, Mod.SHIFT);
+  assertEquals(b.index, 10);
+  const fake = new FakeWindow();
+  drawBrowserPanel(fake.window, fakeFonts(), browserPanel(data, b, p));
+  const digit = fake.texts.filter((t) => t.size === 44);
+  assertEquals(digit.map((t) => [t.text, t.rgb]), [["?", COLOURS.wrong]]);
+  assertEquals(fake.textsWith("not a digit").length, 1);
+  assertEquals(fake.textsWith(" sure").length, 0);
+  const label = data.labels[10];
+  assertEquals(fake.textsWith(`✗ WRONG: it is a ${label}`).length, 1);
+  const line = thresholdLine(browserPanel(data, b, p).answer!);
+  assertEquals(
+    line,
+    `top output ${p.highest[10].toFixed(3)} < threshold 0.193`,
+  );
+  assertEquals(fake.textsWith(line).length, 1);
+  // The bars as for any record: ten percentages, red.
+  assertEquals(fake.textsWith("%").length, 10 + 1);
+  assertEquals(
+    fake.textsWith(`${p.refusedCount} of them refused as not digits`).length,
+    1,
+  );
 });

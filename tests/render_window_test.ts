@@ -19,7 +19,12 @@ import {
   windowName,
   type Xvfb,
 } from "./_x11.ts";
-import { imageAt, loadMnist, SIDE } from "../lib/data/mnist.ts";
+import { fakeImages } from "./_fixtures.ts";
+import { encodeIdx } from "../lib/data/idx.ts";
+import { imageAt, loadMnist, PIXELS, SIDE } from "../lib/data/mnist.ts";
+import { loadModel } from "../lib/nn/model_file.ts";
+import { readerOf } from "../lib/read/read_number.ts";
+import { predictAll } from "../lib/app/render/browser.ts";
 import { CELL, cellGrey } from "../lib/ui/digit_grid.ts";
 
 /** `deno run` and the permissions of the render task, as in deno.json. */
@@ -210,6 +215,55 @@ Deno.test("mnist_render.ts shows each record's pixels, stops at both ends, toggl
   await pressKeys(x, "Escape");
   assertEquals(await app.exitCode(), 0, app.stderr);
   assertEquals(app.stderr, "");
+});
+
+Deno.test("mnist_render.ts counts the records the network refuses as wrong, and E goes to them", async () => {
+  // MNIST test digits 0-7 that the network reads, and two records of noise
+  // after them, which it refuses as not digits.
+  const mnist = await loadMnist("test", { limit: 8 });
+  const images = new Uint8Array(10 * PIXELS);
+  images.set(mnist.images.subarray(0, 8 * PIXELS));
+  images.set(fakeImages(2, 3), 8 * PIXELS);
+  const labels = Uint8Array.from([...mnist.labels.subarray(0, 8), 3, 4]);
+  await using dir = {
+    path: await writeDataDir(10, 2, {
+      trainImages: encodeIdx([10, SIDE, SIDE], images),
+      trainLabels: encodeIdx([10], labels),
+    }),
+    [Symbol.asyncDispose]() {
+      return Deno.remove(this.path, { recursive: true });
+    },
+  };
+  const data = await loadMnist("train", { dir: dir.path });
+  const expected = predictAll(readerOf(await loadModel(FIXTURE_MODEL)), data);
+  assertEquals(Array.from(expected.refused.subarray(8)), [1, 1]);
+  assertEquals(Array.from(expected.wrong), [8, 9], "the digits are read");
+
+  await using x = await startXvfb();
+  await using app = await startRender(x, [
+    "--data",
+    dir.path,
+    "--model",
+    FIXTURE_MODEL,
+  ]);
+  assertEquals(
+    app.lines[0],
+    "render: The network gets 2 of the 10 train records wrong (2 of them refused as not digits); E and W jump between them",
+  );
+  const title = (t: string) =>
+    until(
+      () => `window title '${t}'`,
+      async () => (await windowName(x, app.id)) === t,
+    );
+  await title("train 1/10");
+  await pressKeys(x, "e");
+  await title("train 9/10");
+  await pressKeys(x, "e");
+  await title("train 10/10");
+  await pressKeys(x, "w", "w");
+  await title("train 9/10");
+  await pressKeys(x, "Escape");
+  assertEquals(await app.exitCode(), 0, app.stderr);
 });
 
 /**

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { Dataset, Split } from "../../data/mnist.ts";
-import type { Network } from "../../nn/network.ts";
-import { evaluate } from "../../nn/evaluate.ts";
+import { type Dataset, PIXELS, type Split } from "../../data/mnist.ts";
+import { argmaxRow, OUTPUTS } from "../../nn/network.ts";
+import type { DigitReader } from "../../read/read_number.ts";
 import { Key, Mod } from "../../native/sdl2.ts";
 
 /** Records PAGE UP and PAGE DOWN move by. */
@@ -20,22 +20,64 @@ export function windowTitle(split: Split, index: number, count: number) {
 
 /** The network's answers for every record of a set. */
 export interface Predictions {
-  /** (count, 10) probabilities. */
+  /** (count, 10) probabilities: the raw outputs normalised to sum to one. */
   probs: Float32Array;
   /** The most probable digit of each record. */
   predicted: Uint8Array;
-  /** The records the network gets wrong, in ascending order. */
+  /** The largest raw output of each record. */
+  highest: Float32Array;
+  /** The model's threshold: a record whose largest output is below it is refused. */
+  threshold: number;
+  /** 1 for each record the network refuses as not a digit. */
+  refused: Uint8Array;
+  /** How many records it refuses. */
+  refusedCount: number;
+  /**
+   * The records the network gets wrong, in ascending order: those it reads
+   * as another digit, and those it refuses.
+   */
   wrong: Int32Array;
 }
 
-/** Runs the network over the whole set at once. */
-export function predictAll(network: Network, data: Dataset): Predictions {
-  const { probs, predicted } = evaluate(network, data);
+/**
+ * Runs `reader`'s network over the whole set at once, and refuses the
+ * records whose largest raw output is below its threshold, as `readDigit()`
+ * does.
+ */
+export function predictAll(reader: DigitReader, data: Dataset): Predictions {
+  const { count } = data;
+  // (count, 10) raw outputs, made probabilities in place row by row.
+  const probs = reader.network.outputs(
+    data.images.subarray(0, count * PIXELS),
+    count,
+  );
+  const predicted = new Uint8Array(count);
+  const highest = new Float32Array(count);
+  const refused = new Uint8Array(count);
   const wrong: number[] = [];
-  for (let i = 0; i < data.count; i++) {
-    if (predicted[i] !== data.labels[i]) wrong.push(i);
+  let refusedCount = 0;
+  for (let i = 0; i < count; i++) {
+    const row = probs.subarray(i * OUTPUTS, (i + 1) * OUTPUTS);
+    const best = predicted[i] = argmaxRow(probs, i);
+    highest[i] = row[best];
+    if (row[best] < reader.threshold) {
+      refused[i] = 1;
+      refusedCount++;
+    }
+    let sum = 0;
+    for (const v of row) sum += v;
+    for (let j = 0; j < OUTPUTS; j++) row[j] /= sum;
+    if (refused[i] || best !== data.labels[i]) wrong.push(i);
   }
-  return { probs, predicted, wrong: Int32Array.from(wrong) };
+  return {
+    probs,
+    predicted,
+    highest,
+    threshold: reader.threshold,
+    refused,
+    refusedCount,
+    wrong: Int32Array.from(wrong),
+  };
 }
 
 /** What a key does to the browser. */
@@ -52,7 +94,8 @@ export class Browser {
 
   /**
    * A browser over `count` records, starting at `index` (clamped to the set).
-   * `wrong` lists the records the network gets wrong, ascending, for E and W.
+   * `wrong` lists the records the network gets wrong or refuses, ascending,
+   * for E and W.
    */
   constructor(count: number, index = 0, wrong: Int32Array = new Int32Array(0)) {
     if (!(count > 0)) throw new RangeError(`Browser: count is ${count}`);
@@ -69,7 +112,7 @@ export class Browser {
     return "changed";
   }
 
-  /** The next record after the current one that the network gets wrong, or -1. */
+  /** The next record after the current one that the network gets wrong or refuses, or -1. */
   nextWrong(): number {
     const w = this.#wrong;
     let lo = 0, hi = w.length;
@@ -81,7 +124,7 @@ export class Browser {
     return lo < w.length ? w[lo] : -1;
   }
 
-  /** The last record before the current one that the network gets wrong, or -1. */
+  /** The last record before the current one that the network gets wrong or refuses, or -1. */
   previousWrong(): number {
     const w = this.#wrong;
     let lo = 0, hi = w.length;

@@ -15,7 +15,7 @@ import {
   type Split,
 } from "../../data/mnist.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
-import type { Network } from "../../nn/network.ts";
+import { type DigitReader, readerOf } from "../../read/read_number.ts";
 import { Window } from "../../native/sdl2.ts";
 import { EventLoop } from "../../ui/event_loop.ts";
 import { Fonts } from "../../ui/fonts.ts";
@@ -44,9 +44,13 @@ Keys:
   PAGE DOWN/UP      ${PAGE} records forward / back
   HOME, END         first / last record
   SPACE             show or hide the record's label
-  E                 next record the network gets wrong
-  W, SHIFT+E        previous record the network gets wrong
+  E                 next record the network gets wrong or refuses
+  W, SHIFT+E        previous record the network gets wrong or refuses
   ESC               quit (closing the window quits too)
+
+The network refuses a record as not a digit, "?", when none of its ten
+outputs reaches the model's threshold (stored in the model when it was
+trained); a refused record counts as wrong.
 
 The window title shows the set and the record, counting from 1: "train 1/60000".`;
 
@@ -89,18 +93,21 @@ export function parseRenderArgs(args: string[]): RenderOptions | null {
 }
 
 /**
- * Loads the model to show: the one given, which must load, or else the default
- * one if it exists (`null` and one line to `log` if not).
+ * Loads the model to show, as a reader (its network and its threshold): the
+ * one given, which must load, or else the default one if it exists (`null`
+ * and one line to `log` if not).
  */
-export async function loadNetwork(
+export async function loadReader(
   modelPath: string | undefined,
   log: (line: string) => void,
   defaultPath: string = DEFAULT_MODEL_PATH,
-): Promise<Network | null> {
+): Promise<DigitReader | null> {
   try {
-    return (await loadModel(modelPath ?? defaultPath, {
-      note: (line) => console.error(`render: ${line}`),
-    })).network;
+    return readerOf(
+      await loadModel(modelPath ?? defaultPath, {
+        note: (line) => console.error(`render: ${line}`),
+      }),
+    );
   } catch (e) {
     if (modelPath === undefined && e instanceof Deno.errors.NotFound) {
       log(
@@ -129,12 +136,12 @@ export async function runRender(
       } is past the end: the ${data.split} set has records 1 to ${data.count}`,
     );
   }
-  const network = await loadNetwork(options.modelPath, log);
-  const predictions = network ? predictAll(network, data) : null;
+  const reader = await loadReader(options.modelPath, log);
+  const predictions = reader ? predictAll(reader, data) : null;
   if (predictions) {
     const n = predictions.wrong.length;
     log(
-      `The network gets ${n} of the ${data.count} ${data.split} records wrong; E and W jump between them`,
+      `The network gets ${n} of the ${data.count} ${data.split} records wrong (${predictions.refusedCount} of them refused as not digits); E and W jump between them`,
     );
   }
   const browser = new Browser(data.count, options.index, predictions?.wrong);

@@ -1,8 +1,10 @@
 /**
  * What the record browser's window shows: the record as a grid of grey cells,
- * its label on demand, and a panel with what the network says about it. The
- * panel is drawn from a small `BrowserPanel` record, not from the data set,
- * the browser and the predictions themselves.
+ * its label on demand, and a panel with what the network says about it: the
+ * digit it reads, or "?" when it refuses the record as not a digit (no
+ * output reaches the model's threshold), and its probabilities. The panel is
+ * drawn from a small `BrowserPanel` record, not from the data set, the
+ * browser and the predictions themselves.
  *
  * @module
  */
@@ -25,6 +27,15 @@ import { barColours, drawProbBars } from "../../ui/prob_bars.ts";
 import { drawText, renderText } from "../../ui/text.ts";
 import type { Browser, Predictions } from "./browser.ts";
 
+/** What the network says about the record on screen. */
+export interface RecordAnswer extends Answer {
+  /** Whether it refuses the record as not a digit. */
+  refused: boolean;
+  /** Its largest raw output, and the model's threshold that it must reach. */
+  highest: number;
+  threshold: number;
+}
+
 /** What the panel shows about the record on screen. */
 export interface BrowserPanel {
   split: Split;
@@ -35,9 +46,11 @@ export interface BrowserPanel {
   label: number;
   labelShown: boolean;
   /** The network's answer; `null` when there is no model. */
-  answer: Answer | null;
-  /** How many records of the set the network gets wrong. */
+  answer: RecordAnswer | null;
+  /** How many records of the set the network gets wrong, refused ones included. */
   wrongCount: number;
+  /** How many of them it refuses as not digits. */
+  refusedCount: number;
 }
 
 /** The panel's state for the browser's current record. */
@@ -53,8 +66,16 @@ export function browserPanel(
     count: data.count,
     label: data.labels[i],
     labelShown: browser.labelShown,
-    answer: predictions ? answerOf(predictions.probs, i) : null,
+    answer: predictions
+      ? {
+        ...answerOf(predictions.probs, i),
+        refused: predictions.refused[i] === 1,
+        highest: predictions.highest[i],
+        threshold: predictions.threshold,
+      }
+      : null,
     wrongCount: predictions ? predictions.wrong.length : 0,
+    refusedCount: predictions ? predictions.refusedCount : 0,
   };
 }
 
@@ -127,7 +148,7 @@ export function drawBrowserPanel(
   );
 
   const boxY = 96;
-  const boxH = 104;
+  const boxH = 124;
   const answer = panel.answer;
   if (!answer) {
     window.setColour(COLOURS.track);
@@ -143,7 +164,8 @@ export function drawBrowserPanel(
       colour: muted,
     });
   } else {
-    const ok = answer.digit === panel.label;
+    // A refused record counts as wrong, whatever its most probable digit.
+    const ok = !answer.refused && answer.digit === panel.label;
     const verdict = ok ? COLOURS.right : COLOURS.wrong;
     window.setColour(ok ? COLOURS.rightBack : COLOURS.wrongBack);
     window.fillRect(x - 12, boxY, width + 24, boxH);
@@ -155,23 +177,30 @@ export function drawBrowserPanel(
       font: "body",
       colour: muted,
     });
-    const d = drawText(window, fonts, String(answer.digit), {
-      x,
-      y: boxY + 32,
-      font: "digit",
-      colour: verdict,
-    });
-    drawText(window, fonts, `${percent(answer.p)} sure`, {
-      x: x + d.width + 16,
-      y: boxY + 38,
-      font: "body",
-    });
+    const d = drawText(
+      window,
+      fonts,
+      answer.refused ? "?" : String(answer.digit),
+      { x, y: boxY + 32, font: "digit", colour: verdict },
+    );
+    drawText(
+      window,
+      fonts,
+      answer.refused ? "not a digit" : `${percent(answer.p)} sure`,
+      { x: x + d.width + 16, y: boxY + 38, font: "body" },
+    );
     drawText(
       window,
       fonts,
       ok ? "✓ right" : `✗ WRONG: it is a ${panel.label}`,
       { x: x + d.width + 16, y: boxY + 62, font: "bold", colour: verdict },
     );
+    drawText(window, fonts, thresholdLine(answer), {
+      x,
+      y: boxY + 96,
+      font: "small",
+      colour: muted,
+    });
     drawProbBars(
       window,
       fonts,
@@ -188,6 +217,12 @@ export function drawBrowserPanel(
       `Wrong on ${n} of ${panel.count} records (${
         percent(n / panel.count, 2)
       })`,
+      { x, y: WINDOW_HEIGHT - 106, colour: muted },
+    );
+    drawText(
+      window,
+      fonts,
+      `${panel.refusedCount} of them refused as not digits`,
       { x, y: WINDOW_HEIGHT - 84, colour: muted },
     );
   }
@@ -195,4 +230,14 @@ export function drawBrowserPanel(
     x,
     y: WINDOW_HEIGHT - 60,
   });
+}
+
+/**
+ * How the record's largest raw output compares with the model's threshold:
+ * "top output 0.973 ≥ threshold 0.193"; below it, the record is refused.
+ */
+export function thresholdLine(answer: RecordAnswer): string {
+  return `top output ${answer.highest.toFixed(3)} ${
+    answer.refused ? "<" : "≥"
+  } threshold ${answer.threshold.toFixed(3)}`;
 }
