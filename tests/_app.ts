@@ -137,6 +137,22 @@ export class App implements AsyncDisposable {
   }
 
   /**
+   * Waits until stdout has a line at index `from` or later that `test`
+   * accepts, or fails after `timeoutMs`; returns that line's index.
+   */
+  async waitForLine(
+    from: number,
+    test: (line: string) => boolean,
+    timeoutMs = 5000,
+  ): Promise<number> {
+    const end = Date.now() + timeoutMs;
+    for (let k = from;; k++) {
+      await this.waitForLines(k + 1, Math.max(1, end - Date.now()));
+      if (test(this.lines[k])) return k;
+    }
+  }
+
+  /**
    * Waits for the process to end (killing it after `timeoutMs`) and for its
    * output; returns its exit code.
    */

@@ -26,7 +26,7 @@ import { CANVAS_SIDE } from "../lib/image/canvas.ts";
 import { COLOURS } from "../lib/ui/palette.ts";
 import { signed } from "../lib/ui/format.ts";
 import { tileAt } from "../lib/ui/unit_grid.ts";
-import { Sketch } from "../lib/app/draw/sketch.ts";
+import { NOTHING_DRAWN, Sketch } from "../lib/app/draw/sketch.ts";
 import { HELP } from "../lib/app/draw/main.ts";
 import {
   PREVIEW,
@@ -37,9 +37,13 @@ import {
   type Inside,
   InsideNetwork,
   insideOf,
+  insidePiece,
+  KEPT_PASSES,
   TOP_UNITS,
   topContributions,
 } from "../lib/app/draw/inside.ts";
+import { readerOf } from "../lib/read/read_number.ts";
+import { DIGITS, LETTERS, type Strokes } from "./_sample_drawings.ts";
 import {
   drawInsidePanel,
   INSIDE_LAYOUT,
@@ -69,18 +73,51 @@ import {
   until,
 } from "./_x11.ts";
 
-const { network } = await loadModel(FIXTURE_MODEL);
+const reader = readerOf(await loadModel(FIXTURE_MODEL));
+const { network } = reader;
+
+/** A sketch read by an `InsideNetwork` of the fixture model, as the window's is. */
+function insideSketch(): { inner: InsideNetwork; sketch: Sketch } {
+  const inner = new InsideNetwork(network);
+  return { inner, sketch: new Sketch({ ...reader, network: inner }) };
+}
 
 /** A sketch on an `InsideNetwork` of the fixture model, with a 7 drawn. */
 function sevenSketch(): { inner: InsideNetwork; sketch: Sketch } {
-  const inner = new InsideNetwork(network);
-  const sketch = new Sketch(inner);
+  const { inner, sketch } = insideSketch();
   const line = (x0: number, y0: number, x1: number, y1: number) => {
     sketch.mouseDown(MouseButton.LEFT, x0, y0);
     sketch.mouseUp(MouseButton.LEFT, x1, y1);
   };
   line(200, 140, 480, 140);
   line(480, 140, 300, 540);
+  return { inner, sketch };
+}
+
+/** The 28x28 the network read for the sketch's only piece. */
+function inputOf(sketch: Sketch): Uint8Array {
+  assertEquals(sketch.reading.digits.length, 1);
+  return sketch.reading.digits[0].input.pixels;
+}
+
+/** A sketch with `drawings` written side by side with the mouse, 150 px tall. */
+function rowSketch(...drawings: Strokes[]) {
+  const { inner, sketch } = insideSketch();
+  let x = 30;
+  for (const strokes of drawings) {
+    let right = x;
+    for (const line of strokes) {
+      const at = line.map(([u, v]) => [x + u * 150, 200 + v * 150]);
+      sketch.mouseDown(MouseButton.LEFT, at[0][0], at[0][1]);
+      for (const [px, py] of at) {
+        sketch.mouseMove(px, py, 1);
+        right = Math.max(right, px);
+      }
+      sketch.mouseUp(MouseButton.LEFT, at.at(-1)![0], at.at(-1)![1]);
+    }
+    x = right + 40;
+  }
+  sketch.classify();
   return { inner, sketch };
 }
 
@@ -119,14 +156,20 @@ Deno.test("InsideNetwork keeps the hidden activations of the pass that gave the 
   sketch.classify();
   // One pass per classification: the panel reads it, it runs nothing itself.
   assertEquals(inner.passes, 1);
-  const ref = reference(network, sketch.input);
+  const input = inputOf(sketch);
+  const ref = reference(network, input);
   assert(maxDiff(inner.h, ref.h) < 1e-5, `h off by ${maxDiff(inner.h, ref.h)}`);
   assert(maxDiff(inner.z, ref.z) < 1e-4, `z off by ${maxDiff(inner.z, ref.z)}`);
   assert(maxDiff(inner.y, ref.y) < 1e-5, `y off by ${maxDiff(inner.y, ref.y)}`);
   // The sketch's probabilities are these outputs, normalised.
   const sum = ref.y.reduce((a, b) => a + b);
-  assert(maxDiff(sketch.probs!, ref.y.map((v) => v / sum)) < 1e-5);
-  assertEquals(sketch.predicted, 7);
+  const { probabilities } = sketch.reading.digits[0].reading;
+  assert(maxDiff(probabilities, ref.y.map((v) => v / sum)) < 1e-5);
+  assertEquals(sketch.reading.number, "7");
+  // The pass is kept with the image it read.
+  const pass = inner.passOver(input)!;
+  assertEquals(pass.input, input);
+  assertEquals([pass.h, pass.z, pass.y], [inner.h, inner.z, inner.y]);
 
   sketch.classify();
   assertEquals(inner.passes, 2);
@@ -134,7 +177,43 @@ Deno.test("InsideNetwork keeps the hidden activations of the pass that gave the 
   sketch.clear();
   sketch.classify();
   assertEquals(inner.passes, 2);
-  assertEquals(sketch.probs, null);
+  assertEquals(sketch.reading, NOTHING_DRAWN);
+});
+
+Deno.test("InsideNetwork keeps the pass over each piece of a number", () => {
+  const { inner, sketch } = rowSketch(DIGITS[4], DIGITS[2], DIGITS[7]);
+  assertEquals(sketch.reading.number, "427");
+  for (const [k, piece] of sketch.reading.digits.entries()) {
+    const pass = inner.passOver(piece.input.pixels);
+    assert(pass, `the pass over piece ${k + 1}`);
+    const ref = reference(network, piece.input.pixels);
+    assert(maxDiff(pass.h, ref.h) < 1e-5, `piece ${k + 1}: h`);
+    assert(maxDiff(pass.y, piece.reading.outputs) === 0, `piece ${k + 1}: y`);
+  }
+  // An image it never read, and passes pushed out by newer ones.
+  assertEquals(inner.passOver(new Uint8Array(PIXELS).fill(7)), null);
+  const first = sketch.reading.digits[0].input.pixels;
+  for (let k = 0; k < KEPT_PASSES; k++) {
+    inner.outputs(new Uint8Array(PIXELS).fill(k), 1);
+  }
+  assertEquals(inner.passOver(first), null);
+});
+
+Deno.test("insidePiece() picks the first piece that is no digit, else the first", () => {
+  assertEquals(insidePiece(NOTHING_DRAWN), null);
+  const number = rowSketch(DIGITS[4], DIGITS[2]).sketch.reading;
+  assertEquals(insidePiece(number), {
+    pixels: number.digits[0].input.pixels,
+    index: 0,
+    count: 2,
+  });
+  const refused = rowSketch(DIGITS[4], DIGITS[2], LETTERS.X).sketch.reading;
+  assertEquals(refused.number, null);
+  assertEquals(insidePiece(refused), {
+    pixels: refused.digits[2].input.pixels,
+    index: 2,
+    count: 3,
+  });
 });
 
 Deno.test("InsideNetwork.outputs() gives several images the network's outputs", () => {
@@ -157,7 +236,7 @@ Deno.test("InsideNetwork.outputs() gives several images the network's outputs", 
 Deno.test("topContributions() picks the largest w2·h of the answer, as a float64 reference does", () => {
   const { inner, sketch } = sevenSketch();
   sketch.classify();
-  const ref = reference(network, sketch.input);
+  const ref = reference(network, inputOf(sketch));
   const H = network.hidden;
   const { w2 } = network.params;
   for (let d = 0; d < OUTPUTS; d++) {
@@ -208,32 +287,47 @@ Deno.test("topContributions() rejects a w2 of the wrong shape and a digit out of
   );
 });
 
-Deno.test("insideOf() reads the answer, its logit and top units from the last pass", () => {
+Deno.test("insideOf() reads the answer, its logit and top units from the piece's pass", () => {
   const { inner, sketch } = sevenSketch();
-  const empty = insideOf(inner, true, 0.5);
-  assertEquals([empty.h, empty.y, empty.answer, empty.top], [
+  const unread = { pixels: new Uint8Array(PIXELS), index: 0, count: 1 };
+  const empty = insideOf(inner, unread, 0.5);
+  assertEquals([empty.h, empty.y, empty.answer, empty.top, empty.pieces], [
     null,
     null,
     -1,
     [],
+    0,
   ]);
   sketch.classify();
-  const inside = insideOf(inner, true, 0.5);
+  const inside = insideOf(inner, insidePiece(sketch.reading), 0.5);
   assertEquals(inside.hidden, 200);
   assertEquals(inside.answer, 7);
   assertEquals(inside.logit, inner.z[7]);
   assertEquals(inside.bias, network.params.b2[7]);
   assertEquals(inside.top, topContributions(network.params.w2, inner.h, 7));
   assertEquals(inside.weightScale, 0.5);
+  assertEquals([inside.piece, inside.pieces], [0, 1]);
   // The logit is the units' contributions and the bias.
-  const ref = reference(network, sketch.input);
+  const ref = reference(network, inputOf(sketch));
   let units = 0;
   for (let j = 0; j < 200; j++) {
     units += network.params.w2[7 * 200 + j] * ref.h[j];
   }
   assertAlmostEquals(inside.logit - inside.bias, units, 1e-4);
   // Nothing drawn: nothing to show, whatever the last pass was.
-  assertEquals(insideOf(inner, false, 0.5).h, null);
+  assertEquals(insideOf(inner, null, 0.5).h, null);
+});
+
+Deno.test("insideOf() shows the pass over the piece asked for, not the last one", () => {
+  const { inner, sketch } = rowSketch(DIGITS[4], LETTERS.X, DIGITS[2]);
+  const piece = insidePiece(sketch.reading)!;
+  assertEquals([piece.index, piece.count], [1, 3]);
+  const inside = insideOf(inner, piece, 0.5);
+  assertEquals([inside.piece, inside.pieces], [1, 3]);
+  const ref = reference(network, sketch.reading.digits[1].input.pixels);
+  assert(maxDiff(inside.h!, ref.h) < 1e-5);
+  // The last pass read the 2, not the X.
+  assert(maxDiff(inner.h, ref.h) > 0.1);
 });
 
 /** Relative luminance-ish brightness of 0xRRGGBB, 0 to 255. */
@@ -310,7 +404,7 @@ function cellColours(fake: FakeWindow, inside: Inside): number[] {
 Deno.test("drawInsidePanel() lights each unit by its activation and marks the top units", () => {
   const { inner, sketch } = sevenSketch();
   sketch.classify();
-  const inside = insideOf(inner, true, 0.65);
+  const inside = insideOf(inner, insidePiece(sketch.reading), 0.65);
   const fake = new FakeWindow();
   const { pictures, drawn } = fakePictures();
   drawInsidePanel(fake.window, fakeFonts(), inside, pictures);
@@ -366,11 +460,24 @@ Deno.test("drawInsidePanel() lights each unit by its activation and marks the to
   assert(fake.textsWith("not normalised").length === 1);
   assert(fake.textsWith(`z7 = ${signed(inside.logit - inside.bias)}`).length);
   assert(fake.textsWith("TAB usual panel").length === 1);
+  // One piece: no word of pieces.
+  assertEquals(fake.textsWith("piece"), []);
+});
+
+Deno.test("drawInsidePanel() says which piece of a number it shows", () => {
+  const { inner, sketch } = rowSketch(DIGITS[4], DIGITS[2], DIGITS[7]);
+  const inside = insideOf(inner, insidePiece(sketch.reading), 0.65);
+  const fake = new FakeWindow();
+  drawInsidePanel(fake.window, fakeFonts(), inside, fakePictures().pictures);
+  const which = fake.textsWith("piece 1 of 3");
+  assertEquals(which.length, 1);
+  assert(which[0].y < INSIDE_LAYOUT.grid.y, "in the heading");
+  assertEquals(fake.textsWith("push 4 most").length, 1);
 });
 
 Deno.test("drawInsidePanel() shows a dark grid and a note while nothing is drawn", () => {
   const inner = new InsideNetwork(network);
-  const inside = insideOf(inner, false, 0.65);
+  const inside = insideOf(inner, null, 0.65);
   const fake = new FakeWindow();
   const { pictures, drawn } = fakePictures();
   drawInsidePanel(fake.window, fakeFonts(), inside, pictures);
@@ -432,6 +539,23 @@ function countLit(
     for (let px = rect.x; px < rect.x + rect.w; px++) {
       const [r, g] = pixel(s, px, py);
       if (r >= 160 && g >= 160) n++;
+    }
+  }
+  return n;
+}
+
+/** How many pixels of `rect` are within 40 of colour `rgb` in each channel. */
+function countColour(
+  s: Screenshot,
+  rect: { x: number; y: number; w: number; h: number },
+  rgb: number,
+): number {
+  const want = [rgb >> 16 & 255, rgb >> 8 & 255, rgb & 255];
+  let n = 0;
+  for (let py = rect.y; py < rect.y + rect.h; py++) {
+    for (let px = rect.x; px < rect.x + rect.w; px++) {
+      const got = pixel(s, px, py);
+      if (got.every((v, c) => Math.abs(v - want[c]) <= 40)) n++;
     }
   }
   return n;
@@ -542,6 +666,30 @@ Deno.test({
         h: WINDOW_HEIGHT - SKETCH_KEYS_TOP + 4,
       };
       assertEquals(changed(usual, back, foot), 0, "the key help is back");
+
+      // A number drawn while the inside panel shows: it shows the piece
+      // that is no digit, and says which in its heading.
+      await pressKeys(x, "Tab", "c");
+      await stroke(x, id, [[60, 200], [160, 360]]); // an X,
+      await stroke(x, id, [[160, 200], [60, 360]]);
+      await stroke(x, id, [[300, 200], [240, 300], [340, 300]]); // a 4
+      await stroke(x, id, [[310, 240], [310, 360]]);
+      await pressKeys(x, "space");
+      await app.waitForLines(25);
+      const [first, second, last] = app.lines.slice(22, 25);
+      assert(first.startsWith("piece 1: ? (not a digit"), first);
+      assert(second.startsWith("piece 2: 4 ("), second);
+      assertEquals(last, "prediction: ?");
+      const heading = {
+        x: INSIDE_LAYOUT.x + INSIDE_LAYOUT.width / 2,
+        y: 8,
+        w: INSIDE_LAYOUT.width / 2,
+        h: 24,
+      };
+      const number = await shot("inside-number");
+      const orange = countColour(number, heading, COLOURS.select);
+      assert(orange > 50, `'piece 1 of 2' in the heading (${orange} px)`);
+      assertEquals(countColour(more, heading, COLOURS.select), 0);
 
       await pressKeys(x, "Escape");
       assertEquals(await app.exitCode(), 0, app.stderr);

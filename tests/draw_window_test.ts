@@ -1,8 +1,9 @@
 /**
  * The drawing window as a person uses it: the script started with the task's
  * permissions on a private X server, real mouse strokes and key presses
- * (xdotool), stdout read the way another program would, the window checked on
- * screen; and its one-line errors, before any window opens.
+ * (xdotool) writing digits, numbers and letters, large and small, stdout read
+ * the way another program would, the window checked on screen at the places
+ * the view's layout says; and its one-line errors, before any window opens.
  *
  * Set MNIST_TEST_SCREENSHOTS to a folder to keep the screenshots as PNG files.
  */
@@ -13,6 +14,8 @@ import { argmaxRow } from "../lib/nn/network.ts";
 import { readOwnData } from "../lib/data/own_data.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../lib/ui/panel.ts";
 import { ANSWER_BOX, PREVIEW } from "../lib/app/draw/view.ts";
+import { numberBox, pieceTiles } from "../lib/app/draw/number_view.ts";
+import { COLOURS } from "../lib/ui/palette.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { App, FIXTURE_MODEL, ROOT, runToEnd, taskArgs } from "./_app.ts";
 import {
@@ -82,17 +85,21 @@ class DrawWindow implements AsyncDisposable {
     return this.app.waitForLines(n);
   }
 
-  /** Presses SPACE and returns the lines it printed. */
+  /**
+   * Presses SPACE and returns the lines it printed, up to the prediction
+   * (or "nothing drawn").
+   */
   async report(): Promise<string[]> {
     const before = this.lines.length;
     await pressKeys(this.x, "space");
-    await this.app.waitForLines(before + 1);
-    if (this.lines[before] === "nothing drawn") return [this.lines[before]];
-    await this.app.waitForLines(before + 11);
-    return this.lines.slice(before, before + 11);
+    const last = await this.app.waitForLine(
+      before,
+      (line) => line === "nothing drawn" || line.startsWith("prediction: "),
+    );
+    return this.lines.slice(before, last + 1);
   }
 
-  /** Presses SPACE and returns the digit it printed on the last line. */
+  /** Presses SPACE and returns the digit it printed for a drawing of one digit. */
   async prediction(): Promise<number> {
     const answer = await this.verdict();
     assert(answer !== "?", "prediction: ?");
@@ -100,11 +107,12 @@ class DrawWindow implements AsyncDisposable {
   }
 
   /**
-   * Presses SPACE and returns what it printed on the last line: a digit, or
-   * "?" for a drawing that is no digit.
+   * Presses SPACE and returns what it printed for a drawing of one piece on
+   * the last line: a digit, or "?" for a drawing that is no digit.
    */
   async verdict(): Promise<number | "?"> {
     const lines = await this.report();
+    assertEquals(lines.length, 11, lines.join("\n"));
     const last = lines.at(-1)!;
     const m = /^prediction: (\d|\?)$/.exec(last);
     assert(m, `last line is '${last}'`);
@@ -117,6 +125,26 @@ class DrawWindow implements AsyncDisposable {
     });
     assert(Math.abs(sum - 100) < 1, `percentages add up to ${sum}`);
     return m[1] === "?" ? "?" : Number(m[1]);
+  }
+
+  /**
+   * Presses SPACE and returns what it printed for a number: "42", or "?"
+   * when a piece is no digit, and the lines of its pieces ("piece 1: 4
+   * (97.1%)"), which it checks against the number.
+   */
+  async number(): Promise<{ number: string; pieces: string[] }> {
+    const lines = await this.report();
+    const m = /^prediction: (\d+|\?)$/.exec(lines.at(-1)!);
+    assert(m, `last line is '${lines.at(-1)}'`);
+    const pieces = lines.slice(0, -1);
+    assert(pieces.length >= 2, `a number of pieces: ${lines.join(", ")}`);
+    pieces.forEach((line, k) => {
+      const p = /^piece (\d+): (\d \(\d+\.\d%\)|\? \(.+\))$/.exec(line);
+      assert(p && Number(p[1]) === k + 1, `line ${k} is '${line}'`);
+      if (m[1] !== "?") assertEquals(line[9], m[1][k], line);
+    });
+    assertEquals(m[1] === "?", pieces.some((l) => l[9] === "?"));
+    return { number: m[1], pieces };
   }
 
   /** One stroke through `points` (window pixels) with `button` held. */
@@ -400,71 +428,206 @@ Deno.test({
     }),
 });
 
-/** Digits drawn small, about 110 px tall: bold on the canvas, strokes nearly touching. */
+/** Digits drawn small, `h` px tall and 0.73 of that wide, about the canvas. */
 const SMALL: {
   name: string;
   digit: number;
   strokes: number[][][];
   x: number;
   y: number;
+  h: number;
 }[] = [
-  { name: "two", digit: 2, strokes: DIGITS.two, x: 40, y: 40 },
-  { name: "three", digit: 3, strokes: DIGITS.three, x: 540, y: 40 },
-  { name: "five", digit: 5, strokes: DIGITS.five, x: 290, y: 280 },
-  { name: "eight", digit: 8, strokes: DIGITS.eight, x: 40, y: 520 },
-  { name: "four", digit: 4, strokes: DIGITS.four, x: 540, y: 520 },
-  { name: "six", digit: 6, strokes: DIGITS.six, x: 300, y: 40 },
+  { name: "two", digit: 2, strokes: DIGITS.two, x: 40, y: 40, h: 110 },
+  { name: "three", digit: 3, strokes: DIGITS.three, x: 540, y: 40, h: 110 },
+  { name: "five", digit: 5, strokes: DIGITS.five, x: 290, y: 280, h: 110 },
+  { name: "eight", digit: 8, strokes: DIGITS.eight, x: 40, y: 520, h: 110 },
+  { name: "four", digit: 4, strokes: DIGITS.four, x: 540, y: 520, h: 110 },
+  { name: "six", digit: 6, strokes: DIGITS.six, x: 300, y: 40, h: 110 },
+  // As small as a digit is written on paper.
+  { name: "two", digit: 2, strokes: DIGITS.two, x: 60, y: 300, h: 55 },
+  { name: "five", digit: 5, strokes: DIGITS.five, x: 300, y: 300, h: 55 },
+  { name: "eight", digit: 8, strokes: DIGITS.eight, x: 580, y: 580, h: 55 },
+  { name: "seven", digit: 7, strokes: DIGITS.seven, x: 30, y: 600, h: 55 },
+  { name: "nine", digit: 9, strokes: DIGITS.nine, x: 500, y: 60, h: 55 },
+  { name: "three", digit: 3, strokes: DIGITS.three, x: 200, y: 480, h: 55 },
 ];
 
-/** How many pixels of `rect` are the red of a refusal (COLOURS.wrong). */
-function countRed(s: Screenshot, rect: typeof ANSWER_BOX): number {
+/** How many pixels of `rect` are near colour `rgb` (within 40 in each channel). */
+function countColour(
+  s: Screenshot,
+  rect: { x: number; y: number; w: number; h: number },
+  rgb: number,
+): number {
+  const want = [rgb >> 16 & 255, rgb >> 8 & 255, rgb & 255];
   let n = 0;
   for (let py = rect.y; py < rect.y + rect.h; py++) {
     for (let px = rect.x; px < rect.x + rect.w; px++) {
-      const [r, g, b] = pixel(s, px, py);
-      if (r > 150 && g < 80 && b < 80) n++;
+      const got = pixel(s, px, py);
+      if (got.every((v, c) => Math.abs(v - want[c]) <= 40)) n++;
     }
   }
   return n;
 }
 
+/** How many pixels of `rect` are the red of a refusal (COLOURS.wrong). */
+function countRed(
+  s: Screenshot,
+  rect: { x: number; y: number; w: number; h: number },
+): number {
+  return countColour(s, rect, COLOURS.wrong);
+}
+
 Deno.test({
-  name:
-    "draw window reads digits drawn small, and answers '?' for a dot and a bar",
+  name: "draw window reads digits drawn small, down to 55 px tall",
   sanitizeResources: false,
   fn: () =>
     withDrawWindow(async (app) => {
       const misread: string[] = [];
       for (const d of SMALL) {
-        await app.draw(d.strokes, { x: d.x, y: d.y, w: 80, h: 110 });
+        const box = { x: d.x, y: d.y, w: Math.round(d.h * 0.73), h: d.h };
+        await app.draw(d.strokes, box);
         const got = await app.verdict();
-        if (got !== d.digit) misread.push(`small ${d.name} read as ${got}`);
-        if (d.name === "eight") {
-          const s = await app.shot("small-eight");
-          assertEquals(pixel(s, 80, 585), [0, 0, 0], "bold ink");
+        const name = `${d.name} ${d.h} px tall`;
+        if (got !== d.digit) misread.push(`${name} read as ${got}`);
+        if (d.h === 55 && d.name === "five") {
+          // Small on the canvas, full size in the network's view.
+          const s = await app.shot("small-five");
           assertEquals(countRed(s, ANSWER_BOX), 0, "an answer, not '?'");
+          const blue = countColour(s, ANSWER_BOX, COLOURS.accent);
+          assert(blue > 200, `the answer in large type (${blue} px)`);
+          const dark = countDark(s, PREVIEW);
+          assert(dark > 800, `the preview shows the digit large (${dark} px)`);
+          const ink = countDark(s, { x: 300, y: 290, w: 60, h: 75 });
+          assert(ink > 300 && ink < 2500, `a small digit drawn (${ink} px)`);
         }
         await app.press("c");
       }
       assertEquals(misread, []);
+      await app.press("Escape");
+      assertEquals(await app.exitCode(), 0, app.stderr);
+    }),
+});
 
+/** Letters that are no digit, as strokes in a unit square. */
+const LETTERS: Record<string, number[][][]> = {
+  X: [[[0, 0], [1, 1]], [[1, 0], [0, 1]]],
+  A: [[[0, 1], [0.5, 0], [1, 1]], [[0.2, 0.6], [0.8, 0.6]]],
+  E: [[[0.85, 0], [0, 0], [0, 1], [0.85, 1]], [[0, 0.5], [0.65, 0.5]]],
+};
+
+Deno.test({
+  name:
+    "draw window answers '?' for letters, a dot and a bar drawn with the mouse",
+  sanitizeResources: false,
+  fn: () =>
+    withDrawWindow(async (app) => {
+      for (const [name, strokes] of Object.entries(LETTERS)) {
+        for (
+          const box of [
+            { x: 180, y: 120, w: 300, h: 420 },
+            { x: 420, y: 420, w: 90, h: 120 },
+          ]
+        ) {
+          await app.draw(strokes, box);
+          assertEquals(await app.verdict(), "?", `${name} ${box.h} px tall`);
+          if (name === "A" && box.h > 200) {
+            const s = await app.shot("refused-letter");
+            const red = countRed(s, ANSWER_BOX);
+            assert(red > 100, `the panel shows a red '?' (${red} px)`);
+            assertEquals(countColour(s, ANSWER_BOX, COLOURS.accent), 0);
+          }
+          await app.press("c");
+        }
+      }
       // A dot: one click, and a short wiggle.
       await app.stroke([[330, 330], [332, 331]]);
       assertEquals(await app.verdict(), "?");
-      let s = await app.shot("refused-dot");
+      const s = await app.shot("refused-dot");
       assert(countRed(s, ANSWER_BOX) > 100, "the panel shows a red '?'");
       await app.press("c");
-      // A bar across the canvas.
-      await app.stroke([[140, 336], [530, 336]]);
+      // A bar.
+      await app.stroke([[250, 336], [420, 336]]);
       assertEquals(await app.verdict(), "?");
-      s = await app.shot("refused-bar");
-      assert(countRed(s, ANSWER_BOX) > 100, "the panel shows a red '?'");
-      // A 1 drawn down through the bar's middle makes it a digit again.
+      // A 1 is a digit.
       await app.press("c");
       await app.stroke([[336, 100], [330, 560]]);
       assertEquals(await app.verdict(), 1);
       await app.press("Escape");
       assertEquals(await app.exitCode(), 0, app.stderr);
+    }),
+});
+
+/**
+ * Draws `text` (digits of `DIGITS`, letters of `LETTERS`) left to right from
+ * (x, y), each `h` pixels tall and `gap` pixels after the previous one.
+ */
+async function write(
+  app: DrawWindow,
+  text: string,
+  { x, y, h, gap }: { x: number; y: number; h: number; gap: number },
+): Promise<void> {
+  const names = "zero one two three four five six seven eight nine".split(" ");
+  for (const c of text) {
+    const strokes = c in LETTERS ? LETTERS[c] : DIGITS[names[Number(c)]];
+    const w = c === "1" ? Math.round(h * 0.2) : Math.round(h * 0.7);
+    await app.draw(strokes, { x, y, w, h });
+    x += w + gap;
+  }
+}
+
+/** Numbers written with the mouse: large and wide apart, close, small. */
+const NUMBERS = [
+  { text: "42", x: 60, y: 200, h: 250, gap: 60 },
+  { text: "307", x: 30, y: 250, h: 160, gap: 22 },
+  { text: "2024", x: 200, y: 520, h: 80, gap: 24 },
+  { text: "1984", x: 40, y: 60, h: 55, gap: 20 },
+  { text: "56", x: 400, y: 300, h: 120, gap: 30 },
+];
+
+Deno.test({
+  name: "draw window reads numbers written with the mouse, digit by digit",
+  sanitizeResources: false,
+  fn: () =>
+    withDrawWindow(async (app) => {
+      const misread: string[] = [];
+      for (const n of NUMBERS) {
+        await write(app, n.text, n);
+        const { number, pieces } = await app.number();
+        if (number !== n.text) misread.push(`${n.text}: ${pieces.join(", ")}`);
+        if (n.text === "307") {
+          // Each piece's view in its place, the number large under them.
+          const s = await app.shot("number");
+          for (const [k, tile] of pieceTiles(3).entries()) {
+            const rect = { x: tile.x, y: tile.y, w: tile.side, h: tile.side };
+            const dark = countDark(s, rect);
+            assert(dark > 200, `piece ${k + 1}'s view (${dark} px)`);
+          }
+          const blue = countColour(s, numberBox(3), COLOURS.accent);
+          assert(blue > 500, `the number in large type (${blue} px)`);
+          assertEquals(countRed(s, numberBox(3)), 0);
+        }
+        // Alternate the two ways of clearing: SPACE again, and C.
+        await app.press(n.text.length % 2 ? "space" : "c");
+      }
+      assertEquals(misread, []);
+      assertEquals(await app.report(), ["nothing drawn"]);
+
+      // A letter among digits: no number, and the panel says which piece.
+      await write(app, "4A2", { x: 60, y: 200, h: 160, gap: 40 });
+      const { number, pieces } = await app.number();
+      assertEquals(number, "?");
+      assert(pieces[0].startsWith("piece 1: 4 ("), pieces[0]);
+      assert(pieces[1].startsWith("piece 2: ? (not a digit"), pieces[1]);
+      assert(pieces[2].startsWith("piece 3: 2 ("), pieces[2]);
+      const s = await app.shot("number-refused");
+      const red = countRed(s, numberBox(3));
+      assert(red > 300, `a red '?' in the number's place (${red} px)`);
+      const tile = pieceTiles(3)[1];
+      assertEquals(pixel(s, tile.x - 1, tile.y + 10), [198, 40, 40], "frame");
+
+      await app.press("Escape");
+      assertEquals(await app.exitCode(), 0, app.stderr);
+      assertEquals(app.stderr, "");
     }),
 });
 
@@ -551,6 +714,17 @@ Deno.test({
       assertEquals(app.lines[2], `saved as 1 to ${own} (test 1)`);
       // Saving cleared the canvas for the next digit.
       assertEquals(await app.report(), ["nothing drawn"]);
+      // A number is no example of one digit: nothing is saved, and the
+      // number stays on the canvas.
+      await write(app, "42", { x: 60, y: 200, h: 200, gap: 50 });
+      const before = app.lines.length;
+      await app.press("4");
+      await app.waitForLines(before + 1);
+      assertEquals(
+        app.lines[before],
+        "2 pieces drawn, nothing saved: draw one digit to save it",
+      );
+      assertEquals((await app.number()).number, "42");
       await app.press("Escape");
       assertEquals(await app.exitCode(), 0, app.stderr);
 

@@ -1,11 +1,12 @@
 /**
  * What the drawing window's inside panel (TAB) reads from the network: the
- * network the sketch classifies with, keeping what its last one-image pass
- * computed inside (`InsideNetwork`), and the panel's state made from that
- * pass: the answer, its logit, and the hidden units that push it most.
+ * network the sketch reads with, keeping what its recent one-image passes
+ * computed inside (`InsideNetwork`), and the panel's state made from the
+ * pass over one piece of the drawing: the answer, its logit, and the hidden
+ * units that push it most.
  *
  * Nothing here runs the network a second time: the hidden activations shown
- * are those of the pass that gave the answer.
+ * are those of the pass that gave the piece's answer.
  *
  * @module
  */
@@ -16,23 +17,53 @@ import {
   OUTPUTS,
   scaleInputs,
 } from "../../nn/network.ts";
+import type { NumberReading } from "../../read/read_number.ts";
 
 /** How many of the units that push the answer most the panel shows. */
 export const TOP_UNITS = 5;
 
 /**
- * A network that keeps the insides of its last one-image pass: the hidden
- * activations, the logits and the outputs. It shares the parameters of the
- * network it is made from. Passes over more images go on as before.
+ * How many one-image passes an `InsideNetwork` keeps: more than the pieces
+ * of any number drawn, whose passes come last in a reading.
+ */
+export const KEPT_PASSES = 32;
+
+/** What one one-image pass computed, kept: its input and what it made of it. */
+export interface Pass {
+  /** (784) the image it read. */
+  input: Uint8Array;
+  /** (H) hidden activations h, 0 to 1. */
+  h: Float32Array;
+  /** (10) logits z. */
+  z: Float32Array;
+  /** (10) sigmoid outputs y = σ(z). */
+  y: Float32Array;
+}
+
+/**
+ * A network that keeps the insides of its recent one-image passes: the
+ * hidden activations, the logits and the outputs, with the image each read.
+ * It shares the parameters of the network it is made from. Passes over more
+ * images go on as before.
  */
 export class InsideNetwork extends Network {
   readonly #batch: Batch;
+  // The last KEPT_PASSES passes, oldest overwritten first; #next is the
+  // slot of the next one.
+  readonly #kept: Pass[];
+  #next = 0;
   /** How many one-image passes it has made: the panel's cue to look again. */
   passes = 0;
 
   constructor(network: Network) {
     super(network.params);
     this.#batch = new Batch(1, this.hidden);
+    this.#kept = Array.from({ length: KEPT_PASSES }, () => ({
+      input: new Uint8Array(INPUTS),
+      h: new Float32Array(this.hidden),
+      z: new Float32Array(OUTPUTS),
+      y: new Float32Array(OUTPUTS),
+    }));
   }
 
   /** (H) hidden activations h of the last one-image pass, 0 to 1. */
@@ -55,11 +86,37 @@ export class InsideNetwork extends Network {
     if (count !== 1 || images.length !== INPUTS) {
       return super.outputs(images, count);
     }
-    scaleInputs(images, this.#batch.x);
-    this.forward(this.#batch, 1);
+    const batch = this.#batch;
+    scaleInputs(images, batch.x);
+    this.forward(batch, 1);
     this.passes++;
-    return this.#batch.a2.slice(0, OUTPUTS);
+    const kept = this.#kept[this.#next];
+    this.#next = (this.#next + 1) % KEPT_PASSES;
+    kept.input.set(images);
+    kept.h.set(batch.a1.subarray(0, this.hidden));
+    kept.z.set(batch.z2.subarray(0, OUTPUTS));
+    kept.y.set(batch.a2.subarray(0, OUTPUTS));
+    return batch.a2.slice(0, OUTPUTS);
   }
+
+  /**
+   * The latest of the kept passes that read `pixels` (784 bytes), or `null`
+   * when none did. Its arrays are the network's own: read them before
+   * `KEPT_PASSES` more passes.
+   */
+  passOver(pixels: Uint8Array): Pass | null {
+    for (let k = 1; k <= Math.min(this.passes, KEPT_PASSES); k++) {
+      const pass = this.#kept[(this.#next - k + KEPT_PASSES) % KEPT_PASSES];
+      if (sameBytes(pass.input, pixels)) return pass;
+    }
+    return null;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A hidden unit and what it adds to the answer's logit: w2[d, j] · h_j. */
@@ -98,6 +155,32 @@ export function topContributions(
   return all.slice(0, Math.min(k, H));
 }
 
+/** The piece of a drawing whose pass the panel shows. */
+export interface InsidePiece {
+  /** (784) the image the network read for it. */
+  pixels: Uint8Array;
+  /** Which piece it is, from 0, left to right, and of how many. */
+  index: number;
+  count: number;
+}
+
+/**
+ * The piece of `reading` the inside panel shows: the first that is not a
+ * digit, when one is not, so that the panel shows why; else the first.
+ * `null` while nothing is drawn.
+ */
+export function insidePiece(reading: NumberReading): InsidePiece | null {
+  const { digits } = reading;
+  if (digits.length === 0) return null;
+  const refused = digits.findIndex((d) => d.reading.digit === null);
+  const index = Math.max(0, refused);
+  return {
+    pixels: digits[index].input.pixels,
+    index,
+    count: digits.length,
+  };
+}
+
 /** What the inside panel shows. */
 export interface Inside {
   /** Hidden units of the network. */
@@ -115,19 +198,24 @@ export interface Inside {
   top: TopUnit[];
   /** Half-range of the weight pictures' diverging colour map. */
   weightScale: number;
+  /** Which piece of the drawing it shows, from 0, and of how many (0 while nothing is drawn). */
+  piece: number;
+  pieces: number;
 }
 
 /**
- * The panel's state from `network`'s last one-image pass, or an empty one
- * when `drawn` is false. `h` and `y` are the network's own buffers, not
- * copies: read them before its next pass.
+ * The panel's state from `network`'s pass over `piece`, or an empty one
+ * when `piece` is `null` (nothing drawn) or no kept pass read it. `h` and
+ * `y` are the network's own buffers, not copies: read them before its next
+ * passes.
  */
 export function insideOf(
   network: InsideNetwork,
-  drawn: boolean,
+  piece: InsidePiece | null,
   weightScale: number,
 ): Inside {
-  if (!drawn || network.passes === 0) {
+  const pass = piece === null ? null : network.passOver(piece.pixels);
+  if (pass === null) {
     return {
       hidden: network.hidden,
       h: null,
@@ -137,9 +225,11 @@ export function insideOf(
       bias: 0,
       top: [],
       weightScale,
+      piece: 0,
+      pieces: 0,
     };
   }
-  const { h, y, z } = network;
+  const { h, y, z } = pass;
   let answer = 0;
   for (let d = 1; d < OUTPUTS; d++) if (y[d] > y[answer]) answer = d;
   return {
@@ -151,5 +241,7 @@ export function insideOf(
     bias: network.params.b2[answer],
     top: topContributions(network.params.w2, h, answer),
     weightScale,
+    piece: piece!.index,
+    pieces: piece!.count,
   };
 }

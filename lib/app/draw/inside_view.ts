@@ -4,9 +4,10 @@
  * the ten sigmoid outputs, and the hidden units that push the answer most,
  * each as a picture of its incoming weights with its contribution w2·h.
  *
- * Nothing here runs the network: the panel reads the last pass of the
- * `InsideNetwork` the sketch classifies with (inside.ts), so idle windows
- * compute nothing.
+ * Nothing here runs the network: the panel reads the pass over one piece of
+ * the drawing that the `InsideNetwork` the sketch reads with kept
+ * (inside.ts), so idle windows compute nothing. A drawing of several pieces
+ * (a number) shows one of them, and says which.
  *
  * @module
  */
@@ -34,7 +35,13 @@ import {
 import { signed } from "../../ui/format.ts";
 import { tileAt, type UnitGrid, unitGrid } from "../../ui/unit_grid.ts";
 import { drawText, type TextOptions } from "../../ui/text.ts";
-import { type Inside, InsideNetwork, insideOf, TOP_UNITS } from "./inside.ts";
+import {
+  type Inside,
+  InsideNetwork,
+  insideOf,
+  type InsidePiece,
+  TOP_UNITS,
+} from "./inside.ts";
 
 /**
  * Stops of the grid's sequential map, matplotlib's inferno from 0 to 1: a
@@ -161,6 +168,15 @@ export function drawInsidePanel(
   fillPanel(window, true);
 
   drawText(window, fonts, "Inside the network", { x, y: 12, font: "bold" });
+  if (inside.pieces > 1) {
+    // A number: which of its pieces this is.
+    drawText(window, fonts, `piece ${inside.piece + 1} of ${inside.pieces}`, {
+      x: x + width,
+      y: 14,
+      colour: COLOURS.select,
+      align: "right",
+    });
+  }
   drawText(window, fonts, `${inside.hidden} hidden units, activation h`, {
     x,
     y: 36,
@@ -345,7 +361,7 @@ export class InsideView implements Disposable {
   readonly #pixels = new Uint32Array(PIXELS);
   #inside: Inside | null = null;
   #passes = -1;
-  #drawn = false;
+  #piece: InsidePiece | null = null;
 
   /** A panel of `window` showing `network`'s passes. */
   constructor(window: Window, network: InsideNetwork) {
@@ -363,21 +379,22 @@ export class InsideView implements Disposable {
   }
 
   /**
-   * The state shown: that of the network's last pass, or an empty one when
-   * `drawn` is false (an empty canvas, which the network does not read).
+   * The state shown: that of the network's pass over `piece`, or an empty
+   * one when `piece` is `null` (an empty canvas, which the network does not
+   * read).
    */
-  inside(drawn: boolean): Inside {
+  inside(piece: InsidePiece | null): Inside {
     const network = this.#network;
     if (
       this.#inside === null || this.#passes !== network.passes ||
-      this.#drawn !== drawn
+      this.#piece?.pixels !== piece?.pixels
     ) {
       if (this.#weightScale < 0) {
         this.#weightScale = symmetricScale(network.params.w1, WEIGHT_QUANTILE);
       }
-      this.#inside = insideOf(network, drawn, this.#weightScale);
+      this.#inside = insideOf(network, piece, this.#weightScale);
       this.#passes = network.passes;
-      this.#drawn = drawn;
+      this.#piece = piece;
       this.#inside.top.forEach(({ unit }, k) => {
         if (this.#shown[k] === unit) return;
         weightImage(network.params.w1, unit, this.#weightScale, this.#pixels);
@@ -388,9 +405,9 @@ export class InsideView implements Disposable {
     return this.#inside;
   }
 
-  /** Draws the panel; `drawn` as for `inside()`. */
-  draw(fonts: Fonts, drawn: boolean): void {
-    drawInsidePanel(this.#window, fonts, this.inside(drawn), this.#textures);
+  /** Draws the panel; `piece` as for `inside()`. */
+  draw(fonts: Fonts, piece: InsidePiece | null): void {
+    drawInsidePanel(this.#window, fonts, this.inside(piece), this.#textures);
   }
 
   /** Frees the textures; later calls do nothing. */

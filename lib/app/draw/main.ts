@@ -1,13 +1,13 @@
 /**
- * `deno task draw`: draw a digit with the mouse and watch the network read
- * it. This module reads the command line, loads what the window needs and
- * runs its event loop; the state is in `sketch.ts`, what is drawn in
- * `view.ts`.
+ * `deno task draw`: draw a digit or a number with the mouse and watch the
+ * network read it. This module reads the command line, loads what the window
+ * needs and runs its event loop; the state is in `sketch.ts`, what is drawn
+ * in `view.ts` and `number_view.ts`.
  *
  * The panel follows the drawing while it goes on, at most every
  * `PREDICT_INTERVAL_MS`, and once more when the stroke ends (`LivePrediction`
- * in sketch.ts). SPACE prints the probabilities to stdout, digit keys save
- * the drawing to your own data set; the window's event loop
+ * in sketch.ts). SPACE prints the reading to stdout, digit keys save a
+ * drawing of one digit to your own data set; the window's event loop
  * (lib/ui/event_loop.ts) prints once the window shows what is printed, and
  * finishes a save before it handles the next event.
  *
@@ -16,6 +16,7 @@
 import { parseFlags, UsageError } from "../../cli.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import { DEFAULT_OWN_DIR, saveDrawing } from "../../data/own_data.ts";
+import { readerOf } from "../../read/read_number.ts";
 import {
   Hint,
   Key,
@@ -28,7 +29,7 @@ import { Fonts } from "../../ui/fonts.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../../ui/panel.ts";
 import { LivePrediction, reportLines, savedLine, Sketch } from "./sketch.ts";
-import { InsideNetwork } from "./inside.ts";
+import { InsideNetwork, insidePiece } from "./inside.ts";
 import { InsideView } from "./inside_view.ts";
 import {
   CanvasView,
@@ -38,7 +39,8 @@ import {
   type Status,
 } from "./view.ts";
 
-export const HELP = `Draw a digit with the mouse and watch the network read it.
+export const HELP =
+  `Draw a digit or a number with the mouse and watch the network read it.
 
 Usage: deno task draw [options]
 
@@ -55,26 +57,37 @@ Mouse:
   right button   erase
 
 Keys:
-  SPACE          print each digit's probability to stdout, one "d=p%" line
-                 per digit, then "prediction: d", or "prediction: ?" when
-                 the drawing is not a digit ("nothing drawn" when the canvas
-                 is empty); SPACE again, before drawing more, clears the
-                 canvas for the next digit, as in the original demo
+  SPACE          print what the network reads to stdout. One digit: one
+                 "d=p%" line per digit, then "prediction: d", or
+                 "prediction: ?" when it is not a digit. A number: one line
+                 per piece, "piece 1: 4 (97.1%)" or "piece 2: ? (why)",
+                 then "prediction: 42", or "prediction: ?" when a piece is
+                 not a digit. "nothing drawn" when the canvas is empty.
+                 SPACE again, before drawing more, clears the canvas for
+                 the next one, as in the original demo
   C, BACKSPACE   clear the canvas
   X              turn the eraser on or off for the left button
-  0-9            save the drawing, normalised to 28x28, with that digit as
-                 its label to the own data set, then clear the canvas
+  0-9            save a drawing of one digit, normalised to 28x28, with
+                 that digit as its label to the own data set, then clear
+                 the canvas; a number is not saved (draw one digit)
   TAB            show the network from inside instead: its hidden units
                  lit by their activation, its ten outputs, and the units
-                 that push the answer most; TAB again goes back
+                 that push the answer most (of a number, one piece: the
+                 first that is not a digit, else the first); TAB again
+                 goes back
   ESC            quit (closing the window quits too)
 
-Draw a digit small or large, anywhere: the network is given the drawing
-redrawn from its strokes with a pen sized to it. The panel shows that 28x28
-image, the answer and the ten probabilities; they follow the drawing a few
-times a second. A dot, a blob, a scribble or a lone line is no digit: the
-panel shows "?" and why. Teach the network your handwriting: when it misreads a
-digit, press the digit it should have read, and after a few dozen retrain with:
+Draw a digit small or large, anywhere, with a pen 16 pixels wide; or write
+a number, digits side by side: the drawing is split into pieces, each read
+alone, left to right. The network is given each piece redrawn from its
+strokes with a pen sized to it. The panel shows that 28x28 image, the
+answer and the ten probabilities (for a number, each piece's image and
+answer, and the whole number); they follow the drawing a few times a
+second. The network itself says when a drawing is no digit (a letter, a
+doodle, a scribble): none of its outputs reaches the threshold set when it
+was trained, and the panel shows "?" and why; a dot is too small to read.
+Teach the network your handwriting: when it misreads a digit, press the
+digit it should have read, and after a few dozen retrain with:
 deno task train --add data/own`;
 
 /** What the command line asks for. */
@@ -109,12 +122,14 @@ export async function runDraw(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<void> {
-  const { network } = await loadModel(options.modelPath, {
-    note: (line) => err(`draw: ${line}`),
-  });
-  // The sketch's network keeps the insides of each pass for the TAB panel.
-  const inner = new InsideNetwork(network);
-  const sketch = new Sketch(inner);
+  const reader = readerOf(
+    await loadModel(options.modelPath, {
+      note: (line) => err(`draw: ${line}`),
+    }),
+  );
+  // The sketch's network keeps the insides of its passes for the TAB panel.
+  const inner = new InsideNetwork(reader.network);
+  const sketch = new Sketch({ ...reader, network: inner });
   using fonts = new Fonts();
   // The first stroke into a window that did not have the focus must draw.
   setHint(Hint.MOUSE_FOCUS_CLICKTHROUGH, "1");
@@ -152,11 +167,16 @@ export async function runDraw(
             for (const line of reportLines(sketch.reading)) loop.print(line);
             return true;
           case "save":
-            return save(sketch, action.label, options.ownDir, loop, err)
+            return save(sketch, action, options.ownDir, loop, err)
               .then((saved) => {
                 status = saved;
                 return true;
               });
+          case "unsaved":
+            // Nothing drawn, or a number: the drawing stays as it is.
+            loop.print(action.unsaved.line);
+            status = { text: action.unsaved.status, rgb: COLOURS.muted };
+            return true;
           case "changed":
             return true;
           default:
@@ -173,7 +193,7 @@ export async function runDraw(
     handle,
     draw: () => {
       canvasView.draw();
-      if (showInside) insideView.draw(fonts, sketch.probs !== null);
+      if (showInside) insideView.draw(fonts, insidePiece(sketch.reading));
       else drawSketchPanel(win, fonts, sketchPanel(sketch, status));
       win.present();
     },
@@ -183,22 +203,19 @@ export async function runDraw(
 }
 
 /**
- * Saves the drawing with `label` and clears the canvas; returns the status to
- * show. The line for stdout goes out once the window shows that status.
+ * Saves the drawing's 28x28 `input` with `label` and clears the canvas;
+ * returns the status to show. The line for stdout goes out once the window
+ * shows that status.
  */
 async function save(
   sketch: Sketch,
-  label: number,
+  { label, input }: { label: number; input: Uint8Array },
   dir: string,
   loop: EventLoop,
   err: (line: string) => void,
 ): Promise<Status> {
-  if (sketch.probs === null) {
-    loop.print("nothing drawn, nothing saved");
-    return { text: "Nothing drawn, nothing saved", rgb: COLOURS.muted };
-  }
   try {
-    const saved = await saveDrawing(sketch.input, label, { dir });
+    const saved = await saveDrawing(input, label, { dir });
     loop.print(savedLine(label, dir, saved));
     sketch.clear();
     return {

@@ -1,36 +1,69 @@
 /**
  * The drawing window's state: a drawing in progress and what the network
- * makes of it, changed by mouse and keys; and the lines the window prints.
- * Knows nothing of windows, so tests drive it directly.
+ * makes of it, one digit or a number of several, changed by mouse and keys;
+ * and the lines the window prints. Knows nothing of windows, so tests drive
+ * it directly.
  *
  * @module
  */
 import { relative } from "node:path";
 import { Canvas, type Tool } from "../../image/canvas.ts";
-import { CLASSES, PIXELS } from "../../data/mnist.ts";
-import { argmaxRow, type Network } from "../../nn/network.ts";
+import { CLASSES } from "../../data/mnist.ts";
 import type { SavedDrawing } from "../../data/own_data.ts";
-import { drawingInput } from "../../image/redraw.ts";
-import { readDigit, type Reading } from "../../read/read_digit.ts";
+import type { Reading } from "../../read/read_digit.ts";
+import {
+  type DigitReader,
+  type NumberReading,
+  readDrawing,
+} from "../../read/read_number.ts";
 import { Key, MouseButton } from "../../native/sdl2.ts";
 import { percent } from "../../ui/format.ts";
 
 /** SDL key codes of letters are their lower-case ASCII codes. */
 export const KEY_X = 0x78;
 
+/** The reading of an empty canvas: no pieces. */
+export const NOTHING_DRAWN: NumberReading = {
+  number: null,
+  digits: [],
+  reason: "nothing drawn",
+};
+
 /**
- * The lines SPACE prints for `reading`, or for an empty canvas when `null`:
- * "0=1.2%" ... "9=0.0%", then "prediction: 7", or "prediction: ?" when the
- * drawing is not read as a digit.
+ * What the network made of one piece, in a few words: "4 (97.1%)", the
+ * digit and its probability, or "? (not a digit: highest output 0.12)".
  */
-export function reportLines(reading: Reading | null): string[] {
-  if (reading === null) return ["nothing drawn"];
-  const probs = reading.probabilities;
+export function pieceAnswer(reading: Reading): string {
+  return reading.digit === null
+    ? `? (${reading.reason ?? "not a digit"})`
+    : `${reading.digit} (${
+      percent(reading.probabilities[reading.digit], 1, "")
+    })`;
+}
+
+/**
+ * The lines SPACE prints for `reading`. One digit: "0=1.2%" ... "9=0.0%",
+ * then "prediction: 7", or "prediction: ?" when the drawing is not read as a
+ * digit. A number: one line per piece, left to right, "piece 1: 4 (97.1%)"
+ * or "piece 2: ? (not a digit: ...)", then "prediction: 42", or
+ * "prediction: ?" when a piece is not a digit. Nothing drawn: "nothing
+ * drawn".
+ */
+export function reportLines(reading: NumberReading): string[] {
+  const { digits } = reading;
+  if (digits.length === 0) return ["nothing drawn"];
   const lines = [];
-  for (let d = 0; d < CLASSES; d++) {
-    lines.push(`${d}=${percent(probs[d], 1, "")}`);
+  if (digits.length === 1) {
+    const probs = digits[0].reading.probabilities;
+    for (let d = 0; d < CLASSES; d++) {
+      lines.push(`${d}=${percent(probs[d], 1, "")}`);
+    }
+  } else {
+    digits.forEach((piece, k) =>
+      lines.push(`piece ${k + 1}: ${pieceAnswer(piece.reading)}`)
+    );
   }
-  lines.push(`prediction: ${reading.digit ?? "?"}`);
+  lines.push(`prediction: ${reading.number ?? "?"}`);
   return lines;
 }
 
@@ -45,11 +78,39 @@ export function savedLine(
   return `saved as ${label} to ${shown} (${saved.split} ${saved.index + 1})`;
 }
 
+/** Why a digit key saved nothing: the line it prints, and the panel's words. */
+export interface Unsaved {
+  line: string;
+  status: string;
+}
+
+/**
+ * What a digit key saves from `reading`: the 28x28 the network read, when
+ * the drawing is one piece; otherwise why nothing is saved (nothing drawn,
+ * or several pieces: a number is no label's example).
+ */
+export function toSave(reading: NumberReading): Uint8Array | Unsaved {
+  const n = reading.digits.length;
+  if (n === 1) return reading.digits[0].input.pixels;
+  return n === 0
+    ? {
+      line: "nothing drawn, nothing saved",
+      status: "Nothing drawn, nothing saved",
+    }
+    : {
+      line: `${n} pieces drawn, nothing saved: draw one digit to save it`,
+      status: "Draw one digit to save it",
+    };
+}
+
 /** What a key asks the window to do beyond changing the sketch. */
 export type KeyAction =
   | { type: "quit" }
   | { type: "report" }
-  | { type: "save"; label: number }
+  /** Save `input`, the drawing's 28x28, with `label`. */
+  | { type: "save"; label: number; input: Uint8Array }
+  /** A digit key that saves nothing, and why. */
+  | { type: "unsaved"; unsaved: Unsaved }
   | { type: "changed" }
   | { type: "none" };
 
@@ -63,30 +124,24 @@ export function digitOf(key: number): number {
 
 /**
  * A drawing in progress and what the network makes of it: the pen, the
- * canvas, the network's input and its answer. Mouse coordinates are window
- * pixels, which are canvas pixels since the canvas is at the top-left.
+ * canvas and the reading. Mouse coordinates are window pixels, which are
+ * canvas pixels since the canvas is at the top-left.
  *
- * The canvas shows the strokes as drawn; the network's input is the drawing
- * drawn again from its strokes with a pen sized to it (`drawingInput()`), so
- * that a digit reads the same drawn small or large.
+ * The canvas shows the strokes as drawn; `readDrawing()` splits the ink into
+ * pieces, one per digit, and reads each piece drawn again from its own
+ * strokes with a pen sized to it, so that a digit reads the same drawn small
+ * or large, alone or in a number.
  */
 export class Sketch {
   readonly canvas: Canvas;
-  readonly #network: Network;
-  /** The network's input for the drawing as of the last `classify()`. */
-  readonly input = new Uint8Array(PIXELS);
+  readonly #reader: DigitReader;
   /**
-   * What `readDigit()` made of the drawing at the last `classify()`: the
-   * digit, or `null` with the reason; `null` itself when the canvas was empty.
+   * What the network made of the drawing at the last `classify()`: its
+   * pieces left to right, each with the 28x28 the network read and its
+   * reading, and the number, or why there is none. No pieces while nothing
+   * is drawn.
    */
-  reading: Reading | null = null;
-  /** The probabilities of the last `classify()`, or `null` when the canvas was empty. */
-  probs: Float32Array | null = null;
-  /**
-   * The most probable digit of `probs` (even when `reading` refuses it as no
-   * digit), or -1.
-   */
-  predicted = -1;
+  reading: NumberReading = NOTHING_DRAWN;
   /** True when the drawing changed since the last `classify()`. */
   stale = false;
   /** While on, the left button erases instead of drawing. */
@@ -99,14 +154,20 @@ export class Sketch {
   #x = 0;
   #y = 0;
 
-  constructor(network: Network, canvas: Canvas = new Canvas()) {
-    this.#network = network;
+  /** A sketch read by `reader`: a network and the threshold its answers must reach. */
+  constructor(reader: DigitReader, canvas: Canvas = new Canvas()) {
+    this.#reader = reader;
     this.canvas = canvas;
   }
 
   /** True while a mouse button draws or erases. */
   get stroking(): boolean {
     return this.#tool !== null;
+  }
+
+  /** True when the last `classify()` found ink. */
+  get drawn(): boolean {
+    return this.reading.digits.length > 0;
   }
 
   #changed() {
@@ -170,18 +231,14 @@ export class Sketch {
     this.#changed();
   }
 
-  /** Makes the network's input from the drawing and reads it. */
+  /**
+   * Reads the drawing: splits it into pieces and has the network read each
+   * (`readDrawing()`). An empty canvas is not read.
+   */
   classify(): void {
-    const { input, drawn } = drawingInput(this.canvas, { out: this.input });
-    if (input.empty) {
-      this.reading = null;
-      this.probs = null;
-      this.predicted = -1;
-    } else {
-      this.reading = readDigit(this.#network, input, { drawn });
-      this.probs = this.reading.probabilities;
-      this.predicted = argmaxRow(this.probs, 0);
-    }
+    this.reading = this.canvas.isEmpty()
+      ? NOTHING_DRAWN
+      : readDrawing(this.#reader, this.canvas);
     this.stale = false;
   }
 
@@ -190,7 +247,7 @@ export class Sketch {
     if (key === Key.ESCAPE) return { type: "quit" };
     if (key === Key.SPACE) {
       // As in the original, SPACE on a drawing it has just printed clears it.
-      if (this.reported && this.probs !== null) {
+      if (this.reported && this.drawn) {
         this.clear();
         return { type: "changed" };
       }
@@ -209,7 +266,10 @@ export class Sketch {
     const digit = digitOf(key);
     if (digit >= 0) {
       if (this.stale) this.classify();
-      return { type: "save", label: digit };
+      const input = toSave(this.reading);
+      return input instanceof Uint8Array
+        ? { type: "save", label: digit, input }
+        : { type: "unsaved", unsaved: input };
     }
     return { type: "none" };
   }
@@ -262,7 +322,9 @@ export class LivePrediction {
     const now = this.#now();
     if (!sketch.stroking || now - this.#last >= this.#interval) {
       sketch.classify();
-      this.#last = now;
+      // The interval counts from the reading's end: a drawing that takes
+      // long to split (a long bar) still leaves the window time for events.
+      this.#last = this.#now();
     }
     return true;
   }

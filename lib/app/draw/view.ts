@@ -1,42 +1,39 @@
 /**
- * What the drawing window shows: the canvas at the top-left, and a panel with
- * the 28x28 image the network is given, its answer and the ten
- * probabilities. The panel is drawn from a small `SketchPanel` record, not
- * from the sketch itself.
+ * What the drawing window shows: the canvas at the top-left, and a panel
+ * with what the network makes of the drawing. For one digit: the 28x28
+ * image the network is given, its answer and the ten probabilities; for a
+ * number, each piece's image and answer and the whole number
+ * (number_view.ts). The panel is drawn from a small `SketchPanel` record,
+ * not from the sketch itself.
  *
  * @module
  */
 import type { Canvas, Rect } from "../../image/canvas.ts";
-import { CLASSES, SIDE } from "../../data/mnist.ts";
+import { CLASSES, PIXELS, SIDE } from "../../data/mnist.ts";
 import {
   argb,
   PixelTexture,
   type Rgb,
   type Window,
 } from "../../native/sdl2.ts";
+import type { DigitReading, NumberReading } from "../../read/read_number.ts";
 import { drawDigitGrid } from "../../ui/digit_grid.ts";
 import type { Fonts } from "../../ui/fonts.ts";
 import { COLOURS } from "../../ui/palette.ts";
-import {
-  type Answer,
-  answerOf,
-  drawLines,
-  fillPanel,
-  PANEL_LEFT,
-  PANEL_WIDTH,
-} from "../../ui/panel.ts";
+import { answerOf, drawLines, fillPanel } from "../../ui/panel.ts";
 import { percent } from "../../ui/format.ts";
 import { barColours, drawProbBars } from "../../ui/prob_bars.ts";
 import { drawText, type TextOptions } from "../../ui/text.ts";
+import { drawNumberPanel, NUMBER_COLUMN, sentence } from "./number_view.ts";
 import type { Sketch } from "./sketch.ts";
 
 /** Side of one cell of the panel's 28x28 preview, in pixels. */
 export const PREVIEW_CELL = 7;
 
 /** The panel's text column: its left edge and width. */
-export const SKETCH_COLUMN = { x: PANEL_LEFT + 24, width: PANEL_WIDTH - 48 };
+export const SKETCH_COLUMN = NUMBER_COLUMN;
 
-/** Where the panel shows the network's 28x28 input. */
+/** Where the panel shows the network's 28x28 input for one digit. */
 export const PREVIEW = {
   x: SKETCH_COLUMN.x,
   y: 36,
@@ -48,7 +45,7 @@ export const PREVIEW = {
 export const ANSWER_BOX = {
   x: PREVIEW.x + PREVIEW.w + 16,
   y: 40,
-  w: PANEL_LEFT + PANEL_WIDTH - 24 - (PREVIEW.x + PREVIEW.w + 16),
+  w: SKETCH_COLUMN.x + SKETCH_COLUMN.width - (PREVIEW.x + PREVIEW.w + 16),
   h: 90,
 } as const;
 
@@ -68,15 +65,11 @@ export const NO_STATUS: Status = { text: "", rgb: COLOURS.text };
 
 /** What the panel shows about the drawing. */
 export interface SketchPanel {
-  /** The network's 28x28 input. */
-  input: Uint8Array;
-  /** The network's answer; `null` while nothing is drawn. */
-  answer: Answer | null;
   /**
-   * Why the drawing is not read as a digit (`readDigit()`'s reason), or
-   * `null` when it is read, or nothing is drawn.
+   * What the network made of the drawing: its pieces, each with the 28x28
+   * the network read and its reading, and the number or why there is none.
    */
-  refused: string | null;
+  reading: NumberReading;
   /** Whether the left button erases. */
   eraser: boolean;
   status: Status;
@@ -84,15 +77,7 @@ export interface SketchPanel {
 
 /** The panel's state for the sketch as of its last `classify()`. */
 export function sketchPanel(sketch: Sketch, status: Status): SketchPanel {
-  return {
-    input: sketch.input,
-    answer: sketch.probs ? answerOf(sketch.probs, 0) : null,
-    refused: sketch.reading?.digit === null
-      ? sketch.reading.reason ?? "not a digit"
-      : null,
-    eraser: sketch.eraser,
-    status,
-  };
+  return { reading: sketch.reading, eraser: sketch.eraser, status };
 }
 
 /** The key help at the panel's foot. */
@@ -104,68 +89,22 @@ export const SKETCH_KEY_LINES = [
 ] as const;
 
 const NO_PROBS = new Float32Array(CLASSES);
+const NO_INPUT = new Uint8Array(PIXELS);
 
-/** Draws the panel right of the canvas. */
+/**
+ * Draws the panel right of the canvas: one digit's (or, with nothing drawn,
+ * an empty one) or a number's, then the eraser, the status and the keys.
+ */
 export function drawSketchPanel(
   window: Window,
   fonts: Fonts,
   panel: SketchPanel,
 ): void {
-  const { x, width } = SKETCH_COLUMN;
-  const muted = COLOURS.muted;
+  const { x } = SKETCH_COLUMN;
   fillPanel(window, true);
-
-  drawText(window, fonts, "The network sees", { x, y: 12, colour: muted });
-  window.setColour(COLOURS.frame);
-  window.fillRect(PREVIEW.x - 1, PREVIEW.y - 1, PREVIEW.w + 2, PREVIEW.h + 2);
-  drawDigitGrid(window, panel.input, PREVIEW.x, PREVIEW.y, PREVIEW_CELL);
-
-  const answer = panel.answer;
-  const centre = ANSWER_BOX.x + ANSWER_BOX.w / 2;
-  // The big answer, and a line under it.
-  const big: TextOptions = {
-    x: centre,
-    y: ANSWER_BOX.y,
-    font: "answer",
-    align: "centre",
-  };
-  const under: TextOptions = {
-    x: centre,
-    y: 132,
-    font: "bold",
-    align: "centre",
-  };
-  if (answer === null) {
-    const hint = { x: ANSWER_BOX.x, colour: muted };
-    drawText(window, fonts, "Draw a", { ...hint, y: 100 });
-    drawText(window, fonts, "digit", { ...hint, y: 118 });
-  } else if (panel.refused !== null) {
-    // Not read: a question mark in the answer's place, the reason under the
-    // preview, and the probabilities greyed, none of them the answer.
-    drawText(window, fonts, "?", { ...big, colour: COLOURS.wrong });
-    drawText(window, fonts, "no digit", under);
-    drawText(window, fonts, sentence(panel.refused), {
-      x,
-      y: PREVIEW.y + PREVIEW.h + 4,
-      colour: COLOURS.wrong,
-    });
-  } else {
-    drawText(window, fonts, String(answer.digit), {
-      ...big,
-      colour: COLOURS.accent,
-    });
-    drawText(window, fonts, percent(answer.p, 0), under);
-  }
-
-  const read = answer !== null && panel.refused === null;
-  drawProbBars(
-    window,
-    fonts,
-    answer?.probs ?? NO_PROBS,
-    answer?.row ?? 0,
-    { x, y: BARS_TOP, width, row: 28 },
-    barColours(read ? COLOURS.accent : COLOURS.bar),
-  );
+  const { digits } = panel.reading;
+  if (digits.length > 1) drawNumberPanel(window, fonts, panel.reading);
+  else drawDigitPanel(window, fonts, digits[0] ?? null);
 
   if (panel.eraser) {
     drawText(window, fonts, "Eraser on (X turns it off)", {
@@ -184,9 +123,77 @@ export function drawSketchPanel(
   drawLines(window, fonts, SKETCH_KEY_LINES, { x, y: SKETCH_KEYS_TOP });
 }
 
-/** `text` with a capital first letter. */
-function sentence(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/**
+ * Draws one digit's part of the panel: the 28x28 the network read, its
+ * answer large (or a red "?" and why) and the ten probabilities; `null`
+ * while nothing is drawn.
+ */
+function drawDigitPanel(
+  window: Window,
+  fonts: Fonts,
+  piece: DigitReading | null,
+): void {
+  const { x, width } = SKETCH_COLUMN;
+  const muted = COLOURS.muted;
+  drawText(window, fonts, "The network sees", { x, y: 12, colour: muted });
+  window.setColour(COLOURS.frame);
+  window.fillRect(PREVIEW.x - 1, PREVIEW.y - 1, PREVIEW.w + 2, PREVIEW.h + 2);
+  drawDigitGrid(
+    window,
+    piece?.input.pixels ?? NO_INPUT,
+    PREVIEW.x,
+    PREVIEW.y,
+    PREVIEW_CELL,
+  );
+
+  const answer = piece ? answerOf(piece.reading.probabilities, 0) : null;
+  const refused = piece?.reading.digit === null;
+  const centre = ANSWER_BOX.x + ANSWER_BOX.w / 2;
+  // The big answer, and a line under it.
+  const big: TextOptions = {
+    x: centre,
+    y: ANSWER_BOX.y,
+    font: "answer",
+    align: "centre",
+  };
+  const under: TextOptions = {
+    x: centre,
+    y: 132,
+    font: "bold",
+    align: "centre",
+  };
+  if (answer === null) {
+    const hint = { x: ANSWER_BOX.x, colour: muted };
+    ["Draw a", "digit", "or a", "number"].forEach((line, k) =>
+      drawText(window, fonts, line, { ...hint, y: 82 + 18 * k })
+    );
+  } else if (refused) {
+    // Not read: a question mark in the answer's place, the reason under the
+    // preview, and the probabilities greyed, none of them the answer.
+    drawText(window, fonts, "?", { ...big, colour: COLOURS.wrong });
+    drawText(window, fonts, "no digit", under);
+    drawText(
+      window,
+      fonts,
+      sentence(piece!.reading.reason ?? "not a digit"),
+      { x, y: PREVIEW.y + PREVIEW.h + 4, colour: COLOURS.wrong },
+    );
+  } else {
+    drawText(window, fonts, String(answer.digit), {
+      ...big,
+      colour: COLOURS.accent,
+    });
+    drawText(window, fonts, percent(answer.p, 0), under);
+  }
+
+  drawProbBars(
+    window,
+    fonts,
+    answer?.probs ?? NO_PROBS,
+    answer?.row ?? 0,
+    { x, y: BARS_TOP, width, row: 28 },
+    barColours(answer !== null && !refused ? COLOURS.accent : COLOURS.bar),
+  );
 }
 
 /**
