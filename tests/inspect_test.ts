@@ -53,16 +53,23 @@ import {
 import {
   inspect,
   type Inspection,
+  refusalTraining,
   testResults,
   UiState,
+  VIEWS,
   worstConfusion,
 } from "../lib/app/inspect/state.ts";
+import { refusalLines } from "../lib/app/inspect/curves_view.ts";
+import { DEFAULT_THRESHOLD } from "../lib/read/read_digit.ts";
+import { percent } from "../lib/ui/format.ts";
+import { COLOURS } from "../lib/ui/palette.ts";
 import { hitTab, renderView } from "../lib/app/inspect/views.ts";
 import {
   HEIGHT,
   MARGIN,
   TAB_HEIGHT,
   TAB_WIDTH,
+  TOP,
   WIDTH,
 } from "../lib/app/inspect/scene.ts";
 import { hitCell, MATRIX } from "../lib/app/inspect/test_view.ts";
@@ -205,8 +212,104 @@ Deno.test("inspect() computes backquery and the weight scale once, from the netw
     Math.abs(beyond / network.params.w1.length - 0.01) < 0.001,
     `${beyond}`,
   );
-  // The fixture keeps the history of its 20 epochs.
-  assertEquals(ins.history?.length, 20);
+  // The fixture keeps the history of its 20 epochs, and how it learnt to
+  // refuse.
+  assertEquals(ins.history.epochs?.length, 20);
+  assertEquals(ins.history.refusal, {
+    kinds: ["letters", "scribbles", "doodles", "pieces", "pairs"],
+    share: 0.15,
+    holdout: 5000,
+    threshold: 0.193,
+    stored: true,
+  });
+});
+
+Deno.test("refusalTraining() reads how a model learnt to refuse, and nothing from a model that does not say", async () => {
+  const { metadata } = await loadModel(FIXTURE);
+  const {
+    negatives: _n,
+    negatives_share: _s,
+    holdout: _h,
+    refuse_below: _r,
+    ...older
+  } = metadata;
+  assertEquals(refusalTraining(older), undefined);
+  // Trained on digits alone, with a fixed threshold.
+  assertEquals(
+    refusalTraining({
+      ...older,
+      negatives: "none",
+      negatives_share: "0",
+      holdout: "0",
+      refuse_below: "0.3",
+    }),
+    { kinds: [], share: 0, holdout: 0, threshold: 0.3, stored: true },
+  );
+  // A threshold that is missing or out of range: the default, not stored.
+  for (const bad of [{}, { refuse_below: "2" }] as Record<string, string>[]) {
+    const r = refusalTraining({ ...older, holdout: "100", ...bad });
+    assertEquals(r?.threshold, DEFAULT_THRESHOLD);
+    assertEquals(r?.stored, false);
+  }
+});
+
+Deno.test("refusalLines() say what the model learnt from and where its threshold comes from", () => {
+  const taught = {
+    kinds: ["letters", "doodles"],
+    share: 0.15,
+    holdout: 5000,
+    threshold: 0.193,
+    stored: true,
+  };
+  assertEquals(refusalLines(taught), [
+    `Not a digit: ${
+      percent(0.15, 0)
+    } of each epoch were examples that are no digit: letters, doodles`,
+    "Threshold 0.193, calibrated on 5000 training images held out: an answer counts when an output reaches it",
+  ]);
+  assertEquals(
+    refusalLines({
+      ...taught,
+      kinds: [],
+      share: 0,
+      holdout: 0,
+      threshold: 0.3,
+    }),
+    [
+      "Not a digit: trained on digits alone, with no examples that are no digit",
+      "Threshold 0.3, fixed: no training images were held out to calibrate it",
+    ],
+  );
+  assertEquals(
+    refusalLines({ ...taught, threshold: 0.3, stored: false })[1],
+    "Threshold 0.3, the default: the model stores none",
+  );
+});
+
+Deno.test("renderView() of the training view writes how the model learnt to refuse, only when it says", async () => {
+  const ins = await fixtureInspection();
+  const ui = new UiState(ins);
+  ui.showView(VIEWS.indexOf("curves"));
+  const lines = refusalLines(ins.history.refusal!);
+  const texts = (i: Inspection) => renderView(i, ui).labels.map((l) => l.text);
+  for (const line of lines) assert(texts(ins).includes(line), line);
+  const older = { ...ins, history: { ...ins.history, refusal: undefined } };
+  const olderTexts = texts(older);
+  for (const line of lines) assert(!olderTexts.includes(line), line);
+  // Everything else is as it was, the plots moved down to make room.
+  assertEquals(
+    olderTexts,
+    texts(ins).filter((t) => !lines.includes(t)),
+  );
+  const title = (i: Inspection) =>
+    renderView(i, ui).labels.find((l) => l.text.startsWith("Training loss"))!
+      .y;
+  assert(title(ins) > title(older), `${title(ins)} <= ${title(older)}`);
+  // A model without a history says so, and how it learnt to refuse.
+  const noHistory = { ...ins, history: { ...ins.history, epochs: undefined } };
+  const bare = texts(noHistory);
+  assert(bare.includes("This model has no training history"));
+  for (const line of lines) assert(bare.includes(line), line);
 });
 
 Deno.test("inspect() rejects a malformed history in one line naming the model", async () => {
@@ -498,7 +601,7 @@ Deno.test("mnist_inspect.ts --png outside the project gives the command that may
   }
 });
 
-Deno.test("mnist_inspect.ts --png draws the curves of a model with a history", async () => {
+Deno.test("mnist_inspect.ts --png draws the curves of a model with a history, and how it learnt to refuse", async () => {
   const data = await writeDataDir(1, 50);
   const out = await projectTempDir();
   try {
@@ -515,6 +618,15 @@ Deno.test("mnist_inspect.ts --png draws the curves of a model with a history", a
     const { history: _, ...rest } = metadata;
     const bare = `${out}/without-history.safetensors`;
     await saveModel(bare, network, rest);
+    const {
+      negatives: _n,
+      negatives_share: _s,
+      holdout: _h,
+      refuse_below: _r,
+      ...older
+    } = metadata;
+    const unsaid = `${out}/without-refusal.safetensors`;
+    await saveModel(unsaid, network, { ...older, ...encodeHistory(history) });
     const run = async (m: string, dir: string) => {
       const r = await finish(
         startInspect(null, ["--model", m, "--data", data, "--png", dir]),
@@ -538,6 +650,25 @@ Deno.test("mnist_inspect.ts --png draws the curves of a model with a history", a
       count(without) < 50,
       `${count(without)} curve pixels without a history`,
     );
+    // The two lines on refusing, in text colour under the summary, only for
+    // a model that says how it learnt to refuse.
+    const textIn = (px: number[], y0: number, y1: number) => {
+      const [r, g, b] = [16, 8, 0].map((s) => COLOURS.text >> s & 0xff);
+      let n = 0;
+      for (let i = y0 * WIDTH * 3; i < y1 * WIDTH * 3; i += 3) {
+        if (px[i] === r && px[i + 1] === g && px[i + 2] === b) n++;
+      }
+      return n;
+    };
+    // The first line, above the plots' titles.
+    const band = [TOP + 66, TOP + 80] as const;
+    const withoutRefusal = await run(unsaid, `${out}/c`);
+    assert(
+      textIn(withHistory, ...band) > 500,
+      `${textIn(withHistory, ...band)}`,
+    );
+    assertEquals(textIn(withoutRefusal, ...band), 0);
+    assert(textIn(without, TOP + 110, TOP + 150) > 500, "without a history");
   } finally {
     await Deno.remove(data, { recursive: true });
     await Deno.remove(out, { recursive: true });

@@ -1,14 +1,17 @@
 /**
  * inspect's "Training" view: loss, test accuracy and learning rate per epoch,
- * from the history the trainer keeps in the model file.
+ * from the history the trainer keeps in the model file; and, for a model
+ * that says so in its metadata, how it was taught to say "not a digit": the
+ * examples that are no digit mixed into training and the threshold
+ * calibrated on images held out.
  *
  * @module
  */
 import type { Rgb } from "../../image/raster.ts";
-import type { EpochHistory } from "../../nn/history.ts";
 import { percent } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { HEIGHT, MARGIN, type Scene, TOP, WIDTH } from "./scene.ts";
+import type { RefusalTraining, TrainingRecord } from "./state.ts";
 
 interface Plot {
   title: string;
@@ -19,8 +22,41 @@ interface Plot {
   from?: number;
 }
 
-/** Draws the view of `history` (undefined: a model without one). */
-export function drawCurves(c: Scene, history: EpochHistory[] | undefined) {
+/**
+ * The two lines that say how a model learnt to refuse: what it learnt from,
+ * and the threshold an answer must reach.
+ */
+export function refusalLines(r: RefusalTraining): [string, string] {
+  const examples = r.kinds.length === 0 || r.share === 0
+    ? "Not a digit: trained on digits alone, with no examples that are no digit"
+    : `Not a digit: ${
+      Number.isFinite(r.share) ? percent(r.share, 0) : "part"
+    } of each epoch were examples that are no digit: ${r.kinds.join(", ")}`;
+  const threshold = `Threshold ${r.threshold}`;
+  const how = !r.stored
+    ? `${threshold}, the default: the model stores none`
+    : r.holdout > 0
+    ? `${threshold}, calibrated on ${r.holdout} training images held out: an answer counts when an output reaches it`
+    : `${threshold}, fixed: no training images were held out to calibrate it`;
+  return [examples, how];
+}
+
+/** Height of the lines that say how a model learnt to refuse. */
+const REFUSAL_HEIGHT = 56;
+
+/** Draws the lines of `refusal` from `y` down. */
+function drawRefusal(c: Scene, refusal: RefusalTraining, y: number) {
+  const [examples, threshold] = refusalLines(refusal);
+  c.text(examples, { x: MARGIN, y, font: "body" });
+  c.text(threshold, { x: MARGIN, y: y + 24, font: "body" });
+}
+
+/**
+ * Draws the view of `training`: its curves (a model without a history says
+ * so) and, when the model says how it learnt to refuse, two lines on that.
+ */
+export function drawCurves(c: Scene, training: TrainingRecord) {
+  const { epochs: history, refusal } = training;
   if (!history || history.length === 0) {
     c.text("This model has no training history", {
       x: MARGIN,
@@ -35,6 +71,7 @@ export function drawCurves(c: Scene, history: EpochHistory[] | undefined) {
       "This file has none: it was saved before that was recorded. Train a new one with: deno task train",
       { x: MARGIN, y: TOP + 66, font: "body", colour: COLOURS.muted },
     );
+    if (refusal) drawRefusal(c, refusal, TOP + 110);
     return;
   }
   const seconds = history.reduce((s, e) => s + e.seconds, 0);
@@ -76,9 +113,12 @@ export function drawCurves(c: Scene, history: EpochHistory[] | undefined) {
       from: 0,
     },
   ];
+  // The refusal's lines go between the summary and the plots.
+  const top = TOP + 80 + (refusal ? REFUSAL_HEIGHT : 0);
+  if (refusal) drawRefusal(c, refusal, TOP + 66);
   const w = Math.floor((WIDTH - 2 * MARGIN - 2 * 24) / 3);
   plots.forEach((p, k) =>
-    plot(c, p, MARGIN + k * (w + 24), TOP + 80, w, HEIGHT - TOP - 100)
+    plot(c, p, MARGIN + k * (w + 24), top, w, HEIGHT - top - 20)
   );
 }
 

@@ -1,8 +1,9 @@
 /**
  * What `deno task inspect` shows, computed once when it starts: the model's
  * weights, their colour scale, backquery of every digit, the test set's
- * predictions and confusion matrix, and the training history; and the little
- * that changes while it runs (the view, the selected unit and cell).
+ * predictions and confusion matrix, and how the model was trained (its
+ * history, and how it learnt to say "not a digit"); and the little that
+ * changes while it runs (the view, the selected unit and cell).
  *
  * @module
  */
@@ -17,6 +18,7 @@ import { decodeHistory, type EpochHistory } from "../../nn/history.ts";
 import type { Model } from "../../nn/model_file.ts";
 import type { Network } from "../../nn/network.ts";
 import { evaluate } from "../../nn/evaluate.ts";
+import { modelThreshold, THRESHOLD_KEY } from "../../read/read_digit.ts";
 
 /**
  * The weights of `network` as the views read them. The one place that knows
@@ -64,6 +66,57 @@ export function testResults(network: Network, data: Dataset): TestResults {
   };
 }
 
+/**
+ * How a model was taught to say "not a digit", from its metadata: the
+ * examples that are no digit mixed into training, and the threshold that an
+ * output must reach for an answer to count.
+ */
+export interface RefusalTraining {
+  /** The kinds of examples that are no digit ("letters", ...); none: empty. */
+  kinds: string[];
+  /** Their share of each epoch, 0..1; NaN when the metadata does not say. */
+  share: number;
+  /** Training images kept apart to calibrate the threshold; NaN when unsaid. */
+  holdout: number;
+  /** The threshold readers use (see `modelThreshold()`). */
+  threshold: number;
+  /** Whether the model stores its threshold (else the default is used). */
+  stored: boolean;
+}
+
+/** The metadata keys that say how a model learnt to refuse. */
+const REFUSAL_KEYS = ["negatives", "negatives_share", "holdout", THRESHOLD_KEY];
+
+/**
+ * How the model whose metadata is `metadata` was taught to refuse, or
+ * undefined for a model whose metadata says nothing of it (trained before
+ * models learnt to).
+ */
+export function refusalTraining(
+  metadata: Record<string, string>,
+): RefusalTraining | undefined {
+  if (!REFUSAL_KEYS.some((key) => key in metadata)) return undefined;
+  const negatives = metadata.negatives ?? "none";
+  const threshold = modelThreshold(metadata);
+  return {
+    kinds: negatives === "none"
+      ? []
+      : negatives.split(",").map((k) => k.trim()).filter((k) => k !== ""),
+    share: Number(metadata.negatives_share ?? NaN),
+    holdout: Number(metadata.holdout ?? NaN),
+    threshold,
+    stored: Number(metadata[THRESHOLD_KEY]) === threshold,
+  };
+}
+
+/** What the model file says of its training: the "Training" view's data. */
+export interface TrainingRecord {
+  /** Per-epoch history, or undefined when the model has none. */
+  epochs: EpochHistory[] | undefined;
+  /** How it learnt to say "not a digit", or undefined when it does not say. */
+  refusal: RefusalTraining | undefined;
+}
+
 /** Everything the views draw, computed once per model. */
 export interface Inspection {
   /** The model file, as given. */
@@ -79,8 +132,8 @@ export interface Inspection {
   /** Backquery of each digit 0-9. */
   backquery: Backquery[];
   test: TestResults;
-  /** Per-epoch history, or undefined when the model has none. */
-  history: EpochHistory[] | undefined;
+  /** How the model was trained, for the "Training" view. */
+  history: TrainingRecord;
 }
 
 /**
@@ -104,7 +157,10 @@ export function inspect(
     outputScale,
     backquery: backqueryAll(layers),
     test: testResults(model.network, testSet),
-    history: decodeHistory(model.metadata, `model '${modelPath}'`),
+    history: {
+      epochs: decodeHistory(model.metadata, `model '${modelPath}'`),
+      refusal: refusalTraining(model.metadata),
+    },
   };
 }
 
