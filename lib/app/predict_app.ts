@@ -44,8 +44,8 @@ For each file prints one line:
   FILE: ? (reason)           no number: no ink, a piece of ink that is not a
                              digit (which one, and why), or a file that
                              cannot be read
-The ink is split into digits where they stand apart, and where touching
-digits read best cut. A piece is "not a digit" when none of the network's ten
+The ink is split into digits where they stand apart, and touching digits
+are cut where their parts read best. A piece is "not a digit" when none of the network's ten
 outputs reaches the threshold stored in the model (calibrated when it was
 trained, on digits kept apart; the network also learnt from letters,
 scribbles and doodles that it must give no digit); a dot is not a digit
