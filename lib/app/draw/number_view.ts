@@ -203,16 +203,17 @@ export function drawNumberPanel(
   const centre = x + width / 2;
   const refused = digits.findIndex((d) => d.reading.digit === null);
   if (reading.number !== null) {
-    drawText(window, fonts, reading.number, {
+    const font = numberFont(reading.number.length);
+    const { height } = drawText(window, fonts, reading.number, {
       x: centre,
       y: box.y,
-      font: numberFont(reading.number.length),
+      font,
       colour: COLOURS.accent,
       align: "centre",
     });
     drawText(window, fonts, `${count} digits, each read alone`, {
       x: centre,
-      y: box.y + box.h + 4,
+      y: box.y + height + 4,
       colour: muted,
       align: "centre",
     });
