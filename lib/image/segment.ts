@@ -31,6 +31,14 @@
  * @module
  */
 import type { Box, GreyImage } from "./preprocess.ts";
+import {
+  find,
+  findRegions,
+  findRuns,
+  merge,
+  type Region,
+  type Runs,
+} from "./ink_regions.ts";
 
 /** One digit's ink, as found by `segment()`. */
 export interface Piece {
@@ -97,13 +105,17 @@ export const SPLIT_WIDE = 1.6;
 export const DIGIT_ASPECT = 0.7;
 /**
  * With a judge, groups this many times as wide as tall are tried for splits.
- * Narrower, a letter or a doodle, which the network refuses as a whole,
- * would be cut into strokes it reads confidently as digits: an "H" into
- * "11", an "m" into "171". So two touching digits of which one is a narrow
- * "1" (a "13" in a thin pen is 0.7 as wide as tall) are left whole, and read
- * as one digit or refused, rather than letters read as numbers.
+ * Narrower, a letter, which the network refuses as a whole, would be cut
+ * into strokes it reads as digits ("H" into "11"): so two touching digits
+ * with a narrow "1" (0.7 as wide as tall) are left whole, read as one digit
+ * or refused, rather than letters read as numbers.
  */
 export const SPLIT_TRY = 1;
+/**
+ * Groups wider than this many digits of DIGIT_ASPECT are no run of touching
+ * digits (a long bar, a line of writing): they are left whole, unjudged.
+ */
+export const MOST_DIGITS = 8;
 /** A split's parts are at least this fraction of the group's height wide... */
 export const MIN_PART_WIDTH = 0.1;
 /**
@@ -112,8 +124,12 @@ export const MIN_PART_WIDTH = 0.1;
  * and the bits of a digit that read as digits often shorter)...
  */
 export const MIN_PART_HEIGHT = 0.6;
-/** ...and reads as a digit at least this confidently. */
-export const MIN_PART = 0.8;
+/**
+ * ...and reads as a digit at least this confidently: high, since the strokes
+ * of a wide doodle often read as digits at 0.9, and a split made of them turns
+ * a thing that is no digit into a number.
+ */
+export const MIN_PART = 0.95;
 /**
  * A split is kept when its least plausible part beats the whole by this
  * much, in log-odds of the judge's confidence. The network reads half a "0"
@@ -165,38 +181,17 @@ export function segment(
     throw new RangeError(`Full ink must be positive, got ${full}`);
   }
   const scan = { image, runs: findRuns(image, ink * INK_FRACTION), full: ink };
-  const groups = joinFragments(groupByColumns(findRegions(scan.runs)));
+  const groups = joinFragments(
+    groupByColumns(findRegions(scan.runs, SPECK_FRACTION)),
+  );
   return groups
     .flatMap((g) => split(scan, g, judge))
     .map((part) => extract(scan, part))
     .sort((a, b) => (2 * a.box.x + a.box.width) - (2 * b.box.x + b.box.width));
 }
 
-/** The runs of ink of an image: each a row's stretch of consecutive ink pixels. */
-interface Runs {
-  count: number;
-  /** Per run: first column, one past its last column, row, union-find parent. */
-  x0: Int32Array;
-  x1: Int32Array;
-  y: Int32Array;
-  parent: Int32Array;
-  /** Per run: its ink, in the image's values. */
-  mass: Float64Array;
-}
-
 /** The image, its runs of ink and its value of full ink. */
 type Scan = { image: GreyImage; runs: Runs; full: number };
-
-/** Connected ink, or a group: runs, ink, columns x0..x1-1, rows y0..y1-1. */
-interface Region {
-  runs: number[];
-  mass: number;
-  members?: Region[]; // a group's connected regions
-  x0: number;
-  x1: number;
-  y0: number;
-  y1: number;
-}
 
 /** A candidate piece: the ink of a group between two cuts. */
 interface Part {
@@ -205,108 +200,6 @@ interface Part {
   left: Int32Array | null;
   /** Per image row, one past the part's last column; `null`: no limit. */
   right: Int32Array | null;
-}
-
-/**
- * Step 1, the scan: the runs of pixels above `floor`, each joined (union-find
- * on runs) to the runs of the row above that it touches, diagonals included.
- */
-function findRuns(image: GreyImage, floor: number): Runs {
-  const { width: w, height: h, data } = image;
-  let x0 = new Int32Array(1024), x1 = new Int32Array(1024);
-  let y = new Int32Array(1024), parent = new Int32Array(1024);
-  let mass = new Float64Array(1024);
-  let count = 0, prevStart = 0, prevEnd = 0;
-  for (let r = 0; r < h; r++) {
-    const row = r * w, rowStart = count;
-    let p = prevStart, x = 0;
-    while (x < w) {
-      if (!(data[row + x] > floor)) {
-        x++;
-        continue;
-      }
-      const start = x;
-      let m = 0;
-      while (x < w && data[row + x] > floor) m += data[row + x++];
-      if (count === x0.length) {
-        [x0, x1, y, parent] = [grow(x0), grow(x1), grow(y), grow(parent)];
-        mass = grow(mass);
-      }
-      const k = count++;
-      x0[k] = start;
-      x1[k] = x;
-      y[k] = r;
-      mass[k] = m;
-      parent[k] = k;
-      // Runs above that end left of this one touch no run from here on.
-      while (p < prevEnd && x1[p] < start) p++;
-      for (let q = p; q < prevEnd && x0[q] <= x; q++) {
-        const a = find(parent, q), b = find(parent, k);
-        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-      }
-    }
-    prevStart = rowStart;
-    prevEnd = count;
-  }
-  return { count, x0, x1, y, parent, mass };
-}
-
-/** `a` in an array twice as long. */
-function grow<T extends Int32Array | Float64Array>(a: T): T {
-  const b = new (a.constructor as new (n: number) => T)(2 * a.length);
-  b.set(a);
-  return b;
-}
-
-/** The root of `k`'s set, halving the path on the way. */
-function find(parent: Int32Array, k: number): number {
-  while (parent[k] !== k) {
-    parent[k] = parent[parent[k]];
-    k = parent[k];
-  }
-  return k;
-}
-
-/**
- * Step 1, the regions: the runs' sets with their extents and ink, less
- * those with under SPECK_FRACTION of the largest one's ink.
- */
-function findRegions(runs: Runs): Region[] {
-  const byRoot: Region[] = [];
-  for (let k = 0; k < runs.count; k++) {
-    const root = find(runs.parent, k);
-    const g = byRoot[root] ??= {
-      runs: [],
-      mass: 0,
-      x0: Infinity,
-      x1: -Infinity,
-      y0: Infinity,
-      y1: -Infinity,
-    };
-    g.runs.push(k);
-    g.mass += runs.mass[k];
-    g.x0 = Math.min(g.x0, runs.x0[k]);
-    g.x1 = Math.max(g.x1, runs.x1[k]);
-    g.y0 = Math.min(g.y0, runs.y[k]);
-    g.y1 = Math.max(g.y1, runs.y[k] + 1);
-  }
-  const regions = byRoot.filter((g) => g !== undefined);
-  const largest = Math.max(0, ...regions.map((g) => g.mass));
-  return regions.filter((g) => g.mass >= SPECK_FRACTION * largest);
-}
-
-/** Regions taken together. */
-function merge(regions: Region[]): Region {
-  if (regions.length === 1) return regions[0];
-  return {
-    runs: regions.flatMap((g) => g.runs),
-    mass: regions.reduce((sum, g) => sum + g.mass, 0),
-    members: regions.flatMap((g) => g.members ?? [g]),
-    x0: Math.min(...regions.map((g) => g.x0)),
-    x1: Math.max(...regions.map((g) => g.x1)),
-    y0: Math.min(...regions.map((g) => g.y0)),
-    y1: Math.max(...regions.map((g) => g.y1)),
-  };
 }
 
 /** Step 2: regions whose columns overlap enough, joined transitively. */
@@ -460,6 +353,7 @@ function split(
   const whole = extract(scan, part);
   const { width, height } = whole.box;
   if (width < (judge ? SPLIT_TRY : SPLIT_WIDE) * height) return [part];
+  if (width > MOST_DIGITS * DIGIT_ASPECT * height) return [part];
   const limits = {
     width: Math.max(1, MIN_PART_WIDTH * height),
     height: MIN_PART_HEIGHT * height,
