@@ -23,6 +23,11 @@ export interface OptionSpec {
    * given more than once) or "flag" (present or not).
    */
   type: "integer" | "number" | "choice" | "path" | "paths" | "flag";
+  /**
+   * For "integer" and "number": the value is a comma-separated list of them,
+   * each in the range (e.g. "--rates 0.1,0.2,0.3"), given as an array.
+   */
+  list?: boolean;
   /** The least value allowed; with `aboveMin`, values must be above it. */
   min?: number;
   aboveMin?: boolean;
@@ -31,7 +36,7 @@ export interface OptionSpec {
   belowMax?: boolean;
   choices?: readonly string[];
   /** The value when neither the flag nor the variable is given. */
-  default?: number | string;
+  default?: number | string | readonly number[];
   /** How the help text names the default, where not by its value. */
   defaultText?: string;
   /** The argument's name in the help text, e.g. "N" or "DIR". */
@@ -41,7 +46,13 @@ export interface OptionSpec {
 }
 
 /** A value of an option, as the parser gives it. */
-export type OptionValue = number | string | string[] | boolean | undefined;
+export type OptionValue =
+  | number
+  | readonly number[]
+  | string
+  | string[]
+  | boolean
+  | undefined;
 
 /** What values of a numeric option must be, e.g. "a positive integer". */
 export function rangeText(spec: OptionSpec): string {
@@ -100,7 +111,15 @@ export function parseValue(
   spec: OptionSpec,
   source: string,
   raw: string,
-): number | string {
+): number | number[] | string {
+  if (spec.list) {
+    if (raw.trim() === "") {
+      throw new UsageError(`${source} needs a list, e.g. 1,2,3`);
+    }
+    return raw.split(",").map((part) =>
+      parseValue({ ...spec, list: false }, source, part.trim()) as number
+    );
+  }
   if (spec.type === "path" || spec.type === "paths") {
     if (raw === "") {
       throw new UsageError(

@@ -35,16 +35,21 @@ export class ProgressBar {
     this.#enabled = out.isTerminal();
   }
 
+  /** A bar `width` characters long, `frac` of it filled, and the percentage. */
+  static bar(frac: number, width = 24): string {
+    const filled = Math.round(Math.min(1, Math.max(0, frac)) * width);
+    return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${
+      Math.round(frac * 100)
+    }%`;
+  }
+
   /** The bar's text for a progress report. */
   static format(p: Progress, epochs: number, width = 24): string {
     const frac = p.done / p.total;
-    const filled = Math.round(frac * width);
     const seen = (p.epoch - 1) * p.total + p.done;
     const rate = p.seconds > 0 ? seen / p.seconds : 0;
     const left = rate > 0 ? (epochs * p.total - seen) / rate : NaN;
-    return `epoch ${p.epoch}/${epochs} [${"#".repeat(filled)}${
-      "-".repeat(width - filled)
-    }] ${Math.round(frac * 100)}%  ${
+    return `epoch ${p.epoch}/${epochs} ${ProgressBar.bar(frac, width)}  ${
       Math.round(rate).toLocaleString("en-US")
     } img/s` +
       `  loss ${p.meanLoss.toFixed(4)}  ETA ${
@@ -54,9 +59,14 @@ export class ProgressBar {
 
   /** Shows step `p` (every PROGRESS_EVERY steps and each epoch's last). */
   update(p: Progress): void {
-    if (!this.#enabled) return;
     if (p.step % PROGRESS_EVERY !== 0 && p.step !== p.steps) return;
-    this.#write(`\r\x1b[2K${ProgressBar.format(p, this.#epochs)}`);
+    this.show(ProgressBar.format(p, this.#epochs));
+  }
+
+  /** Shows `text` in place of the bar, on a terminal. */
+  show(text: string): void {
+    if (!this.#enabled) return;
+    this.#write(`\r\x1b[2K${text}`);
     this.#shown = true;
   }
 
