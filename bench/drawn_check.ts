@@ -37,6 +37,7 @@ import { Random } from "../lib/random.ts";
 import {
   DIGITS,
   DOODLES,
+  drawAt,
   LETTERS,
   type Strokes,
 } from "../tests/_sample_drawings.ts";
@@ -78,33 +79,6 @@ const NUMBERS = [
   "8146",
   "3902",
 ];
-
-/**
- * `strokes` (one unit tall) drawn on `canvas` at (x, top), `height` pixels
- * tall; returns the right edge of what was drawn.
- */
-function drawAt(
-  canvas: Canvas,
-  strokes: Strokes,
-  x: number,
-  top: number,
-  height: number,
-): number {
-  let right = 0;
-  for (const line of strokes) {
-    for (let i = 0; i < line.length; i++) {
-      const [xa, ya] = line[Math.max(0, i - 1)], [xb, yb] = line[i];
-      canvas.stroke(
-        x + height * xa,
-        top + height * ya,
-        x + height * xb,
-        top + height * yb,
-      );
-      right = Math.max(right, xa, xb);
-    }
-  }
-  return x + height * right;
-}
 
 /**
  * `text`'s digits drawn side by side on a `width` x `height` canvas, `gap`

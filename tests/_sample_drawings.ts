@@ -303,6 +303,33 @@ export function drawStrokes(
   return canvas;
 }
 
+/**
+ * `strokes` (one unit tall) drawn on `canvas` at (x, top), `height` pixels
+ * tall; returns the right edge of what was drawn.
+ */
+export function drawAt(
+  canvas: Canvas,
+  strokes: Strokes,
+  x: number,
+  top: number,
+  height: number,
+): number {
+  let right = 0;
+  for (const line of strokes) {
+    for (let i = 0; i < line.length; i++) {
+      const [xa, ya] = line[Math.max(0, i - 1)], [xb, yb] = line[i];
+      canvas.stroke(
+        x + height * xa,
+        top + height * ya,
+        x + height * xb,
+        top + height * yb,
+      );
+      right = Math.max(right, xa, xb);
+    }
+  }
+  return x + height * right;
+}
+
 /** A small deterministic generator (mulberry32), for the scribble. */
 function random(seed: number): () => number {
   return () => {

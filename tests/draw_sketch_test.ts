@@ -36,7 +36,7 @@ import {
   TILES_TOP,
 } from "../lib/app/draw/number_view.ts";
 import { HELP, parseDrawArgs } from "../lib/app/draw/main.ts";
-import { PIXELS, SIDE } from "../lib/data/mnist.ts";
+import { DEFAULT_DATA_DIR, PIXELS, SIDE } from "../lib/data/mnist.ts";
 import type { Reading } from "../lib/read/read_digit.ts";
 import {
   type DigitReading,
@@ -60,15 +60,16 @@ import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { FIXTURE_MODEL } from "./_app.ts";
 import { fakeFonts, FakeWindow } from "./_fake_window.ts";
 
-Deno.test("parseDrawArgs() defaults to the shipped model and data/own", () => {
+Deno.test("parseDrawArgs() defaults to the shipped model, data/own and MNIST", () => {
   assertEquals(parseDrawArgs([]), {
     modelPath: DEFAULT_MODEL_PATH,
     ownDir: DEFAULT_OWN_DIR,
+    dataDir: DEFAULT_DATA_DIR,
   });
-  assertEquals(parseDrawArgs(["--model", "m.safetensors", "--own", "d"]), {
-    modelPath: "m.safetensors",
-    ownDir: "d",
-  });
+  assertEquals(
+    parseDrawArgs(["--model", "m.safetensors", "--own", "d", "--data", "m"]),
+    { modelPath: "m.safetensors", ownDir: "d", dataDir: "m" },
+  );
   assertEquals(parseDrawArgs(["--help"]), null);
 });
 
@@ -76,6 +77,7 @@ Deno.test("parseDrawArgs() rejects unknown options and empty values", () => {
   assertThrows(() => parseDrawArgs(["--size", "3"]), UsageError, "size");
   assertThrows(() => parseDrawArgs(["--model="]), UsageError, "--model");
   assertThrows(() => parseDrawArgs(["--own="]), UsageError, "--own");
+  assertThrows(() => parseDrawArgs(["--data="]), UsageError, "--data");
   assertThrows(() => parseDrawArgs(["x"]), UsageError);
 });
 
@@ -84,6 +86,7 @@ Deno.test("HELP lists every key and option, and what numbers do", () => {
     const word of [
       "--model",
       "--own",
+      "--data",
       "--help",
       "SPACE",
       "BACKSPACE",
@@ -96,6 +99,9 @@ Deno.test("HELP lists every key and option, and what numbers do", () => {
       "piece 1: 4 (97.1%)",
       "prediction: 42",
       "a number is not saved",
+      "W ",
+      "mnist-784-200-10-own.safetensors",
+      "Learned: 7",
       "16 pixels wide",
       "no digit",
     ]

@@ -7,7 +7,6 @@
  *
  * Set MNIST_TEST_SCREENSHOTS to a folder to keep the screenshots as PNG files.
  */
-import { join } from "node:path";
 import { HELP } from "../lib/app/draw/main.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
 import { argmaxRow } from "../lib/nn/network.ts";
@@ -17,203 +16,23 @@ import { ANSWER_BOX, PREVIEW } from "../lib/app/draw/view.ts";
 import { numberBox, pieceTiles } from "../lib/app/draw/number_view.ts";
 import { COLOURS } from "../lib/ui/palette.ts";
 import { assert, assertEquals } from "./_assert.ts";
-import { App, FIXTURE_MODEL, ROOT, runToEnd, taskArgs } from "./_app.ts";
+import {
+  DrawWindow,
+  ownFolder,
+  SCRIPT,
+  SHOTS,
+  withDrawWindow,
+} from "./_draw_window.ts";
+import { FIXTURE_MODEL, runToEnd } from "./_app.ts";
 import {
   countDark,
   cpuWhileIdle,
-  focus,
   pixel,
-  pressKeys,
   requestClose,
-  savePng,
   type Screenshot,
-  screenshot,
   startXvfb,
-  stroke,
   xdotool,
-  type Xvfb,
 } from "./_x11.ts";
-
-const SCRIPT = join(ROOT, "scripts", "mnist_draw.ts");
-const SHOTS = Deno.env.get("MNIST_TEST_SCREENSHOTS");
-
-/** The draw task's arguments, with its write folder swapped for `ownDir`. */
-function drawTaskArgs(ownDir: string): string[] {
-  const args = taskArgs(
-    "draw",
-    (f) => f === "--allow-write=data/own" ? `--allow-write=${ownDir}` : f,
-  );
-  assert(args.includes(`--allow-write=${ownDir}`), args.join(" "));
-  return args;
-}
-
-/** A running draw window, and what a person does with it. */
-class DrawWindow implements AsyncDisposable {
-  readonly app: App;
-  readonly x: Xvfb;
-
-  private constructor(x: Xvfb, app: App) {
-    this.x = x;
-    this.app = app;
-  }
-
-  /** Starts the script on `x`, saving to `ownDir`, and waits for its window. */
-  static async start(x: Xvfb, ownDir: string): Promise<DrawWindow> {
-    const app = new App(
-      [...drawTaskArgs(ownDir), "--model", FIXTURE_MODEL, "--own", ownDir],
-      x.env,
-    );
-    const w = new DrawWindow(x, app);
-    try {
-      await focus(x, await app.waitForWindow(x));
-    } catch (e) {
-      await app[Symbol.asyncDispose]();
-      throw e;
-    }
-    return w;
-  }
-
-  get id(): number {
-    return this.app.id;
-  }
-
-  get lines(): string[] {
-    return this.app.lines;
-  }
-
-  waitForLines(n: number): Promise<string[]> {
-    return this.app.waitForLines(n);
-  }
-
-  /**
-   * Presses SPACE and returns the lines it printed, up to the prediction
-   * (or "nothing drawn").
-   */
-  async report(): Promise<string[]> {
-    const before = this.lines.length;
-    await pressKeys(this.x, "space");
-    const last = await this.app.waitForLine(
-      before,
-      (line) => line === "nothing drawn" || line.startsWith("prediction: "),
-    );
-    return this.lines.slice(before, last + 1);
-  }
-
-  /** Presses SPACE and returns the digit it printed for a drawing of one digit. */
-  async prediction(): Promise<number> {
-    const answer = await this.verdict();
-    assert(answer !== "?", "prediction: ?");
-    return answer;
-  }
-
-  /**
-   * Presses SPACE and returns what it printed for a drawing of one piece on
-   * the last line: a digit, or "?" for a drawing that is no digit.
-   */
-  async verdict(): Promise<number | "?"> {
-    const lines = await this.report();
-    assertEquals(lines.length, 11, lines.join("\n"));
-    const last = lines.at(-1)!;
-    const m = /^prediction: (\d|\?)$/.exec(last);
-    assert(m, `last line is '${last}'`);
-    // The probabilities are there too, and add up to 100 %.
-    let sum = 0;
-    lines.slice(0, 10).forEach((line, d) => {
-      const p = new RegExp(`^${d}=(\\d+\\.\\d)%$`).exec(line);
-      assert(p, `line ${d} is '${line}'`);
-      sum += Number(p[1]);
-    });
-    assert(Math.abs(sum - 100) < 1, `percentages add up to ${sum}`);
-    return m[1] === "?" ? "?" : Number(m[1]);
-  }
-
-  /**
-   * Presses SPACE and returns what it printed for a number: "42", or "?"
-   * when a piece is no digit, and the lines of its pieces ("piece 1: 4
-   * (97.1%)"), which it checks against the number.
-   */
-  async number(): Promise<{ number: string; pieces: string[] }> {
-    const lines = await this.report();
-    const m = /^prediction: (\d+|\?)$/.exec(lines.at(-1)!);
-    assert(m, `last line is '${lines.at(-1)}'`);
-    const pieces = lines.slice(0, -1);
-    assert(pieces.length >= 2, `a number of pieces: ${lines.join(", ")}`);
-    pieces.forEach((line, k) => {
-      const p = /^piece (\d+): (\d \(\d+\.\d%\)|\? \(.+\))$/.exec(line);
-      assert(p && Number(p[1]) === k + 1, `line ${k} is '${line}'`);
-      if (m[1] !== "?") assertEquals(line[9], m[1][k], line);
-    });
-    assertEquals(m[1] === "?", pieces.some((l) => l[9] === "?"));
-    return { number: m[1], pieces };
-  }
-
-  /** One stroke through `points` (window pixels) with `button` held. */
-  async stroke(points: number[][], button = 1): Promise<void> {
-    await stroke(this.x, this.id, points, button);
-  }
-
-  /** Draws `strokes` (in a unit square) scaled into the box (x, y, w, h). */
-  async draw(
-    strokes: number[][][],
-    box: { x: number; y: number; w: number; h: number },
-  ): Promise<void> {
-    for (const s of strokes) {
-      await this.stroke(
-        s.map(([u, v]) => [box.x + u * box.w, box.y + v * box.h]),
-      );
-    }
-  }
-
-  async press(...keys: string[]): Promise<void> {
-    await pressKeys(this.x, ...keys);
-  }
-
-  /** Takes a screenshot, kept as `name`.png when MNIST_TEST_SCREENSHOTS is set. */
-  async shot(name: string): Promise<Screenshot> {
-    const s = await screenshot(this.x, this.id);
-    if (SHOTS) {
-      await Deno.mkdir(SHOTS, { recursive: true });
-      await savePng(s, join(SHOTS, `${name}.png`));
-    }
-    return s;
-  }
-
-  /** Waits for the process to end; its exit code. */
-  exitCode(): Promise<number> {
-    return this.app.exitCode();
-  }
-
-  get stderr(): string {
-    return this.app.stderr;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.app[Symbol.asyncDispose]();
-  }
-}
-
-/** A fresh folder to save drawings to; `await using` removes it. */
-async function ownFolder() {
-  const path = await Deno.makeTempDir({ prefix: "draw-test-" });
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }),
-  };
-}
-
-/**
- * Runs `test` with a draw window on a fresh X server, saving to a fresh folder;
- * afterwards the window's process is ended and the folder removed, whatever
- * happened.
- */
-async function withDrawWindow(
-  test: (app: DrawWindow, x: Xvfb, own: string) => Promise<void>,
-): Promise<void> {
-  await using x = await startXvfb();
-  await using own = await ownFolder();
-  await using app = await DrawWindow.start(x, own.path);
-  await test(app, x, own.path);
-}
 
 const { network } = await loadModel(FIXTURE_MODEL);
 
@@ -706,12 +525,17 @@ Deno.test({
       assertEquals(app.lines[0], "nothing drawn, nothing saved");
       await app.draw(DIGITS.seven, { x: 200, y: 140, w: 280, h: 400 });
       await app.press("7");
-      await app.waitForLines(2);
-      assertEquals(app.lines[1], `saved as 7 to ${own} (train 1)`);
+      await app.app.waitForLine(1, (l) => l.startsWith("saved as 7"));
       await app.draw(DIGITS.one, { x: 300, y: 100, w: 60, h: 450 });
       await app.press("KP_1");
-      await app.waitForLines(3);
-      assertEquals(app.lines[2], `saved as 1 to ${own} (test 1)`);
+      // Each save is learnt in the background; the lines say when.
+      await app.app.waitForLine(1, (l) => /^learned: (.*, )?1$/.test(l), 60000);
+      const learned = app.lines.filter((l) => l.startsWith("learned: "));
+      assertEquals(learned.join("; ").match(/\d/g)?.sort(), ["1", "7"]);
+      assertEquals(app.lines.filter((l) => l.startsWith("saved as ")), [
+        `saved as 7 to ${own} (train 1)`,
+        `saved as 1 to ${own} (test 1)`,
+      ]);
       // Saving cleared the canvas for the next digit.
       assertEquals(await app.report(), ["nothing drawn"]);
       // A number is no example of one digit: nothing is saved, and the

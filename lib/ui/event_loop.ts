@@ -11,6 +11,10 @@
  * Lines for stdout go through `print()` and come out once the window shows
  * the state they describe.
  *
+ * The SDL wait blocks JavaScript's own event loop: between turns, the loop
+ * lets the tasks queued meanwhile run (a worker's messages, say), and a
+ * window waiting for such a message wakes for it with `due()`.
+ *
  * `pumpEvents()` is one turn of the loop without the sleep: it handles the
  * events already queued and returns at once, so that a window stays alive
  * while a long computation runs between its calls.
@@ -86,6 +90,11 @@ export function pumpEvents(
   return handleQueued(win, handle, 0).result;
 }
 
+/** Resolves once the tasks queued now (timers, a worker's messages) have run. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** The loop of one window, and the lines it prints once they are on screen. */
 export class EventLoop {
   readonly #win: Window;
@@ -128,6 +137,7 @@ export class EventLoop {
       }
       if (turn.result === "quit") return;
       if (turn.result) dirty = true;
+      await nextTask();
       if (app.update?.()) dirty = true;
     }
   }

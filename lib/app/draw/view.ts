@@ -84,8 +84,8 @@ export function sketchPanel(sketch: Sketch, status: Status): SketchPanel {
 export const SKETCH_KEY_LINES = [
   "Left button draw, right button erase",
   "X eraser   C, Backspace clear",
-  "SPACE print (twice: clear)   0-9 save",
-  "TAB inside the network   ESC quit",
+  "SPACE print (twice: clear)   0-9 teach",
+  "TAB inside   W write what it learnt   ESC quit",
 ] as const;
 
 const NO_PROBS = new Float32Array(CLASSES);
