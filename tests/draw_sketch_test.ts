@@ -150,9 +150,9 @@ function numberOf(pieces: DigitReading[]): NumberReading {
     digits: pieces,
     reason: pieces.length === 1
       ? pieces[0].reading.reason
-      : `piece ${refused + 1} of ${pieces.length} is not a digit (${
+      : `piece ${refused + 1} of ${pieces.length} is ${
         pieces[refused].reading.reason
-      })`,
+      }`,
   };
 }
 

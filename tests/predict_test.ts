@@ -425,7 +425,7 @@ Deno.test("predict says which piece of a number is not a digit", async () => {
   const text = await predict(file);
   assertEquals(text.code, 0, text.stderr);
   assert(
-    text.lines[0].startsWith(`${file}: ? (piece 2 of 3 is not a digit (`),
+    text.lines[0].startsWith(`${file}: ? (piece 2 of 3 is not a digit: `),
     text.lines[0],
   );
   const json = await predict("--json", file);

@@ -87,7 +87,7 @@ function numberOf(digits: DigitReading[]): NumberReading {
     digits,
     reason: digits.length === 1
       ? why
-      : `piece ${refused + 1} of ${digits.length} is not a digit (${why})`,
+      : `piece ${refused + 1} of ${digits.length} is ${why}`,
   };
 }
 
