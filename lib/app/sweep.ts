@@ -18,6 +18,7 @@ import type { Extra } from "../nn/train.ts";
 import type { TrainConfig } from "../nn/train_options.ts";
 import { holdOut, nonDigitExamples, parseTrainArgs } from "./train_app.ts";
 import { ProgressBar } from "./report.ts";
+import { showCharts, writeCharts } from "./sweep_charts.ts";
 import { optionsHelp, type OptionSpec, parseOptions } from "../options.ts";
 import { DEFAULT_DATA_DIR } from "../data/mnist.ts";
 
@@ -352,7 +353,12 @@ export async function runSweep(options: SweepOptions): Promise<void> {
   const results = await sweep(options, console.log, bar);
   const csv = join(options.out, "results.csv");
   await replaceFile(csv, new TextEncoder().encode(resultsCsv(results)));
-  console.log(`\nWrote ${csv}`);
+  const charts = await writeCharts(options.out, results, options.recipe);
+  console.log(`\nWrote ${[csv, ...charts].join(", ")}`);
+  if (options.png) return;
+  if (!await showCharts(results, options.recipe)) {
+    console.log("No display to show the charts on: they are the PNG files");
+  }
 }
 
 /** The sweep task's permissions, less its write access (see deno.json). */
