@@ -10,6 +10,7 @@
 import type { Rgb } from "../../image/raster.ts";
 import { percent } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
+import { drawPlot } from "../../ui/plot.ts";
 import { HEIGHT, MARGIN, type Scene, TOP, WIDTH } from "./scene.ts";
 import type { RefusalTraining, TrainingRecord } from "./state.ts";
 
@@ -117,85 +118,26 @@ export function drawCurves(c: Scene, training: TrainingRecord) {
   const top = TOP + 80 + (refusal ? REFUSAL_HEIGHT : 0);
   if (refusal) drawRefusal(c, refusal, TOP + 66);
   const w = Math.floor((WIDTH - 2 * MARGIN - 2 * 24) / 3);
+  const n = history.length;
+  const epochs = history.map((_, i) => i + 1);
   plots.forEach((p, k) =>
-    plot(c, p, MARGIN + k * (w + 24), top, w, HEIGHT - top - 20)
+    drawPlot(c, {
+      x: MARGIN + k * (w + 24),
+      y: top,
+      w,
+      h: HEIGHT - top - 20,
+    }, {
+      title: p.title,
+      xs: epochs,
+      ys: p.values,
+      x: {
+        label: "epoch",
+        ticks: [...new Set([1, Math.floor((n + 1) / 2), n])],
+        format: String,
+      },
+      y: { label: p.title, from: p.from, format: p.format },
+      colour: p.colour,
+      headline: "",
+    })
   );
-}
-
-function plot(c: Scene, p: Plot, x: number, y: number, w: number, h: number) {
-  c.raster.fill(x, y, w, h, COLOURS.paper);
-  c.raster.frame(x, y, w, h, COLOURS.outline);
-  c.text(p.title, { x: x + 12, y: y + 10, font: "bold" });
-  const finite = p.values.filter((v) => Number.isFinite(v));
-  const left = x + 88, right = x + w - 20, top = y + 48, bottom = y + h - 48;
-  if (finite.length === 0) {
-    c.text("not recorded", {
-      x: x + w / 2,
-      y: y + h / 2,
-      font: "body",
-      colour: COLOURS.muted,
-      align: "centre",
-    });
-    return;
-  }
-  let lo = p.from ?? Math.min(...finite), hi = Math.max(...finite);
-  if (hi === lo) {
-    hi += Math.abs(hi) * 0.05 || 1;
-    if (p.from === undefined) lo -= Math.abs(lo) * 0.05 || 1;
-  } else if (p.from === undefined) {
-    const pad = (hi - lo) * 0.08;
-    lo -= pad;
-    hi += pad;
-  }
-  const n = p.values.length;
-  const px = (i: number) =>
-    n === 1 ? (left + right) / 2 : left + (right - left) * i / (n - 1);
-  const py = (v: number) => bottom - (bottom - top) * (v - lo) / (hi - lo);
-  // Axes and ticks: three values up the side, first, middle and last epoch along.
-  c.raster.fill(left, top, 1, bottom - top + 1, COLOURS.muted);
-  c.raster.fill(left, bottom, right - left + 1, 1, COLOURS.muted);
-  for (const v of [lo, (lo + hi) / 2, hi]) {
-    const ty = Math.round(py(v));
-    c.raster.fill(left - 5, ty, 5, 1, COLOURS.muted);
-    c.raster.fill(left + 1, ty, right - left, 1, COLOURS.gridline);
-    c.text(p.format(v), {
-      x: left - 10,
-      y: ty - 9,
-      colour: COLOURS.muted,
-      align: "right",
-    });
-  }
-  for (const i of new Set([0, Math.floor((n - 1) / 2), n - 1])) {
-    const tx = Math.round(px(i));
-    c.raster.fill(tx, bottom, 1, 5, COLOURS.muted);
-    c.text(String(i + 1), {
-      x: tx,
-      y: bottom + 8,
-      colour: COLOURS.muted,
-      align: "centre",
-    });
-  }
-  c.text("epoch", {
-    x: (left + right) / 2,
-    y: bottom + 26,
-    colour: COLOURS.muted,
-    align: "centre",
-  });
-  let prev: [number, number] | null = null;
-  p.values.forEach((v, i) => {
-    if (!Number.isFinite(v)) {
-      prev = null;
-      return;
-    }
-    const point: [number, number] = [px(i), py(v)];
-    if (prev) c.raster.line(prev[0], prev[1], point[0], point[1], p.colour, 2);
-    c.raster.fill(
-      Math.round(point[0]) - 3,
-      Math.round(point[1]) - 3,
-      7,
-      7,
-      p.colour,
-    );
-    prev = point;
-  });
 }
