@@ -258,7 +258,7 @@ Deno.test("mnist_train trains, reports and saves; flags win over the environment
     model.metadata.negatives,
     "letters,scribbles,doodles,pieces,pairs",
   );
-  assertEquals(model.metadata.negatives_share, "0.15");
+  assertEquals(model.metadata.negatives_share, "0.2");
   assertEquals(model.metadata.holdout, "300");
   const threshold = Number(model.metadata.refuse_below);
   assert(threshold > 0 && threshold < 1, model.metadata.refuse_below);
