@@ -18,7 +18,14 @@ import {
   removeSpecks,
   toGrey,
 } from "../lib/image/photo.ts";
-import { medianFilter, squareFilter } from "../lib/image/_grey_filters.ts";
+import {
+  innerFilterInPlace,
+  medianFilter,
+  openAndClose,
+  padOdd,
+  squareFilter,
+  wholeLevel,
+} from "../lib/image/_grey_filters.ts";
 import { type Box, inkBox, preprocess } from "../lib/image/preprocess.ts";
 import { imageAt, loadMnist, PIXELS } from "../lib/data/mnist.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
@@ -94,19 +101,130 @@ Deno.test("squareFilter() equals a naive minimum and maximum over square windows
   }
 });
 
+/**
+ * The naive minimum (or maximum) of `data` (rows `w` long) over the
+ * `side` x `side` window whose top-left corner is (x, y).
+ */
+function windowExtreme(
+  data: Float32Array,
+  w: number,
+  x: number,
+  y: number,
+  side: number,
+  max: boolean,
+): number {
+  let want = max ? -Infinity : Infinity;
+  for (let yy = y; yy < y + side; yy++) {
+    for (let xx = x; xx < x + side; xx++) {
+      const v = data[yy * w + xx];
+      want = max ? Math.max(want, v) : Math.min(want, v);
+    }
+  }
+  return want;
+}
+
+Deno.test("innerFilterInPlace() equals a naive minimum and maximum over the whole windows", () => {
+  const rng = new Random(4);
+  // Sizes where the windows' blocks of 2r+1 end on the last window, and
+  // where they do not; a single window; windows as wide as the picture.
+  for (const [w, h] of [[23, 17], [9, 12], [12, 9], [3, 40], [61, 61]]) {
+    const data = new Float32Array(w * h).map(() =>
+      rng.nextUint32() % 256 - 40 + rng.next()
+    );
+    for (const r of [1, 2, 4, 5, 30]) {
+      if (2 * r + 1 > Math.min(w, h)) continue;
+      for (const max of [false, true]) {
+        const work = data.slice();
+        const got = innerFilterInPlace(
+          { width: w, height: h, data: work },
+          r,
+          max,
+        );
+        const width = w - 2 * r, height = h - 2 * r;
+        assertEquals([got.width, got.height], [width, height]);
+        // The result is the start of the picture's own data.
+        assertEquals(got.data.buffer, work.buffer);
+        assertEquals(got.data.length, width * height);
+        for (let y = 0; y < height; y++) {
+          for (let x = 0; x < width; x++) {
+            assertEquals(
+              got.data[y * width + x],
+              windowExtreme(data, w, x, y, 2 * r + 1, max),
+              `${w}x${h} r=${r} max=${max} at ${x},${y}`,
+            );
+          }
+        }
+      }
+    }
+  }
+});
+
+Deno.test("openAndClose() equals a naive opening and closing with whole windows", () => {
+  const rng = new Random(6);
+  for (const [w, h] of [[20, 15], [7, 30], [1, 1]]) {
+    const data = new Float32Array(w * h).map(() => rng.nextUint32() % 256);
+    for (const r of [1, 3, 6]) {
+      const { open, close } = openAndClose({ width: w, height: h, data }, r);
+      // Each window whole: both filters run over the picture extended by 2r.
+      const padded = padOdd({ width: w, height: h, data }, 2 * r);
+      const pw = padded.width, side = 2 * r + 1;
+      const first = (max: boolean) => {
+        const out = new Float32Array(pw * padded.height);
+        for (let y = 0; y + side <= padded.height; y++) {
+          for (let x = 0; x + side <= pw; x++) {
+            out[y * pw + x] = windowExtreme(padded.data, pw, x, y, side, max);
+          }
+        }
+        return out;
+      };
+      const [lows, highs] = [first(false), first(true)];
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const at = `${w}x${h} r=${r} at ${x},${y}`;
+          assertEquals(
+            open[y * w + x],
+            windowExtreme(lows, pw, x, y, side, true),
+            `opening ${at}`,
+          );
+          assertEquals(
+            close[y * w + x],
+            windowExtreme(highs, pw, x, y, side, false),
+            `closing ${at}`,
+          );
+        }
+      }
+    }
+  }
+});
+
+Deno.test("wholeLevel() rounds to the nearest level and clamps to 0-255", () => {
+  const rng = new Random(8);
+  const values = [-1e9, -300, -1.5, -0.5, -0, 0, 0.49, 0.5, 1.5, 127.5, 254.49];
+  values.push(254.5, 255, 255.2, 300, 1e9, NaN);
+  for (let i = 0; i < 1000; i++) values.push(rng.next() * 400 - 70);
+  for (const v of values) {
+    const want = !(v > 0) ? 0 : v >= 255 ? 255 : Math.floor(v + 0.5);
+    assertEquals(wholeLevel(v), want, `${v}`);
+  }
+});
+
 Deno.test("medianFilter() equals a naive median over square windows", () => {
   const rng = new Random(5);
-  for (const [w, h] of [[19, 13], [4, 9], [1, 1]]) {
+  for (const [w, h] of [[19, 13], [4, 9], [1, 1], [30, 24]]) {
     const data = new Float32Array(w * h).map(() => rng.nextUint32() % 256);
+    // Levels between whole ones and beyond 0-255 are rounded and clamped.
+    const rough = data.map((v) => 1.3 * v - 40 + rng.next());
+    const level = (v: number) =>
+      v <= 0 ? 0 : v >= 255 ? 255 : Math.floor(v + 0.5);
     for (const r of [1, 3, 20]) {
-      const got = medianFilter({ width: w, height: h, data }, r);
+      const got = medianFilter({ width: w, height: h, data: rough }, r);
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
           const window: number[] = [];
           for (let yy = y - r; yy <= y + r; yy++) {
             for (let xx = x - r; xx <= x + r; xx++) {
               if (xx >= 0 && yy >= 0 && xx < w && yy < h) {
-                window.push(data[yy * w + xx]);
+                window.push(level(rough[yy * w + xx]));
               }
             }
           }

@@ -4,6 +4,13 @@
  * the window's size), the grey opening and closing with whole windows at the
  * borders, a running median, a 3x3 mean and block means.
  *
+ * They run once per picture over every pixel, so they are written for
+ * speed: the minimum and maximum work in place over the windows that lie
+ * whole in a picture (a picture padded first, by copies of its edge or by
+ * reflection, gives the others), and where noise would make a comparison's
+ * branch mispredict, levels are counted or clamped without one. Each is
+ * checked against a naive reference in tests/photo_test.ts.
+ *
  * @module
  */
 import type { Box } from "./preprocess.ts";
@@ -13,6 +20,15 @@ export interface GreyLevels {
   width: number;
   height: number;
   data: Float32Array;
+}
+
+/**
+ * The whole level nearest `v` (a half rounds up), clamped to 0-255; NaN is
+ * 0. Without a branch, which the noise of a picture would mispredict; `v`
+ * must lie within +-2^31, as any level worked out of a picture does.
+ */
+export function wholeLevel(v: number): number {
+  return Math.min(Math.max((v + 0.5) | 0, 0), 255);
 }
 
 /**
@@ -27,15 +43,20 @@ export function blockMeans(
 ): Float32Array {
   const wo = Math.ceil(box.width / f), ho = Math.ceil(box.height / f);
   const out = new Float32Array(wo * ho);
-  const column = new Int32Array(box.width);
-  for (let c = 0; c < box.width; c++) column[c] = Math.floor(c / f);
   const sums = new Float64Array(wo);
   for (let by = 0; by < ho; by++) {
     const y0 = box.y + by * f, y1 = Math.min(box.y + box.height, y0 + f);
     sums.fill(0);
     for (let y = y0; y < y1; y++) {
       const row = y * w + box.x;
-      for (let c = 0; c < box.width; c++) sums[column[c]] += data[row + c];
+      // Each block's part of the row into a local sum, so that one addition
+      // need not wait for the last one's store.
+      for (let bx = 0, c = 0; bx < wo; bx++) {
+        const end = Math.min(c + f, box.width);
+        let sum = sums[bx];
+        for (; c < end; c++) sum += data[row + c];
+        sums[bx] = sum;
+      }
     }
     for (let bx = 0; bx < wo; bx++) {
       const cw = Math.min(f, box.width - bx * f);
@@ -46,136 +67,141 @@ export function blockMeans(
 }
 
 /**
- * Running minimum over windows of 2r+1 along each of the `h` rows of `w`
- * values of `data`, in place; windows are cut at the ends of a row.
- * van Herk / Gil-Werman: the row is cut into blocks of 2r+1, and each window
- * is the minimum of a suffix of one block (`after`) and a prefix of the next
- * (`before`), so the cost does not grow with r. A window cut by the start of
- * the row is a prefix of the first block; one cut by the end, a suffix of
- * the last block or a suffix and the whole last block.
+ * Minimum (or, with `sign` -1, maximum) over each run of 2r+1 values along
+ * the `h` rows of `w` values of `data`, in place: the result is `h` rows of
+ * `w - 2r` values at the start of `data`, the value at x that of the run
+ * from x. The maximum is the negated minimum of the negated values.
+ * van Herk / Gil-Werman: the row is cut into blocks of k = 2r+1, and the run
+ * from x, in block b, is the minimum of the suffix of block b from x and the
+ * prefix of block b + 1 up to x + 2r, so the cost does not grow with r.
+ * Each result lands where nothing is left to read.
  */
-function minAlongRows(data: Float32Array, w: number, h: number, r: number) {
-  const k = 2 * r + 1, last = Math.floor((w - 1) / k) * k;
-  const before = new Float32Array(w), after = new Float32Array(w);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let b = 0; b < w; b += k) {
-      const e = Math.min(b + k, w);
-      let m = data[row + b];
-      before[b] = m;
-      for (let i = b + 1; i < e; i++) {
-        const v = data[row + i];
-        if (v < m) m = v;
-        before[i] = m;
-      }
-      m = data[row + e - 1];
-      after[e - 1] = m;
-      for (let i = e - 2; i >= b; i--) {
-        const v = data[row + i];
-        if (v < m) m = v;
-        after[i] = m;
-      }
-    }
-    for (let i = 0; i < w; i++) {
-      const b = before[i + r < w ? i + r : w - 1];
-      if (i < r) {
-        data[row + i] = b;
-      } else {
-        const a = after[i - r];
-        data[row + i] = i + r >= w && i - r >= last ? a : a < b ? a : b;
-      }
-    }
-  }
-}
-
-/** Columns that `minAlongColumns()` works on at a time. */
-const STRIP = 64;
-
-/**
- * As `minAlongRows()`, down the columns: the same blocks, with strips of
- * `STRIP` columns as the values, so that memory is read in order.
- */
-function minAlongColumns(data: Float32Array, w: number, h: number, r: number) {
-  const k = 2 * r + 1, last = Math.floor((h - 1) / k) * k;
-  const before = new Float32Array(h * Math.min(w, STRIP));
-  const after = new Float32Array(before.length);
-  for (let x0 = 0; x0 < w; x0 += STRIP) {
-    const sw = Math.min(STRIP, w - x0);
-    for (let b = 0; b < h; b += k) {
-      const e = Math.min(b + k, h);
-      for (let x = 0; x < sw; x++) before[b * sw + x] = data[b * w + x0 + x];
-      for (let y = b + 1; y < e; y++) {
-        const s = y * w + x0, t = y * sw;
-        for (let x = 0; x < sw; x++) {
-          const v = data[s + x], m = before[t - sw + x];
-          before[t + x] = v < m ? v : m;
-        }
-      }
-      for (let x = 0; x < sw; x++) {
-        after[(e - 1) * sw + x] = data[(e - 1) * w + x0 + x];
-      }
-      for (let y = e - 2; y >= b; y--) {
-        const s = y * w + x0, t = y * sw;
-        for (let x = 0; x < sw; x++) {
-          const v = data[s + x], m = after[t + sw + x];
-          after[t + x] = v < m ? v : m;
-        }
-      }
-    }
-    for (let y = 0; y < h; y++) {
-      const bt = (y + r < h ? y + r : h - 1) * sw, d = y * w + x0;
-      if (y < r) {
-        for (let x = 0; x < sw; x++) data[d + x] = before[bt + x];
-      } else if (y + r >= h && y - r >= last) {
-        const at = (y - r) * sw;
-        for (let x = 0; x < sw; x++) data[d + x] = after[at + x];
-      } else {
-        const at = (y - r) * sw;
-        for (let x = 0; x < sw; x++) {
-          const a = after[at + x], b = before[bt + x];
-          data[d + x] = a < b ? a : b;
-        }
-      }
-    }
-  }
-}
-
-function negate(data: Float32Array): Float32Array {
-  for (let i = 0; i < data.length; i++) data[i] = -data[i];
-  return data;
-}
-
-/**
- * Minimum (or, with `max`, maximum) filter of `data` (`h` rows of `w`) over
- * square windows of side 2r+1, cut at the edges, in place. The maximum is
- * the minimum of the negated picture.
- */
-export function filterInPlace(
+function minAlongRows(
   data: Float32Array,
   w: number,
   h: number,
   r: number,
-  max: boolean,
+  sign: 1 | -1,
 ) {
-  if (max) negate(data);
-  minAlongRows(data, w, h, r);
-  minAlongColumns(data, w, h, r);
-  if (max) negate(data);
+  const k = 2 * r + 1, m = w - 2 * r;
+  const suffix = new Float32Array(k);
+  for (let y = 0; y < h; y++) {
+    const row = y * w, out = y * m;
+    for (let b = 0; b < m; b += k) {
+      // The block b..b+k-1 lies in the row: b + 2r <= m - 1 + 2r.
+      let s = sign * data[row + b + k - 1];
+      suffix[k - 1] = s;
+      for (let j = k - 2; j >= 0; j--) {
+        const v = sign * data[row + b + j];
+        if (v < s) s = v;
+        suffix[j] = s;
+      }
+      // The run from b is the whole block.
+      data[out + b] = sign * s;
+      let p = Infinity;
+      for (let j = 1, end = Math.min(k, m - b); j < end; j++) {
+        const v = sign * data[row + b + k + j - 1];
+        if (v < p) p = v;
+        const u = suffix[j];
+        data[out + b + j] = sign * (u < p ? u : p);
+      }
+    }
+  }
+}
+
+/**
+ * As `minAlongRows()`, down the columns, in place: the result is the first
+ * `h - 2r` rows. Whole rows are the values, so that memory is read in order.
+ */
+function minDownColumns(
+  data: Float32Array,
+  w: number,
+  h: number,
+  r: number,
+  sign: 1 | -1,
+) {
+  const k = 2 * r + 1, m = h - 2 * r;
+  // The suffixes of a block of k rows, and the prefix of the next block.
+  const suffix = new Float32Array(k * w), prefix = new Float32Array(w);
+  for (let b = 0; b < m; b += k) {
+    let from = (b + k - 1) * w, to = (k - 1) * w;
+    for (let x = 0; x < w; x++) suffix[to + x] = sign * data[from + x];
+    for (let j = k - 2; j >= 0; j--) {
+      from = (b + j) * w, to = j * w;
+      for (let x = 0; x < w; x++) {
+        const v = sign * data[from + x], s = suffix[to + w + x];
+        suffix[to + x] = v < s ? v : s;
+      }
+    }
+    for (let x = 0; x < w; x++) data[b * w + x] = sign * suffix[x];
+    prefix.fill(Infinity);
+    for (let j = 1, end = Math.min(k, m - b); j < end; j++) {
+      from = (b + k + j - 1) * w, to = (b + j) * w;
+      const t = j * w;
+      for (let x = 0; x < w; x++) {
+        const v = sign * data[from + x];
+        let p = prefix[x];
+        if (v < p) prefix[x] = p = v;
+        const u = suffix[t + x];
+        data[to + x] = sign * (u < p ? u : p);
+      }
+    }
+  }
+}
+
+/**
+ * Minimum (or, with `max`, maximum) over the whole square windows of side
+ * 2r+1 that lie in `image`, in place: the result is 2r pixels narrower and
+ * lower, its pixel (x, y) the window whose top-left corner is (x, y) of
+ * `image`, and its data the start of `image`'s, which it overwrites.
+ * Separable: along the rows, then down the columns.
+ */
+export function innerFilterInPlace(
+  image: GreyLevels,
+  r: number,
+  max: boolean,
+): GreyLevels {
+  const { width: w, height: h, data } = image;
+  const width = w - 2 * r, height = h - 2 * r;
+  if (width < 1 || height < 1) {
+    throw new RangeError(`${w}x${h} has no whole window of side ${2 * r + 1}`);
+  }
+  const sign = max ? -1 : 1;
+  minAlongRows(data, w, h, r, sign);
+  minDownColumns(data, width, h, r, sign);
+  return { width, height, data: data.subarray(0, width * height) };
+}
+
+/**
+ * `image` extended by `p` pixels on each side with copies of its edge
+ * pixels: a minimum or maximum over a window cut by the picture's edge is
+ * that over the whole window here, since the copies repeat values the cut
+ * window holds.
+ */
+function padEdge(image: GreyLevels, p: number): GreyLevels {
+  const { width: w, height: h, data } = image;
+  const pw = w + 2 * p, ph = h + 2 * p;
+  const out = new Float32Array(pw * ph);
+  for (let y = 0; y < ph; y++) {
+    const row = Math.min(Math.max(y - p, 0), h - 1) * w, to = y * pw;
+    for (let x = 0; x < pw; x++) {
+      out[to + x] = data[row + Math.min(Math.max(x - p, 0), w - 1)];
+    }
+  }
+  return { width: pw, height: ph, data: out };
 }
 
 /**
  * Minimum (or, with `max`, maximum) filter over square windows of side 2r+1,
- * cut at the edges.
+ * cut at the edges: `innerFilterInPlace()` of the picture padded by copies
+ * of its edge pixels.
  */
 export function squareFilter(
   image: GreyLevels,
   r: number,
   max: boolean,
 ): GreyLevels {
-  const { width: w, height: h } = image;
-  const data = image.data.slice();
-  filterInPlace(data, w, h, r, max);
-  return { width: w, height: h, data };
+  return innerFilterInPlace(padEdge(image, r), r, max);
 }
 
 /**
@@ -219,31 +245,30 @@ export function padOdd(image: GreyLevels, p: number, box?: Box): GreyLevels {
   return { width: pw, height: ph, data: out };
 }
 
-/** The middle of `padded` that `padOdd(image, p)` made. */
-function unpad(padded: GreyLevels, p: number): Float32Array {
-  const w = padded.width - 2 * p, h = padded.height - 2 * p;
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const from = (y + p) * padded.width + p;
-    out.set(padded.data.subarray(from, from + w), y * w);
-  }
-  return out;
+/**
+ * The grey opening (a minimum, then a maximum filter, over square windows
+ * of side 2r+1) of `padded` where its windows are whole, in place (see
+ * `innerFilterInPlace()`): 4r pixels narrower and lower, its pixel (x, y)
+ * that of (x + 2r, y + 2r).
+ */
+export function innerOpeningInPlace(padded: GreyLevels, r: number) {
+  return innerFilterInPlace(innerFilterInPlace(padded, r, false), r, true);
 }
 
 /**
  * The grey opening (a minimum, then a maximum filter, over square windows
  * of side 2r+1) and closing (a maximum, then a minimum) of `image`, each
- * window whole: they run on the picture extended by 2r on each side.
+ * window whole: they run on the picture extended by 2r on each side, each
+ * filter taking r off each side again.
  */
 export function openAndClose(image: GreyLevels, r: number) {
   const open = padOdd(image, 2 * r);
-  const { width: pw, height: ph } = open;
-  const close = { width: pw, height: ph, data: open.data.slice() };
-  filterInPlace(open.data, pw, ph, r, false);
-  filterInPlace(open.data, pw, ph, r, true);
-  filterInPlace(close.data, pw, ph, r, true);
-  filterInPlace(close.data, pw, ph, r, false);
-  return { open: unpad(open, 2 * r), close: unpad(close, 2 * r) };
+  const close = { ...open, data: open.data.slice() };
+  return {
+    open: innerOpeningInPlace(open, r).data,
+    close: innerFilterInPlace(innerFilterInPlace(close, r, true), r, false)
+      .data,
+  };
 }
 
 /**
@@ -286,10 +311,12 @@ export function blurInPlace(image: GreyLevels) {
  */
 export function medianFilter(image: GreyLevels, r: number): Float32Array {
   const { width: w, height: h, data } = image;
+  // The levels column by column, so that a column is read in order.
   const level = new Uint8Array(w * h);
-  for (let i = 0; i < level.length; i++) {
-    const v = data[i];
-    level[i] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      level[x * h + y] = wholeLevel(data[y * w + x]);
+    }
   }
   const out = new Float32Array(w * h);
   const hist = new Int32Array(256);
@@ -297,21 +324,36 @@ export function medianFilter(image: GreyLevels, r: number): Float32Array {
     const y0 = Math.max(0, y - r), y1 = Math.min(h - 1, y + r);
     hist.fill(0);
     // `med` is the window's median: `below` of its `count` values lie under
-    // it, fewer than half, and at least half lie at or under it.
+    // it, fewer than half, and at least half lie at or under it. A level v
+    // lies under it when v - med is negative, when (v - med) >> 31 is -1:
+    // counted without a branch, which the noise would mispredict.
     let med = 0, below = 0, count = 0;
-    const slide = (x: number, add: 1 | -1) => {
-      if (x < 0 || x >= w) return;
-      for (let yy = y0; yy <= y1; yy++) {
-        const v = level[yy * w + x];
-        hist[v] += add;
-        if (v < med) below += add;
+    for (let x = -r; x < w; x++) {
+      // Column x + r comes in, x - r - 1 goes out.
+      const into = (x + r) * h, from = (x - r - 1) * h;
+      if (x + r < w && x - r - 1 >= 0) {
+        for (let yy = y0; yy <= y1; yy++) {
+          const a = level[into + yy], b = level[from + yy];
+          hist[a]++;
+          hist[b]--;
+          below += ((b - med) >> 31) - ((a - med) >> 31);
+        }
+      } else if (x + r < w) {
+        for (let yy = y0; yy <= y1; yy++) {
+          const a = level[into + yy];
+          hist[a]++;
+          below -= (a - med) >> 31;
+        }
+        count += y1 - y0 + 1;
+      } else if (x - r - 1 >= 0) {
+        for (let yy = y0; yy <= y1; yy++) {
+          const b = level[from + yy];
+          hist[b]--;
+          below += (b - med) >> 31;
+        }
+        count -= y1 - y0 + 1;
       }
-      count += add * (y1 - y0 + 1);
-    };
-    for (let x = 0; x < r; x++) slide(x, 1);
-    for (let x = 0; x < w; x++) {
-      slide(x + r, 1);
-      slide(x - r - 1, -1);
+      if (x < 0) continue;
       const half = count / 2;
       while (below + hist[med] <= half) below += hist[med++];
       while (below > half) below -= hist[--med];

@@ -63,12 +63,13 @@ import { type Box, inkBox } from "./preprocess.ts";
 import {
   blockMeans,
   blurInPlace,
-  filterInPlace,
   type GreyLevels,
+  innerOpeningInPlace,
   medianFilter,
   openAndClose,
   padOdd,
   squareFilter,
+  wholeLevel,
 } from "./_grey_filters.ts";
 
 export type { GreyLevels };
@@ -183,18 +184,15 @@ export function shrink(image: GreyLevels, side = WORK_SIDE): GreyLevels {
   };
 }
 
-/** Histogram of levels 0-255 (rounded, clamped). */
-function histogram(values: Float32Array): Float64Array {
-  const hist = new Float64Array(256);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    hist[v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0]++;
-  }
+/** Histogram of levels 0-255 (rounded, clamped: see `wholeLevel()`). */
+function histogram(values: Float32Array): Int32Array {
+  const hist = new Int32Array(256);
+  for (let i = 0; i < values.length; i++) hist[wholeLevel(values[i])]++;
   return hist;
 }
 
 /** The level below which `q` (0-1) of the histogram's count lies. */
-function quantile(hist: Float64Array, q: number, from = 0, to = 256): number {
+function quantile(hist: Int32Array, q: number, from = 0, to = 256): number {
   let total = 0;
   for (let i = from; i < to; i++) total += hist[i];
   let seen = 0;
@@ -302,15 +300,13 @@ function subtractBackground(
       y1 = Math.max(y1, j === ch - 1 ? h - 1 : Math.ceil(f * (j + 1.5)));
     }
   }
-  const s = 2 * f + 1, p = 2 * s;
+  const s = 2 * f + 1;
   x1 = Math.min(x1, w - 1);
   y1 = Math.min(y1, h - 1);
   const box = { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
-  const fine = x1 >= 0 && f > 1 ? padOdd(v, p, box) : null;
-  if (fine) {
-    filterInPlace(fine.data, fine.width, fine.height, s, false);
-    filterInPlace(fine.data, fine.width, fine.height, s, true);
-  }
+  const fine = x1 >= 0 && f > 1
+    ? innerOpeningInPlace(padOdd(v, 2 * s, box), s)
+    : null;
 
   const row = new Float32Array(cw), bg = new Float32Array(w);
   for (let y = 0; y < h; y++) {
@@ -323,7 +319,7 @@ function subtractBackground(
       bg[x] = row[i0] + (row[cols.i1[x]] - row[i0]) * cols.frac[x];
     }
     if (fine && y >= y0 && y <= y1) {
-      const from = (y - y0 + p) * fine.width + p - x0;
+      const from = (y - y0) * fine.width - x0;
       for (let x = x0; x <= x1; x++) {
         const c = a + cols.i0[x], l = cellLo[c], u = cellHi[c];
         if (u - l <= BACKGROUND_STEP) continue;
@@ -331,14 +327,21 @@ function subtractBackground(
         bg[x] = b < l ? l : b > u ? u : b;
       }
     }
+    // What is above the background: (t + |t|) / 2 is t where t > 0, else
+    // 0, exactly and without a branch, which the paper's noise would
+    // mispredict.
     const k = y * w;
-    for (let x = 0; x < w; x++) {
-      const t = data[k + x] - bg[x];
-      data[k + x] = !(t > 0)
-        ? 0
-        : dark
-        ? t * brightest / Math.max(255 - bg[x], least)
-        : t;
+    if (dark) {
+      for (let x = 0; x < w; x++) {
+        const b = bg[x], t = data[k + x] - b;
+        data[k + x] = 0.5 * (t + Math.abs(t)) * brightest /
+          Math.max(255 - b, least);
+      }
+    } else {
+      for (let x = 0; x < w; x++) {
+        const t = data[k + x] - bg[x];
+        data[k + x] = 0.5 * (t + Math.abs(t));
+      }
     }
   }
 }
@@ -347,9 +350,9 @@ function subtractBackground(
  * The paper's level and noise (median, and MAD as a standard deviation) of
  * the levels of `hist` below `to`.
  */
-function paperLevel(hist: Float64Array, to: number) {
+function paperLevel(hist: Int32Array, to: number) {
   const paper = quantile(hist, 0.5, 0, to);
-  const deviations = new Float64Array(256);
+  const deviations = new Int32Array(256);
   for (let i = 0; i < to; i++) deviations[Math.abs(i - paper)] += hist[i];
   return { paper, sigma: 1.4826 * quantile(deviations, 0.5) };
 }
@@ -472,8 +475,7 @@ function inkInPlace(grey: GreyLevels): InkImage {
   const floor = paper + Math.max(3.5 * sigma, 0.1 * (ink - paper));
   const scale = 255 / (ink - floor);
   for (let i = 0; i < n; i++) {
-    const level = (v.data[i] - floor) * scale;
-    out.data[i] = level <= 0 ? 0 : level >= 255 ? 255 : (level + 0.5) | 0;
+    out.data[i] = wholeLevel((v.data[i] - floor) * scale);
   }
 
   // 7. Specks, and dust: no piece of ink as long as MIN_INK_SIDE.
