@@ -85,7 +85,7 @@ export const SKETCH_KEY_LINES = [
   "Left button draw, right button erase",
   "X eraser   C, Backspace clear",
   "SPACE print (twice: clear)   0-9 teach",
-  "TAB inside   W write what it learnt   ESC quit",
+  "TAB inside   W save tuned   ESC quit",
 ] as const;
 
 const NO_PROBS = new Float32Array(CLASSES);
