@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { type PageOptions, pageWithDigit, paperPhoto } from "./_images.ts";
 import { DIGITS, drawStrokes } from "./_sample_drawings.ts";
 import {
@@ -236,6 +236,12 @@ Deno.test("medianFilter() equals a naive median over square windows", () => {
       }
     }
   }
+});
+
+Deno.test("medianFilter() refuses windows too large to count in 16 bits", () => {
+  const image = { width: 3, height: 3, data: new Float32Array(9) };
+  assertEquals(medianFilter(image, 127).length, 9);
+  assertThrows(() => medianFilter(image, 128), RangeError, "over 127");
 });
 
 Deno.test("removeSpecks() drops small pieces of ink and keeps large ones", () => {

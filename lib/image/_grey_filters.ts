@@ -43,20 +43,15 @@ export function blockMeans(
 ): Float32Array {
   const wo = Math.ceil(box.width / f), ho = Math.ceil(box.height / f);
   const out = new Float32Array(wo * ho);
+  const column = new Int32Array(box.width);
+  for (let c = 0; c < box.width; c++) column[c] = Math.floor(c / f);
   const sums = new Float64Array(wo);
   for (let by = 0; by < ho; by++) {
     const y0 = box.y + by * f, y1 = Math.min(box.y + box.height, y0 + f);
     sums.fill(0);
     for (let y = y0; y < y1; y++) {
       const row = y * w + box.x;
-      // Each block's part of the row into a local sum, so that one addition
-      // need not wait for the last one's store.
-      for (let bx = 0, c = 0; bx < wo; bx++) {
-        const end = Math.min(c + f, box.width);
-        let sum = sums[bx];
-        for (; c < end; c++) sum += data[row + c];
-        sums[bx] = sum;
-      }
+      for (let c = 0; c < box.width; c++) sums[column[c]] += data[row + c];
     }
     for (let bx = 0; bx < wo; bx++) {
       const cw = Math.min(f, box.width - bx * f);
@@ -306,58 +301,102 @@ export function blurInPlace(image: GreyLevels) {
 
 /**
  * The median of each pixel's square window of side 2r+1 (cut at the edges),
- * of `image` rounded to whole levels. Huang's running histogram: sliding the
- * window along a row takes one column out and puts one in.
+ * of `image` rounded to whole levels (see `wholeLevel()`); r is at most
+ * 127. Huang's running histogram: sliding the window along a row takes one
+ * column out and puts one in.
+ *
+ * Rows are filtered two at a time, y and y + 1: their windows share every
+ * row but y's top and y + 1's bottom, so one histogram counts both, y's
+ * counts in the low 16 bits of each bin and y + 1's in the high 16 bits (a
+ * window holds at most 255 * 255 levels), and a level of a shared row is
+ * read and counted once for both.
  */
 export function medianFilter(image: GreyLevels, r: number): Float32Array {
   const { width: w, height: h, data } = image;
+  if (r > 127) throw new RangeError(`median radius ${r} is over 127`);
   // The levels column by column, so that a column is read in order.
   const level = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      level[x * h + y] = wholeLevel(data[y * w + x]);
-    }
+    for (let x = 0; x < w; x++) level[x * h + y] = wholeLevel(data[y * w + x]);
   }
   const out = new Float32Array(w * h);
   const hist = new Int32Array(256);
-  for (let y = 0; y < h; y++) {
-    const y0 = Math.max(0, y - r), y1 = Math.min(h - 1, y + r);
+  const LOW = 1, HIGH = 0x10000, BOTH = LOW + HIGH;
+  for (let y = 0; y < h; y += 2) {
+    // Rows y0..y1 lie in both windows, `top` in y's alone and `bottom` in
+    // y + 1's alone, where they lie in the picture.
+    const top = y - r, bottom = y + 1 + r;
+    const y0 = Math.max(0, top + 1), y1 = Math.min(h - 1, bottom - 1);
+    const hasTop = top >= 0, hasBottom = bottom < h;
+    const rowsLow = y1 - y0 + 1 + (hasTop ? 1 : 0);
+    const rowsHigh = y1 - y0 + 1 + (hasBottom ? 1 : 0);
     hist.fill(0);
-    // `med` is the window's median: `below` of its `count` values lie under
-    // it, fewer than half, and at least half lie at or under it. A level v
-    // lies under it when v - med is negative, when (v - med) >> 31 is -1:
-    // counted without a branch, which the noise would mispredict.
-    let med = 0, below = 0, count = 0;
+    // `low` is the median of y's window: `belowLow` of its `countLow`
+    // values lie under it, fewer than half, and at least half lie at or
+    // under it; `high` the same for y + 1's. A level v lies under a median
+    // m when v - m is negative, when (v - m) >> 31 is -1: counted without
+    // a branch, which the noise would mispredict.
+    let low = 0, belowLow = 0, countLow = 0;
+    let high = 0, belowHigh = 0, countHigh = 0;
     for (let x = -r; x < w; x++) {
-      // Column x + r comes in, x - r - 1 goes out.
-      const into = (x + r) * h, from = (x - r - 1) * h;
-      if (x + r < w && x - r - 1 >= 0) {
+      if (x + r < w) {
+        // Column x + r comes in.
+        const col = (x + r) * h;
         for (let yy = y0; yy <= y1; yy++) {
-          const a = level[into + yy], b = level[from + yy];
-          hist[a]++;
-          hist[b]--;
-          below += ((b - med) >> 31) - ((a - med) >> 31);
+          const v = level[col + yy];
+          hist[v] += BOTH;
+          belowLow -= (v - low) >> 31;
+          belowHigh -= (v - high) >> 31;
         }
-      } else if (x + r < w) {
+        if (hasTop) {
+          const v = level[col + top];
+          hist[v] += LOW;
+          belowLow -= (v - low) >> 31;
+        }
+        if (hasBottom) {
+          const v = level[col + bottom];
+          hist[v] += HIGH;
+          belowHigh -= (v - high) >> 31;
+        }
+        countLow += rowsLow;
+        countHigh += rowsHigh;
+      }
+      if (x - r - 1 >= 0) {
+        // Column x - r - 1 goes out.
+        const col = (x - r - 1) * h;
         for (let yy = y0; yy <= y1; yy++) {
-          const a = level[into + yy];
-          hist[a]++;
-          below -= (a - med) >> 31;
+          const v = level[col + yy];
+          hist[v] -= BOTH;
+          belowLow += (v - low) >> 31;
+          belowHigh += (v - high) >> 31;
         }
-        count += y1 - y0 + 1;
-      } else if (x - r - 1 >= 0) {
-        for (let yy = y0; yy <= y1; yy++) {
-          const b = level[from + yy];
-          hist[b]--;
-          below += (b - med) >> 31;
+        if (hasTop) {
+          const v = level[col + top];
+          hist[v] -= LOW;
+          belowLow += (v - low) >> 31;
         }
-        count -= y1 - y0 + 1;
+        if (hasBottom) {
+          const v = level[col + bottom];
+          hist[v] -= HIGH;
+          belowHigh += (v - high) >> 31;
+        }
+        countLow -= rowsLow;
+        countHigh -= rowsHigh;
       }
       if (x < 0) continue;
-      const half = count / 2;
-      while (below + hist[med] <= half) below += hist[med++];
-      while (below > half) below -= hist[--med];
-      out[y * w + x] = med;
+      let half = countLow / 2;
+      while (belowLow + (hist[low] & 0xffff) <= half) {
+        belowLow += hist[low++] & 0xffff;
+      }
+      while (belowLow > half) belowLow -= hist[--low] & 0xffff;
+      out[y * w + x] = low;
+      if (y + 1 === h) continue;
+      half = countHigh / 2;
+      while (belowHigh + (hist[high] >>> 16) <= half) {
+        belowHigh += hist[high++] >>> 16;
+      }
+      while (belowHigh > half) belowHigh -= hist[--high] >>> 16;
+      out[(y + 1) * w + x] = high;
     }
   }
   return out;
