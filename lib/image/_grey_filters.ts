@@ -177,11 +177,17 @@ function padEdge(image: GreyLevels, p: number): GreyLevels {
   const { width: w, height: h, data } = image;
   const pw = w + 2 * p, ph = h + 2 * p;
   const out = new Float32Array(pw * ph);
-  for (let y = 0; y < ph; y++) {
-    const row = Math.min(Math.max(y - p, 0), h - 1) * w, to = y * pw;
-    for (let x = 0; x < pw; x++) {
-      out[to + x] = data[row + Math.min(Math.max(x - p, 0), w - 1)];
-    }
+  // The picture's rows, extended sideways...
+  for (let y = 0; y < h; y++) {
+    const from = y * w, to = (y + p) * pw;
+    out.fill(data[from], to, to + p);
+    out.set(data.subarray(from, from + w), to + p);
+    out.fill(data[from + w - 1], to + p + w, to + pw);
+  }
+  // ...then copies of the first and last above and below.
+  for (let y = 0; y < p; y++) {
+    out.copyWithin(y * pw, p * pw, (p + 1) * pw);
+    out.copyWithin((p + h + y) * pw, (p + h - 1) * pw, (p + h) * pw);
   }
   return { width: pw, height: ph, data: out };
 }

@@ -247,7 +247,9 @@ function subtractBackground(
   const { width: w, height: h, data } = v;
   const cw = coarse.width, ch = coarse.height;
   let brightest = 0;
-  for (const level of coarse.data) brightest = Math.max(brightest, 255 - level);
+  for (let i = 0; i < coarse.data.length; i++) {
+    brightest = Math.max(brightest, 255 - coarse.data[i]);
+  }
   const least = brightest / MAX_GAIN;
 
   // Where a coarse pixel's centre lies: between columns i0 and i1 = i0 + 1
@@ -475,7 +477,8 @@ function inkInPlace(grey: GreyLevels): InkImage {
   const floor = paper + Math.max(3.5 * sigma, 0.1 * (ink - paper));
   const scale = 255 / (ink - floor);
   for (let i = 0; i < n; i++) {
-    out.data[i] = wholeLevel((v.data[i] - floor) * scale);
+    const level = (v.data[i] - floor) * scale;
+    out.data[i] = level <= 0 ? 0 : level >= 255 ? 255 : (level + 0.5) | 0;
   }
 
   // 7. Specks, and dust: no piece of ink as long as MIN_INK_SIDE.
