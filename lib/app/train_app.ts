@@ -23,6 +23,7 @@ import {
   type EpochReport,
   type Extra,
   train,
+  type TrainHooks,
 } from "../nn/train.ts";
 import {
   NON_DIGIT_CHARACTERS,
@@ -41,6 +42,7 @@ import { optionsHelp, parseOptions } from "../options.ts";
 import { formatConfusion, ProgressBar } from "./report.ts";
 import { commandWithWriteAccess } from "../cli.ts";
 import { UserError } from "../errors.ts";
+import { composeHooks, WatchWindow } from "./watch/main.ts";
 
 export const HELP =
   `Train the 784-200-10 sigmoid network on MNIST with OpenBLAS.
@@ -79,6 +81,8 @@ export interface TrainOptions {
   negativesShare: number;
   /** Training images kept apart to calibrate the threshold (at most a tenth). */
   holdout: number;
+  /** Show the run in a window (lib/app/watch/). */
+  watch: boolean;
   /** The command line, to repeat it in a message. */
   args: string[];
 }
@@ -111,6 +115,7 @@ export function parseTrainArgs(
     negatives: values.negatives as TrainOptions["negatives"],
     negativesShare: values["negatives-share"] as number,
     holdout: values.holdout as number,
+    watch: values.watch as boolean,
     args,
   };
 }
@@ -230,6 +235,8 @@ export function nonDigitExamples(
 export async function runTrain(options: TrainOptions): Promise<void> {
   const { config } = options;
   checkWritable(options.out, options.args);
+  // The window opens first: without a display, that is the one thing said.
+  using watch = options.watch ? new WatchWindow(config.epochs) : undefined;
   const blas = loadBlas({ threads: options.threads });
   if (options.verbose) {
     const how = {
@@ -297,25 +304,31 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   }
   const bar = new ProgressBar(config.epochs, Deno.stderr);
   const history: EpochReport[] = [];
-  const { network, evaluation } = train(config, trainSet, testSet, {
+  const hooks: TrainHooks = {
+    afterStep: (step) => bar.update(step),
+    afterEpoch: (r) => {
+      history.push(r);
+      bar.clear();
+      console.log(
+        `epoch ${
+          String(r.epoch).padStart(String(config.epochs).length)
+        }/${config.epochs}` +
+          `  loss ${r.loss.toFixed(4)}  test ${pct(r.accuracy)}  ${
+            r.seconds.toFixed(2)
+          } s`,
+      );
+    },
+  };
+  const { network, evaluation, stopped } = train(config, trainSet, testSet, {
     extra,
     worker,
-    hooks: {
-      afterStep: (step) => bar.update(step),
-      afterEpoch: (r) => {
-        history.push(r);
-        bar.clear();
-        console.log(
-          `epoch ${
-            String(r.epoch).padStart(String(config.epochs).length)
-          }/${config.epochs}` +
-            `  loss ${r.loss.toFixed(4)}  test ${pct(r.accuracy)}  ${
-              r.seconds.toFixed(2)
-            } s`,
-        );
-      },
-    },
+    hooks: watch ? composeHooks(hooks, watch.hooks(testSet)) : hooks,
   });
+  if (stopped) {
+    bar.clear();
+    console.log("Stopped: the model is not saved");
+    return;
+  }
   const trainSeconds = history.reduce((s, r) => s + r.seconds, 0);
   // The last epoch already evaluated the test set.
   const { accuracy, confusion } = evaluation!;
@@ -367,4 +380,8 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     ...encodeHistory(history),
   });
   console.log(`\nSaved ${options.out}`);
+  await watch?.finish(
+    network,
+    `done: test accuracy ${pct(accuracy)}, saved ${options.out}`,
+  );
 }

@@ -264,6 +264,14 @@ export const TRAIN_OPTIONS: readonly TrainOption[] = [
       "OpenBLAS thread each",
   },
   {
+    flag: "watch",
+    type: "flag",
+    help: "show the run in a window as it trains: the loss and test " +
+      "accuracy, the hidden units' weights, 20 test digits with the " +
+      "network's answers; SPACE pauses, ESC stops without saving (needs a " +
+      "display)",
+  },
+  {
     flag: "verbose",
     short: "v",
     type: "flag",
