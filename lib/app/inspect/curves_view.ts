@@ -11,7 +11,8 @@ import type { Rgb } from "../../image/raster.ts";
 import { percent } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { drawPlot } from "../../ui/plot.ts";
-import { HEIGHT, MARGIN, type Scene, TOP, WIDTH } from "./scene.ts";
+import { HEIGHT, MARGIN, TOP, WIDTH } from "./scene.ts";
+import { type Scene } from "../../ui/scene.ts";
 import type { RefusalTraining, TrainingRecord } from "./state.ts";
 
 interface Plot {

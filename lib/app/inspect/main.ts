@@ -10,7 +10,7 @@ import { DEFAULT_DATA_DIR, loadMnist } from "../../data/mnist.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../nn/model_file.ts";
 import { Key, Mod, PixelTexture, Window } from "../../native/sdl2.ts";
 import { Fonts } from "../../ui/fonts.ts";
-import { drawText } from "../../ui/text.ts";
+import { showScene } from "../../ui/scene.ts";
 import { EventLoop } from "../../ui/event_loop.ts";
 import { hitTile } from "../../ui/unit_grid.ts";
 import { checkPngDir, writePngs } from "./png_files.ts";
@@ -190,13 +190,7 @@ export async function runInspect(
   using texture = new PixelTexture(win, WIDTH, HEIGHT);
   const pixels = new Uint32Array(WIDTH * HEIGHT);
   const draw = () => {
-    const scene = renderView(ins, ui);
-    scene.raster.toArgb(pixels);
-    texture.update(null, pixels);
-    texture.draw(0, 0);
-    for (const { text, ...options } of scene.labels) {
-      drawText(win, fonts, text, options);
-    }
+    showScene(win, texture, pixels, fonts, renderView(ins, ui));
     win.present();
     // After drawing, so that a new title means the new view is on screen.
     win.setTitle(windowTitle(ui));

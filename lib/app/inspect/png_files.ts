@@ -13,7 +13,7 @@ import { SIDE } from "../../data/mnist.ts";
 import { UserError } from "../../errors.ts";
 import { encodePng } from "../../image/png.ts";
 import { toGrey } from "../../nn/backquery.ts";
-import { burnLabels } from "./scene.ts";
+import { burnLabels } from "../../ui/scene.ts";
 import { type Inspection, UiState, type View, VIEWS } from "./state.ts";
 import { renderView } from "./views.ts";
 

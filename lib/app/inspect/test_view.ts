@@ -8,7 +8,8 @@ import { CLASSES, PIXELS, SIDE } from "../../data/mnist.ts";
 import { sequentialColour } from "../../image/colour_map.ts";
 import { percent } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
-import { HEIGHT, MARGIN, type Scene, TOP, WIDTH } from "./scene.ts";
+import { HEIGHT, MARGIN, TOP, WIDTH } from "./scene.ts";
+import { type Scene } from "../../ui/scene.ts";
 import type { Inspection } from "./state.ts";
 
 /** The confusion matrix: rows are true digits, columns the network's answers. */

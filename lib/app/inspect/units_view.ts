@@ -12,7 +12,8 @@ import type { Raster } from "../../image/raster.ts";
 import { signed } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { tileAt, type UnitGrid, unitGrid } from "../../ui/unit_grid.ts";
-import { HEIGHT, MARGIN, type Scene, TOP, WIDTH } from "./scene.ts";
+import { HEIGHT, MARGIN, TOP, WIDTH } from "./scene.ts";
+import { type Scene } from "../../ui/scene.ts";
 import type { Inspection } from "./state.ts";
 
 /** The box the hidden units' weight tiles fill. */

@@ -10,7 +10,8 @@
 import { COLOURS } from "../../ui/palette.ts";
 import { drawBackquery } from "./backquery_view.ts";
 import { drawCurves } from "./curves_view.ts";
-import { MARGIN, Scene, TAB_HEIGHT, TAB_WIDTH, WIDTH } from "./scene.ts";
+import { HEIGHT, MARGIN, TAB_HEIGHT, TAB_WIDTH, WIDTH } from "./scene.ts";
+import { Scene } from "../../ui/scene.ts";
 import { type Inspection, type UiState, VIEWS } from "./state.ts";
 import { drawTest } from "./test_view.ts";
 import { drawUnits } from "./units_view.ts";
@@ -25,7 +26,7 @@ export const TAB_TITLES: Record<typeof VIEWS[number], string> = {
 
 /** Draws the view `ui` asks for. */
 export function renderView(ins: Inspection, ui: UiState): Scene {
-  const c = new Scene();
+  const c = new Scene(WIDTH, HEIGHT);
   drawTabs(c, ins, ui.view);
   switch (ui.viewName) {
     case "units":
