@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { counted } from "../ui/format.ts";
 import { parseArgs } from "node:util";
 import { UsageError } from "../cli.ts";
 import { ImageFileError, readImageFile } from "../data/image_file.ts";
@@ -279,9 +280,7 @@ export async function runPredict(options: PredictOptions): Promise<number> {
   );
   if (show) {
     console.error(
-      `predict: wrote ${show.written} picture${
-        show.written === 1 ? "" : "s"
-      } to ${show.dir}`,
+      `predict: wrote ${counted(show.written, "picture")} to ${show.dir}`,
     );
   }
   return code;

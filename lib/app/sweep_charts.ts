@@ -19,7 +19,7 @@ import {
 } from "../native/sdl2.ts";
 import { EventLoop } from "../ui/event_loop.ts";
 import { Fonts } from "../ui/fonts.ts";
-import { percent } from "../ui/format.ts";
+import { counted, percent } from "../ui/format.ts";
 import { COLOURS } from "../ui/palette.ts";
 import { drawPlot } from "../ui/plot.ts";
 import { burnLabels, Scene, showScene } from "../ui/scene.ts";
@@ -41,7 +41,7 @@ const AXIS_LOOK: Record<
     noun: "the number of epochs",
     label: "epochs",
     log: false,
-    unit: (v) => `${v} epoch${v === 1 ? "" : "s"}`,
+    unit: (v) => counted(v, "epoch"),
   },
   hidden: {
     noun: "the number of hidden units",

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { counted } from "../ui/format.ts";
 import { dirname, join, resolve } from "node:path";
 import { loadBlas } from "../native/blas.ts";
 import { type Dataset, loadMnist, PIXELS } from "../data/mnist.ts";
@@ -272,7 +273,9 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   console.log(
     `Training 784-${config.hidden}-10 on ${trainSet.count} images (test: ${testSet.count}), ` +
       `recipe ${options.recipe}: ` +
-      `${config.epochs} epochs, batch ${config.batch}, rate ${config.rate} ${config.schedule}, ` +
+      `${
+        counted(config.epochs, "epoch")
+      }, batch ${config.batch}, rate ${config.rate} ${config.schedule}, ` +
       `momentum ${config.momentum}, seed ${config.seed}, augment ${config.augment}, ` +
       `weight decay ${config.weightDecay}, loss ${config.loss}`,
   );
@@ -333,7 +336,9 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   // The last epoch already evaluated the test set.
   const { accuracy, confusion } = evaluation!;
   console.log(
-    `\nTest accuracy ${pct(accuracy)} after ${config.epochs} epochs: ` +
+    `\nTest accuracy ${pct(accuracy)} after ${
+      counted(config.epochs, "epoch")
+    }: ` +
       `${trainSeconds.toFixed(2)} s training ` +
       `(${
         Math.round(trainSet.count * config.epochs / trainSeconds)

@@ -1,7 +1,8 @@
 /**
  * Numbers as the windows write them: signed values with a real minus sign,
- * and probabilities as percentages. One place, so that a weight or a
- * probability reads the same in every window and in the printed lines.
+ * probabilities as percentages, counts with their noun. One place, so that a
+ * weight or a probability reads the same in every window and in the printed
+ * lines.
  *
  * @module
  */
@@ -24,4 +25,9 @@ export function signed(v: number, decimals = 2): string {
  */
 export function percent(p: number, decimals = 1, separator = " "): string {
   return `${(p * 100).toFixed(decimals)}${separator}%`;
+}
+
+/** `n` and `noun`, plural unless `n` is 1: "1 epoch", "40 epochs". */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

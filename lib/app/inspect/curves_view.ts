@@ -8,7 +8,7 @@
  * @module
  */
 import type { Rgb } from "../../image/raster.ts";
-import { percent } from "../../ui/format.ts";
+import { counted, percent } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { drawPlot } from "../../ui/plot.ts";
 import { HEIGHT, MARGIN, TOP, WIDTH } from "./scene.ts";
@@ -79,9 +79,7 @@ export function drawCurves(c: Scene, training: TrainingRecord) {
   const seconds = history.reduce((s, e) => s + e.seconds, 0);
   const last = history[history.length - 1];
   c.text(
-    `Training: ${history.length} epoch${history.length === 1 ? "" : "s"}, ${
-      seconds.toFixed(1)
-    } s`,
+    `Training: ${counted(history.length, "epoch")}, ${seconds.toFixed(1)} s`,
     { x: MARGIN, y: TOP, font: "title" },
   );
   const hasAccuracy = history.some((e) => !Number.isNaN(e.accuracy));

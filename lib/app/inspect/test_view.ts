@@ -6,7 +6,7 @@
  */
 import { CLASSES, PIXELS, SIDE } from "../../data/mnist.ts";
 import { sequentialColour } from "../../image/colour_map.ts";
-import { percent } from "../../ui/format.ts";
+import { counted, percent } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { HEIGHT, MARGIN, TOP, WIDTH } from "./scene.ts";
 import { type Scene } from "../../ui/scene.ts";
@@ -128,9 +128,7 @@ export function drawTest(c: Scene, ins: Inspection, cell: number) {
   const records = t.cells[cell];
   const caption = label === guess
     ? `${label}s read right: ${records.length} records`
-    : `${label}s read as ${guess}: ${records.length} record${
-      records.length === 1 ? "" : "s"
-    }`;
+    : `${label}s read as ${guess}: ${counted(records.length, "record")}`;
   c.text(caption, {
     x: MARGIN,
     y: STRIP_TOP,
