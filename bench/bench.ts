@@ -12,13 +12,16 @@
  * 4. a whole `train --augment none --weight-decay 0 --epochs 2 --batch 64` run
  *    against the same run written in NumPy (bench/mnist_numpy.py), side by
  *    side, alternating, median of several;
- * 5. the default `deno task train`: test accuracy and training time; and the
- *    same with 40 drawings of one's own mixed in (`--add`).
+ * 5. how fast `deno task predict` reads files (./_reading_bench.ts);
+ * 6. the default `deno task train`: test accuracy and training time; the
+ *    same with 40 drawings of one's own mixed in (`--add`); what `--watch`
+ *    costs (./_watch_bench.ts); and how long `deno task sweep` takes
+ *    (./_sweep_bench.ts).
  *
  * Timings on a shared machine are noisy: compare the ratios, not the seconds.
  *
  * Usage: deno task bench [--quick] [--no-jax] [--keep-env]
- *   --quick     skip the default training run (5)
+ *   --quick     skip the default training runs and the sweep (6)
  *   --no-jax    skip the JAX reference (it needs pip and PyPI the first time)
  *   --keep-env  keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE from the environment for
  *               the runs; by default they are cleared, so that what is measured is
@@ -27,7 +30,6 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
 import { loadBlas, sgemm } from "../lib/native/blas.ts";
 import {
   DEFAULT_DATA_DIR,
@@ -45,29 +47,21 @@ import {
 } from "../lib/nn/network.ts";
 import { sigmoidForward } from "../lib/nn/layers.ts";
 import { Random } from "../lib/random.ts";
-import { type HookResult, train, type TrainHooks } from "../lib/nn/train.ts";
-import {
-  DEFAULTS,
-  TRAIN_OPTIONS,
-  type TrainConfig,
-} from "../lib/nn/train_options.ts";
+import { train } from "../lib/nn/train.ts";
+import { DEFAULTS, type TrainConfig } from "../lib/nn/train_options.ts";
 import { startTrainingWorker } from "../lib/nn/parallel/two_threads.ts";
 import { isUserError } from "../lib/errors.ts";
 import { saveDrawing } from "../lib/data/own_data.ts";
 import { preprocess } from "../lib/image/preprocess.ts";
 import { DIGITS, drawStrokes, HEIGHTS } from "../tests/_sample_drawings.ts";
 import { jaxEpochSeconds } from "./_jax_bench.ts";
-import { encodePng } from "../lib/image/png.ts";
-import { photograph, writeNumber } from "./drawn_check.ts";
 import { epochSeconds } from "./augment_bench.ts";
-import { startXvfb, type Xvfb } from "../tests/_x11.ts";
-import { holdOut, nonDigitExamples } from "../lib/app/train_app.ts";
-import { composeHooks, WatchWindow } from "../lib/app/watch/main.ts";
+import { median, ROOT, verdict } from "./_common.ts";
+import { readingSpeed } from "./_reading_bench.ts";
+import { watchOverhead } from "./_watch_bench.ts";
+import { sweepTime } from "./_sweep_bench.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TARGETS = {
-  /** Milliseconds for predict to read one 640x480 page, number and all. */
-  pageMs: 20,
   epochSeconds: 0.45,
   ratioToJax: 0.8,
   augmentedRatio: 1.3,
@@ -92,211 +86,6 @@ async function writeOwnDrawings(dir: string): Promise<number> {
     }
   }
   return count;
-}
-
-const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2
-    ? s[(s.length - 1) / 2]
-    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/**
- * Seconds of one `deno task predict` run (the task's own permissions) over
- * `files`, printing nothing.
- */
-async function predictSeconds(files: string[]): Promise<number> {
-  const t = performance.now();
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-env",
-      "--allow-ffi",
-      "scripts/mnist_predict.ts",
-      ...files,
-    ],
-    cwd: ROOT,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(
-      `predict failed: ${new TextDecoder().decode(out.stderr).slice(0, 500)}`,
-    );
-  }
-  return (performance.now() - t) / 1000;
-}
-
-/**
- * How fast predict reads files: MNIST-size images, pages of paper with a
- * number written on them (640x480), and a 12-megapixel photo. Each is the
- * time of a run over many files less that of a run over one, per file, so
- * that starting Deno and loading the model are left out.
- */
-export async function readingSpeed(tmp: string): Promise<void> {
-  const dir = `${tmp}/files`;
-  await Deno.mkdir(dir, { recursive: true });
-  const test = await loadMnist("test", { limit: 1000 });
-  const small: string[] = [];
-  for (let i = 0; i < test.count; i++) {
-    const path = `${dir}/mnist-${i}.png`;
-    await Deno.writeFile(
-      path,
-      encodePng(28, 28, 1, test.images.subarray(i * 784, (i + 1) * 784)),
-    );
-    small.push(path);
-  }
-  const rng = new Random(5);
-  const numbers = ["42", "2024", "719", "365", "1984", "50"];
-  const pages: string[] = [];
-  for (let i = 0; i < 200; i++) {
-    const page = photograph(
-      writeNumber(numbers[i % numbers.length], 80 + (i % 5) * 20, 20, {
-        width: 640,
-        height: 480,
-        radius: 2 + (i % 3),
-      }),
-      rng,
-    );
-    const path = `${dir}/page-${i}.png`;
-    await Deno.writeFile(path, rgbPng(page));
-    pages.push(path);
-  }
-  const big = photograph(
-    writeNumber("2024", 900, 200, { width: 4000, height: 3000, radius: 12 }),
-    rng,
-  );
-  const photo = `${dir}/photo-12mp.png`;
-  await Deno.writeFile(photo, rgbPng(big));
-  await predictSeconds(small.slice(0, 1)); // warm the caches
-  const one = median(
-    await Promise.all([0, 1, 2].map(() => predictSeconds(small.slice(0, 1)))),
-  );
-  const perFile = (seconds: number, n: number) =>
-    Math.max(0, seconds - one) / n * 1000;
-  const smallMs = perFile(await predictSeconds(small), small.length);
-  const pageMs = perFile(await predictSeconds(pages), pages.length);
-  const photoMs = perFile(await predictSeconds([photo, photo, photo]), 3);
-  console.log(
-    `
-predict, one run over many files (less a run over one, ${
-      one.toFixed(2)
-    } s: starting and loading the model):
-` +
-      `  ${small.length} MNIST-size files: ${
-        (smallMs * small.length / 1000).toFixed(2)
-      } s (${smallMs.toFixed(2)} ms each)
-` +
-      `  ${pages.length} pages of 640x480 with a number: ${
-        pageMs.toFixed(1)
-      } ms each (target < ${TARGETS.pageMs} ms: ${
-        verdict(pageMs < TARGETS.pageMs)
-      })
-` +
-      `  a 12-megapixel photo of a number: ${(photoMs / 1000).toFixed(2)} s`,
-  );
-}
-
-/** An RGBA picture (as `photograph()` makes) as an RGB PNG file. */
-function rgbPng(image: { width: number; height: number; data: Uint8Array }) {
-  const rgb = new Uint8Array(image.width * image.height * 3);
-  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
-    rgb[i] = image.data[j];
-    rgb[i + 1] = image.data[j + 1];
-    rgb[i + 2] = image.data[j + 2];
-  }
-  return encodePng(image.width, image.height, 3, rgb);
-}
-
-/**
- * What `train --watch` costs: the default run in this process, with and
- * without the window's hooks (on a private Xvfb; skipped where there is
- * none), alternating. Two measures: the time spent in the window's hooks, as
- * a share of the same run's training time, which other work on a shared
- * machine hardly changes (both slow down alike); and the fastest whole run of
- * each kind, which also counts what the hooks cost the training around them
- * (caches), but which such work makes noisy. Target: at most 15%.
- */
-export async function watchOverhead(rounds = 3): Promise<void> {
-  let x: Xvfb;
-  try {
-    x = await startXvfb({ width: 1280, height: 880 });
-  } catch {
-    console.log("\ntrain --watch: skipped (no Xvfb: apt-get install xvfb)");
-    return;
-  }
-  try {
-    Deno.env.set("DISPLAY", x.display);
-    const option = (flag: string) =>
-      TRAIN_OPTIONS.find((o) => o.flag === flag)!.default as number;
-    const [all, testSet] = await Promise.all([
-      loadMnist("train"),
-      loadMnist("test"),
-    ]);
-    const { fit } = holdOut(all, option("holdout"));
-    const share = option("negatives-share");
-    const extra = [{
-      data: nonDigitExamples(fit, DEFAULTS.seed, share),
-      share,
-    }];
-    const run = (watched?: TrainHooks) => {
-      let training = 0;
-      const t = performance.now();
-      train(DEFAULTS, fit, testSet, {
-        extra,
-        worker: startTrainingWorker(),
-        hooks: composeHooks(
-          { afterEpoch: (e) => void (training += e.seconds) },
-          watched ?? {},
-        ),
-      });
-      return { wall: (performance.now() - t) / 1000, training };
-    };
-    const plain: number[] = [], watched: number[] = [], shares: number[] = [];
-    let frames = 0, frameSeconds = 0;
-    for (let i = 0; i < rounds; i++) {
-      plain.push(run().wall);
-      using win = new WatchWindow(DEFAULTS.epochs);
-      const hooks = win.hooks(testSet);
-      let seconds = 0;
-      const timed =
-        <A extends unknown[]>(f: (...a: A) => HookResult) => (...a: A) => {
-          const t = performance.now();
-          const drawn = win.state.frames;
-          const result = f(...a);
-          const s = (performance.now() - t) / 1000;
-          seconds += s;
-          if (win.state.frames > drawn) frames++, frameSeconds += s;
-          return result;
-        };
-      const w = run({
-        afterStep: timed(hooks.afterStep!),
-        afterEpoch: timed(hooks.afterEpoch!),
-      });
-      watched.push(w.wall);
-      shares.push(seconds / w.training);
-    }
-    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-    const fastest = Math.min(...watched) / Math.min(...plain) - 1;
-    console.log(
-      `\ntrain --watch, the default run (in this process, on Xvfb, ${rounds} rounds alternating): ` +
-        `the window's hooks took ${
-          shares.map(pct).join(", ")
-        } of the training time ` +
-        `(${frames} frames in all, ${
-          (frameSeconds / frames * 1000).toFixed(1)
-        } ms each; target <= 15%: ${verdict(median(shares) <= 0.15)}); ` +
-        `whole runs ${Math.min(...watched).toFixed(2)} s with the window, ${
-          Math.min(...plain).toFixed(2)
-        } s without (fastest of each: ${fastest >= 0 ? "+" : ""}${
-          pct(fastest)
-        })`,
-    );
-  } finally {
-    await x.stop();
-  }
 }
 
 /**
@@ -679,6 +468,7 @@ async function main() {
         })`,
       );
       await watchOverhead();
+      await sweepTime(`${tmp}/sweep`);
     }
   } finally {
     await Deno.remove(tmp, { recursive: true });
