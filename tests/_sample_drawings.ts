@@ -287,19 +287,8 @@ export function drawStrokes(
       x1 = Math.max(x1, x);
     }
   }
-  const ox = CANVAS_SIDE / 2 - height * (x0 + x1) / 2;
-  const oy = (CANVAS_SIDE - height) / 2;
-  for (const line of strokes) {
-    for (let i = 0; i < line.length; i++) {
-      const [xa, ya] = line[Math.max(0, i - 1)], [xb, yb] = line[i];
-      canvas.stroke(
-        ox + height * xa,
-        oy + height * ya,
-        ox + height * xb,
-        oy + height * yb,
-      );
-    }
-  }
+  const left = CANVAS_SIDE / 2 - height * (x0 + x1) / 2;
+  drawAt(canvas, strokes, left, (CANVAS_SIDE - height) / 2, height);
   return canvas;
 }
 

@@ -49,6 +49,8 @@ export interface OutputTask {
   args: readonly string[];
   /** The task's permissions in deno.json, less its write access. */
   permissions: readonly string[];
+  /** What it writes, for the messages: by default "the pictures". */
+  what?: string;
 }
 
 /**
@@ -58,7 +60,7 @@ export interface OutputTask {
  * message gives the command that may. Returns whether `dir` exists already.
  */
 export function checkOutputDir(dir: string, task: OutputTask): boolean {
-  const into = `cannot write the pictures into '${dir}'`;
+  const into = `cannot write ${task.what ?? "the pictures"} into '${dir}'`;
   const found = nearestExisting(dir);
   if (!found.info.isDirectory) {
     throw new UserError(

@@ -10,13 +10,12 @@
  */
 import { join } from "node:path";
 import { replaceFile } from "../atomic_file.ts";
-import { commandWithWriteAccess } from "../cli.ts";
-import { UserError } from "../errors.ts";
 import { type Dataset, loadMnist } from "../data/mnist.ts";
 import { BackgroundTrainer } from "../nn/parallel/background.ts";
 import type { Extra } from "../nn/train.ts";
 import type { TrainConfig } from "../nn/train_options.ts";
 import { holdOut, nonDigitExamples, parseTrainArgs } from "./train_app.ts";
+import { checkOutputDir, writeError } from "./output_dir.ts";
 import { ProgressBar } from "./report.ts";
 import { showCharts, writeCharts } from "./sweep_charts.ts";
 import { optionsHelp, type OptionSpec, parseOptions } from "../options.ts";
@@ -348,7 +347,17 @@ export async function sweep(
  * results.csv into the output folder, and the charts.
  */
 export async function runSweep(options: SweepOptions): Promise<void> {
-  await checkOutFolder(options.out);
+  checkOutputDir(options.out, {
+    name: "sweep",
+    args: Deno.args,
+    permissions: SWEEP_PERMISSIONS,
+    what: "the results",
+  });
+  try {
+    await Deno.mkdir(options.out, { recursive: true });
+  } catch (e) {
+    throw writeError(options.out, e);
+  }
   const bar = new ProgressBar(1, Deno.stderr);
   const results = await sweep(options, console.log, bar);
   const csv = join(options.out, "results.csv");
@@ -367,29 +376,3 @@ export const SWEEP_PERMISSIONS = [
   "--allow-ffi",
   "--allow-env",
 ];
-
-/**
- * Makes the output folder, or fails before any training with one line: a
- * file in the way, or a folder the task may not write to (with the command
- * that allows it).
- */
-async function checkOutFolder(dir: string): Promise<void> {
-  const state = Deno.permissions.querySync({ name: "write", path: dir }).state;
-  if (state !== "granted") {
-    throw new UserError(
-      `cannot write the results into '${dir}': the sweep task may write only inside the project; to write there, run: ${
-        commandWithWriteAccess(dir, Deno.args, SWEEP_PERMISSIONS)
-      }`,
-    );
-  }
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-  } catch (e) {
-    if (e instanceof Deno.errors.AlreadyExists) {
-      throw new UserError(
-        `cannot write the results into '${dir}': it is a file, not a folder`,
-      );
-    }
-    throw e;
-  }
-}

@@ -173,16 +173,6 @@ export function drawPlot(s: Surface, box: Box, spec: PlotSpec): void {
     colour: COLOURS.muted,
     align: "centre",
   });
-  const shown = spec.ys.some((v) => Number.isFinite(v));
-  if (!shown && spec.x.from === undefined) {
-    s.text(spec.empty ?? "not recorded", {
-      x: (left + right) / 2,
-      y: (top + bottom) / 2 - 9,
-      colour: COLOURS.muted,
-      align: "centre",
-    });
-    return;
-  }
   const scale = (
     axis: Axis,
     [lo, hi]: [number, number],
@@ -193,22 +183,29 @@ export function drawPlot(s: Surface, box: Box, spec: PlotSpec): void {
     return (v: number) =>
       hi === lo ? (a + b) / 2 : a + (b - a) * (f(v) - f(lo)) / (f(hi) - f(lo));
   };
-  const xRange = axisRange(spec.x, spec.xs, false);
-  const px = scale(spec.x, xRange, left, right);
-  const xTicks = spec.x.ticks ??
-    (spec.x.log ? logTicks(...xRange) : linearTicks(...xRange));
-  for (const v of xTicks) {
-    const tx = Math.round(px(v));
-    s.raster.fill(tx, bottom, 1, 5, COLOURS.muted);
-    s.text(spec.x.format(v), {
-      x: tx,
-      y: bottom + 6,
-      font: "small",
-      colour: COLOURS.muted,
-      align: "centre",
-    });
+  const shown = spec.ys.some((v) => Number.isFinite(v));
+  // The x axis is marked once it has a range: its values', or the one given
+  // (a run's epochs, before the first point).
+  const xRange = shown || spec.x.from !== undefined
+    ? axisRange(spec.x, spec.xs, false)
+    : null;
+  const px = xRange ? scale(spec.x, xRange, left, right) : null;
+  if (xRange && px) {
+    const xTicks = spec.x.ticks ??
+      (spec.x.log ? logTicks(...xRange) : linearTicks(...xRange));
+    for (const v of xTicks) {
+      const tx = Math.round(px(v));
+      s.raster.fill(tx, bottom, 1, 5, COLOURS.muted);
+      s.text(spec.x.format(v), {
+        x: tx,
+        y: bottom + 6,
+        font: "small",
+        colour: COLOURS.muted,
+        align: "centre",
+      });
+    }
   }
-  if (!shown) {
+  if (!shown || !px) {
     s.text(spec.empty ?? "not recorded", {
       x: (left + right) / 2,
       y: (top + bottom) / 2 - 9,

@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { replaceFile } from "../../atomic_file.ts";
-import { commandWithWriteAccess } from "../../cli.ts";
 import { SIDE } from "../../data/mnist.ts";
 import { UserError } from "../../errors.ts";
 import { encodePng } from "../../image/png.ts";
@@ -16,6 +15,7 @@ import { toGrey } from "../../nn/backquery.ts";
 import { burnLabels } from "../../ui/scene.ts";
 import { type Inspection, UiState, type View, VIEWS } from "./state.ts";
 import { renderView } from "./views.ts";
+import { checkOutputDir, statOrNull, writeError } from "../output_dir.ts";
 
 /** The views written as pictures of the window, and their files. */
 const VIEW_FILES: readonly [string, View][] = [
@@ -40,33 +40,6 @@ export const INSPECT_PERMISSIONS: readonly string[] = [
   "--allow-ffi",
 ];
 
-/** What is at `path`: its info, or null when nothing is. */
-function statOrNull(path: string): Deno.FileInfo | null {
-  try {
-    return Deno.lstatSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
-  }
-}
-
-/** The nearest of `path` and its parents that exists, and what it is. */
-function nearestExisting(path: string): { path: string; info: Deno.FileInfo } {
-  for (let p = resolve(path);; p = dirname(p)) {
-    let info: Deno.FileInfo | null = null;
-    try {
-      info = Deno.statSync(p);
-    } catch (e) {
-      if (
-        !(e instanceof Deno.errors.NotFound ||
-          e instanceof Deno.errors.NotADirectory)
-      ) throw e;
-    }
-    if (info) return { path: p, info };
-    if (dirname(p) === p) throw new Error(`no part of '${path}' exists`);
-  }
-}
-
 /**
  * Fails, before anything is computed, when the pictures could not be written
  * into `dir`: it, or a folder on its way, is a file; one of the files to
@@ -75,26 +48,12 @@ function nearestExisting(path: string): { path: string; info: Deno.FileInfo } {
  * the command that may, with `args`, the command line as given.
  */
 export function checkPngDir(dir: string, args: readonly string[]): void {
-  const into = `cannot write the pictures into '${dir}'`;
-  const found = nearestExisting(dir);
-  if (!found.info.isDirectory) {
-    throw new UserError(
-      found.path === resolve(dir)
-        ? `${into}: it is a file, not a folder`
-        : `${into}: '${found.path}' is a file, not a folder`,
-    );
-  }
-  const path = resolve(dir);
-  if (
-    Deno.permissions.querySync({ name: "write", path }).state !== "granted"
-  ) {
-    throw new UserError(
-      `${into}: the inspect task may write only inside the project folder; to write there, run: ${
-        commandWithWriteAccess(path, [...args], [...INSPECT_PERMISSIONS])
-      }`,
-    );
-  }
-  if (found.path !== path) return; // made anew: nothing in the way
+  const exists = checkOutputDir(dir, {
+    name: "inspect",
+    args,
+    permissions: INSPECT_PERMISSIONS,
+  });
+  if (!exists) return; // made anew: nothing in the way
   for (const name of PNG_FILES) {
     const file = join(dir, name);
     if (statOrNull(file)?.isDirectory) {
@@ -103,21 +62,6 @@ export function checkPngDir(dir: string, args: readonly string[]): void {
       );
     }
   }
-}
-
-/** The one line for a file that could not be written after all. */
-function writeError(path: string, e: unknown): unknown {
-  if (!(e instanceof Error) || e instanceof UserError) return e;
-  const why = e instanceof Deno.errors.PermissionDenied
-    ? "permission denied"
-    : e instanceof Deno.errors.IsADirectory
-    ? "it is a folder"
-    : e instanceof Deno.errors.NotADirectory
-    ? "a folder on its way is a file"
-    : e instanceof Deno.errors.NotFound
-    ? "its folder is gone"
-    : e.message.split("\n")[0];
-  return new UserError(`cannot write '${path}': ${why}`);
 }
 
 /**
@@ -133,11 +77,6 @@ export async function writePngs(
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (e) {
-    if (e instanceof Deno.errors.AlreadyExists) {
-      throw new UserError(
-        `cannot write the pictures into '${dir}': it is a file, not a folder`,
-      );
-    }
     throw writeError(dir, e);
   }
   const written: string[] = [];
