@@ -9,7 +9,8 @@
  *    in a virtual environment the bench makes under bench/out/venv), alternating;
  *    where our epoch's time goes; and what an epoch with the default
  *    distortions costs against a plain one;
- * 4. a whole `train --augment none --weight-decay 0 --epochs 2 --batch 64` run
+ * 4. a whole `train --augment none --weight-decay 0 --negatives none
+ *    --holdout 0 --epochs 2 --batch 64` run
  *    against the same run written in NumPy (bench/mnist_numpy.py), side by
  *    side, alternating, median of several;
  * 5. how fast `deno task predict` reads files (./_reading_bench.ts);
@@ -389,8 +390,19 @@ async function main() {
   const accuracyOf = (text: string) =>
     Number(/Test accuracy ([\d.]+)%/.exec(text)?.[1] ?? NaN) / 100;
   try {
-    // The plain recipe, which is what the NumPy reference implements.
-    const plain = ["--augment", "none", "--weight-decay", "0"];
+    // The plain recipe, which is what the NumPy reference implements: no
+    // distortions, no weight decay, no examples that are no digit, every
+    // training image trained on.
+    const plain = [
+      "--augment",
+      "none",
+      "--weight-decay",
+      "0",
+      "--negatives",
+      "none",
+      "--holdout",
+      "0",
+    ];
     const args = [
       "--epochs",
       "2",
@@ -418,7 +430,7 @@ async function main() {
     }
     const ratio = median(deno) / median(numpy);
     console.log(
-      `\ntrain --augment none --weight-decay 0 --epochs 2 --batch 64, whole run (median of ${ROUNDS}, alternating):\n` +
+      `\ntrain --augment none --weight-decay 0 --negatives none --holdout 0 --epochs 2 --batch 64, whole run (median of ${ROUNDS}, alternating):\n` +
         `  deno  ${median(deno).toFixed(2)} s (test accuracy ${
           (denoAcc * 100).toFixed(2)
         }%)\n` +
