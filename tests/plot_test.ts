@@ -55,6 +55,14 @@ Deno.test("axisRange(): given ends kept, others fitted with room", () => {
       500,
     ],
   );
+  // A fitted linear range ends on round values, and its ticks are round too.
+  const [a0, a1] = axisRange({ label: "", format: f }, [0.9503, 0.9776], true);
+  assert(a0 < 0.9503 && a1 > 0.9776, `${a0} ${a1}`);
+  const ticks = linearTicks(a0, a1, 4);
+  assert(ticks.length >= 3, `${ticks}`);
+  for (const t of ticks) {
+    assert(Math.abs(t * 100 - Math.round(t * 100)) < 1e-6, `${ticks}`);
+  }
   // One value: a range around it.
   const [a, b] = axisRange({ label: "", format: f }, [0.9, 0.9], true);
   assert(a < 0.9 && b > 0.9);

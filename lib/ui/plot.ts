@@ -54,6 +54,9 @@ export interface PlotSpec {
   empty?: string;
 }
 
+/** At most so many steps between the ticks of a fitted linear y axis. */
+const Y_TICKS = 4;
+
 /** The inner margins of a plot: room for the title, ticks and axis labels. */
 const INSET = { left: 72, right: 20, top: 44, bottom: 46 };
 
@@ -86,10 +89,7 @@ export function logTicks(lo: number, hi: number, most = 6): number[] {
  */
 export function linearTicks(lo: number, hi: number, most = 5): number[] {
   if (!(hi > lo)) return [lo];
-  const p = 10 ** Math.floor(Math.log10((hi - lo) / most));
-  const step = [1, 2, 5, 10].map((m) => m * p).find((s) =>
-    (hi - lo) / s <= most
-  )!;
+  const step = roundStep(lo, hi, most);
   const ticks = [lo];
   for (
     let v = Math.ceil(lo / step + 1e-9) * step;
@@ -100,6 +100,12 @@ export function linearTicks(lo: number, hi: number, most = 5): number[] {
   }
   ticks.push(hi);
   return ticks;
+}
+
+/** The smallest of 1, 2 or 5 times a power of ten that crosses `lo` to `hi` in at most `most` steps. */
+function roundStep(lo: number, hi: number, most: number): number {
+  const p = 10 ** Math.floor(Math.log10((hi - lo) / most));
+  return [1, 2, 5, 10].map((m) => m * p).find((s) => (hi - lo) / s <= most)!;
 }
 
 /** The nearest of 1, 2 or 5 times a power of ten below or above `v` (> 0). */
@@ -136,9 +142,19 @@ export function axisRange(
     if (axis.from === undefined) lo -= half;
     if (axis.to === undefined) hi += half;
   } else if (room) {
-    const pad = (hi - lo) * 0.08;
+    const pad = (hi - lo) * 0.02;
     if (axis.from === undefined) lo -= pad;
     if (axis.to === undefined) hi += pad;
+  }
+  if (room) {
+    // Out to round values, so that the ends are marked as round as the ticks
+    // between them.
+    // A wider range may take a longer step: round again until it holds.
+    for (let step = 0; step !== roundStep(lo, hi, Y_TICKS);) {
+      step = roundStep(lo, hi, Y_TICKS);
+      if (axis.from === undefined) lo = Math.floor(lo / step + 1e-9) * step;
+      if (axis.to === undefined) hi = Math.ceil(hi / step - 1e-9) * step;
+    }
   }
   return [lo, hi];
 }
@@ -217,11 +233,7 @@ export function drawPlot(s: Surface, box: Box, spec: PlotSpec): void {
   const yRange = axisRange(spec.y, spec.ys, true);
   const py = scale(spec.y, yRange, bottom, top);
   const yTicks = spec.y.ticks ??
-    (spec.y.log ? logTicks(...yRange) : [
-      yRange[0],
-      (yRange[0] + yRange[1]) / 2,
-      yRange[1],
-    ]);
+    (spec.y.log ? logTicks(...yRange) : linearTicks(...yRange, Y_TICKS));
   for (const v of yTicks) {
     const ty = Math.round(py(v));
     s.raster.fill(left - 5, ty, 5, 1, COLOURS.muted);

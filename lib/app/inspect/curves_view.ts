@@ -95,20 +95,20 @@ export function drawCurves(c: Scene, training: TrainingRecord) {
     {
       title: "Training loss (mean per epoch)",
       values: history.map((e) => e.loss),
-      format: (v) => v.toPrecision(3),
+      format: (v) => String(Number(v.toPrecision(3))),
       colour: COLOURS.accent,
       from: 0,
     },
     {
       title: "Test accuracy after each epoch",
       values: history.map((e) => e.accuracy),
-      format: (v) => percent(v, 2),
+      format: (v) => percent(v, 1),
       colour: COLOURS.right,
     },
     {
       title: "Learning rate (end of epoch)",
       values: history.map((e) => e.rate),
-      format: (v) => v.toPrecision(2),
+      format: (v) => String(Number(v.toPrecision(2))),
       colour: COLOURS.select,
       from: 0,
     },
