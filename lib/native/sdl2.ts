@@ -422,8 +422,8 @@ export class Texture {
   readonly width: number;
   readonly height: number;
 
-  /** Use `_textureFromSurface()`: the surface is a native pointer. */
-  private constructor(
+  /** Use `_textureFromSurface()` or `PixelTexture`: the texture is a native pointer. */
+  protected constructor(
     window: Window,
     texture: Deno.PointerValue,
     width: number,
@@ -451,15 +451,22 @@ export class Texture {
     return new Texture(window, texture, width, height);
   }
 
+  /** The native texture, for the kinds of texture below; throws once closed. */
+  protected get handle(): NonNullable<Deno.PointerValue> {
+    if (this.#texture === null) throw new SdlError("The texture is closed");
+    return this.#texture;
+  }
+
   /** Draws the texture stretched to `w` x `h` at (x, y); by default at its own size. */
   draw(x: number, y: number, w = this.width, h = this.height): void {
-    if (this.#texture === null) throw new SdlError("The texture is closed");
-    this.#window[COPY](this.#texture, x, y, w, h);
+    this.#window[COPY](this.handle, x, y, w, h);
   }
 
   /** Frees the texture; later calls do nothing. */
   close(): void {
-    destroyTexture(this.#texture, this.#window);
+    if (this.#texture !== null && this.#window.isOpen) {
+      sdl!.SDL_DestroyTexture(this.#texture);
+    }
     this.#texture = null;
   }
 
@@ -486,14 +493,9 @@ export function _textureFromSurface(
  * a `Uint32Array` of `width * height`, row-major, which the caller keeps; only
  * the rectangle that changed needs to be sent again.
  */
-export class PixelTexture {
-  #texture: Deno.PointerValue;
-  readonly #window: Window;
+export class PixelTexture extends Texture {
   // The SDL_Rect { int x, y, w, h } of update(), reused by every call.
   readonly #rect = new Int32Array(4);
-  /** Size in pixels. */
-  readonly width: number;
-  readonly height: number;
 
   /** A `width` x `height` texture for drawing in `window`; its pixels start undefined. */
   constructor(window: Window, width: number, height: number) {
@@ -505,17 +507,15 @@ export class PixelTexture {
     if (width < 1 || height < 1) {
       throw new RangeError(`A texture is at least 1x1, got ${width}x${height}`);
     }
-    this.#texture = sdl!.SDL_CreateTexture(
+    const texture = sdl!.SDL_CreateTexture(
       window[RENDERER],
       SDL_PIXELFORMAT_ARGB8888,
       SDL_TEXTUREACCESS_STREAMING,
       width,
       height,
     );
-    if (this.#texture === null) _throwSdlError("SDL_CreateTexture");
-    this.#window = window;
-    this.width = width;
-    this.height = height;
+    if (texture === null) _throwSdlError("SDL_CreateTexture");
+    super(window, texture, width, height);
   }
 
   /**
@@ -526,7 +526,7 @@ export class PixelTexture {
     rect: { x: number; y: number; width: number; height: number } | null,
     pixels: Uint32Array,
   ): void {
-    if (this.#texture === null) throw new SdlError("The texture is closed");
+    const handle = this.handle;
     const w = this.width;
     if (pixels.length !== w * this.height) {
       throw new RangeError(
@@ -554,29 +554,13 @@ export class PixelTexture {
     // pixel, one row every `pitch` bytes: the full image's row length.
     check(
       sdl!.SDL_UpdateTexture(
-        this.#texture,
+        handle,
         r,
         pixels.subarray(r[1] * w + r[0]),
         w * 4,
       ),
       "SDL_UpdateTexture",
     );
-  }
-
-  /** Draws the texture stretched to `w` x `h` at (x, y); by default at its own size. */
-  draw(x: number, y: number, w = this.width, h = this.height): void {
-    if (this.#texture === null) throw new SdlError("The texture is closed");
-    this.#window[COPY](this.#texture, x, y, w, h);
-  }
-
-  /** Frees the texture; later calls do nothing. */
-  close(): void {
-    destroyTexture(this.#texture, this.#window);
-    this.#texture = null;
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }
 
@@ -607,10 +591,6 @@ export function argb(rgb: Rgb): number {
  * Frees a texture of `window`, unless it is already freed: `null`, or the
  * window is closed (destroying its renderer freed all its textures).
  */
-function destroyTexture(texture: Deno.PointerValue, window: Window): void {
-  if (texture !== null && window.isOpen) sdl!.SDL_DestroyTexture(texture);
-}
-
 /** A window with a 2D renderer, and the events sent to it. */
 export class Window {
   #window: Deno.PointerValue;
