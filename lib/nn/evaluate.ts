@@ -6,7 +6,8 @@
  * @module
  */
 import type { Dataset } from "../data/mnist.ts";
-import { argmaxRow, type Network, OUTPUTS } from "./network.ts";
+import { PIXELS } from "../data/mnist.ts";
+import { argmaxRow, type Network, normaliseRows, OUTPUTS } from "./network.ts";
 
 /** What the network makes of a data set. */
 export interface Evaluation {
@@ -14,6 +15,11 @@ export interface Evaluation {
   probs: Float32Array;
   /** Each image's most probable digit. */
   predicted: Uint8Array;
+  /**
+   * Each image's largest raw output, before the normalisation: all outputs
+   * low means "like no digit" (see `Network.outputs()`).
+   */
+  highest: Float32Array;
   /** confusion[label * 10 + predicted] = count. */
   confusion: Uint32Array;
   /** The share of images read right, 0..1. */
@@ -22,14 +28,21 @@ export interface Evaluation {
 
 /** Classifies every image of `data` and compares with its labels. */
 export function evaluate(network: Network, data: Dataset): Evaluation {
-  const probs = network.predict(data.images, data.count);
-  const predicted = new Uint8Array(data.count);
+  const { count } = data;
+  const probs = network.outputs(
+    data.images.subarray(0, count * PIXELS),
+    count,
+  );
+  const predicted = new Uint8Array(count);
+  const highest = new Float32Array(count);
   const confusion = new Uint32Array(OUTPUTS * OUTPUTS);
   let correct = 0;
-  for (let i = 0; i < data.count; i++) {
+  for (let i = 0; i < count; i++) {
     const p = predicted[i] = argmaxRow(probs, i);
+    highest[i] = probs[i * OUTPUTS + p];
     confusion[data.labels[i] * OUTPUTS + p]++;
     if (p === data.labels[i]) correct++;
   }
-  return { probs, predicted, confusion, accuracy: correct / data.count };
+  normaliseRows(probs, count);
+  return { probs, predicted, highest, confusion, accuracy: correct / count };
 }

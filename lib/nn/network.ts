@@ -479,12 +479,17 @@ export class Network {
       }
       throw e;
     }
-    for (let r = 0; r < count; r++) {
-      let sum = 0;
-      for (let j = 0; j < OUTPUTS; j++) sum += out[r * OUTPUTS + j];
-      for (let j = 0; j < OUTPUTS; j++) out[r * OUTPUTS + j] /= sum;
-    }
+    normaliseRows(out, count);
     return out;
+  }
+}
+
+/** Makes each of the `count` rows of 10 outputs in `out` sum to one, in place. */
+export function normaliseRows(out: Float32Array, count: number): void {
+  for (let r = 0; r < count; r++) {
+    let sum = 0;
+    for (let j = 0; j < OUTPUTS; j++) sum += out[r * OUTPUTS + j];
+    for (let j = 0; j < OUTPUTS; j++) out[r * OUTPUTS + j] /= sum;
   }
 }
 

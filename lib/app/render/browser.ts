@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { type Dataset, PIXELS, type Split } from "../../data/mnist.ts";
-import { argmaxRow, OUTPUTS } from "../../nn/network.ts";
+import type { Dataset, Split } from "../../data/mnist.ts";
+import { evaluate } from "../../nn/evaluate.ts";
 import type { DigitReader } from "../../read/read_number.ts";
 import { Key, Mod } from "../../native/sdl2.ts";
 
@@ -45,29 +45,16 @@ export interface Predictions {
  * does.
  */
 export function predictAll(reader: DigitReader, data: Dataset): Predictions {
-  const { count } = data;
-  // (count, 10) raw outputs, made probabilities in place row by row.
-  const probs = reader.network.outputs(
-    data.images.subarray(0, count * PIXELS),
-    count,
-  );
-  const predicted = new Uint8Array(count);
-  const highest = new Float32Array(count);
-  const refused = new Uint8Array(count);
+  const { probs, predicted, highest } = evaluate(reader.network, data);
+  const refused = new Uint8Array(data.count);
   const wrong: number[] = [];
   let refusedCount = 0;
-  for (let i = 0; i < count; i++) {
-    const row = probs.subarray(i * OUTPUTS, (i + 1) * OUTPUTS);
-    const best = predicted[i] = argmaxRow(probs, i);
-    highest[i] = row[best];
-    if (row[best] < reader.threshold) {
+  for (let i = 0; i < data.count; i++) {
+    if (highest[i] < reader.threshold) {
       refused[i] = 1;
       refusedCount++;
     }
-    let sum = 0;
-    for (const v of row) sum += v;
-    for (let j = 0; j < OUTPUTS; j++) row[j] /= sum;
-    if (refused[i] || best !== data.labels[i]) wrong.push(i);
+    if (refused[i] || predicted[i] !== data.labels[i]) wrong.push(i);
   }
   return {
     probs,
