@@ -6,6 +6,7 @@
  * @module
  */
 import { ROOT, verdict } from "./_common.ts";
+import { percent } from "../lib/ui/format.ts";
 
 /** Seconds the default sweep may take on two cores. */
 export const SWEEP_SECONDS_TARGET = 180;
@@ -40,7 +41,7 @@ export async function sweepTime(dir: string): Promise<void> {
   const best = (axis: string) => {
     const r = rows.filter((row) => row[0] === axis)
       .reduce((a, b) => Number(b[5]) > Number(a[5]) ? b : a);
-    return `${axis} ${r[1]}: ${(100 * Number(r[5])).toFixed(2)}%`;
+    return `${axis} ${r[1]}: ${percent(Number(r[5]), 2, "")}`;
   };
   console.log(
     `\nsweep, the book's experiments with the talk's recipe (${rows.length} runs): ${

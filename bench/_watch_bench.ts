@@ -11,6 +11,7 @@ import { holdOut, nonDigitExamples } from "../lib/app/train_app.ts";
 import { composeHooks, WatchWindow } from "../lib/app/watch/main.ts";
 import { startXvfb, type Xvfb } from "../tests/_x11.ts";
 import { median, verdict } from "./_common.ts";
+import { percent } from "../lib/ui/format.ts";
 
 /**
  * What `train --watch` costs: the default run in this process, with and
@@ -80,7 +81,7 @@ export async function watchOverhead(rounds = 3): Promise<void> {
       watched.push(w.wall);
       shares.push(seconds / w.training);
     }
-    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    const pct = (v: number) => `${percent(v, 1, "")}`;
     const fastest = Math.min(...watched) / Math.min(...plain) - 1;
     console.log(
       `\ntrain --watch, the default run (in this process, on Xvfb, ${rounds} rounds alternating): ` +

@@ -61,6 +61,7 @@ import { median, ROOT, verdict } from "./_common.ts";
 import { readingSpeed } from "./_reading_bench.ts";
 import { watchOverhead } from "./_watch_bench.ts";
 import { sweepTime } from "./_sweep_bench.ts";
+import { percent } from "../lib/ui/format.ts";
 
 const TARGETS = {
   epochSeconds: 0.45,
@@ -237,8 +238,8 @@ async function main() {
         });
         jax.push(j.seconds);
         jaxNote = `jax ${j.jax}, test accuracy ${
-          (j.accuracy * 100).toFixed(2)
-        }% after ${j.epochSeconds.length} epochs`;
+          percent(j.accuracy, 2, "")
+        } after ${j.epochSeconds.length} epochs`;
       } catch (e) {
         if (!isUserError(e)) throw e;
         jaxNote = `skipped: ${(e as Error).message}`;
@@ -432,11 +433,11 @@ async function main() {
     console.log(
       `\ntrain --augment none --weight-decay 0 --negatives none --holdout 0 --epochs 2 --batch 64, whole run (median of ${ROUNDS}, alternating):\n` +
         `  deno  ${median(deno).toFixed(2)} s (test accuracy ${
-          (denoAcc * 100).toFixed(2)
-        }%)\n` +
+          percent(denoAcc, 2, "")
+        })\n` +
         `  numpy ${median(numpy).toFixed(2)} s (test accuracy ${
-          (numpyAcc * 100).toFixed(2)
-        }%)\n` +
+          percent(numpyAcc, 2, "")
+        })\n` +
         `  ratio ${ratio.toFixed(2)} (target <= ${TARGETS.ratioToNumpy}: ${
           verdict(ratio <= TARGETS.ratioToNumpy)
         })`,
@@ -456,8 +457,8 @@ async function main() {
       const refusal = /Not a digit: (.*)/.exec(d.text)?.[1] ?? "?";
       console.log(
         `\ndefault train (${DEFAULTS.epochs} epochs): test accuracy ${
-          (acc * 100).toFixed(2)
-        }% ` +
+          percent(acc, 2, "")
+        } ` +
           `(target >= ${TARGETS.accuracy * 100}%: ${
             verdict(acc >= TARGETS.accuracy)
           }), ` +
@@ -474,8 +475,8 @@ async function main() {
       const addAcc = accuracyOf(a.text);
       console.log(
         `default train --add (${count} drawings): test accuracy ${
-          (addAcc * 100).toFixed(2)
-        }% (target >= ${TARGETS.addAccuracy * 100}%: ${
+          percent(addAcc, 2, "")
+        } (target >= ${TARGETS.addAccuracy * 100}%: ${
           verdict(addAcc >= TARGETS.addAccuracy)
         })`,
       );

@@ -41,6 +41,7 @@ import {
   LETTERS,
   type Strokes,
 } from "../tests/_sample_drawings.ts";
+import { percent } from "../lib/ui/format.ts";
 
 /** The targets of the issue this check measures. */
 export const TARGETS = {
@@ -140,7 +141,7 @@ class Tally {
   }
 
   toString(): string {
-    return `${this.right}/${this.total} (${(100 * this.share).toFixed(1)}%)`;
+    return `${this.right}/${this.total} (${percent(this.share, 1, "")})`;
   }
 }
 
@@ -251,11 +252,11 @@ async function main(args: string[]): Promise<number> {
   const accuracy = evaluate(reader.network, test).accuracy;
   const refused = refusedShare(reader.network, test, reader.threshold);
   console.log(
-    `\nMNIST test set: ${(100 * accuracy).toFixed(2)}% read right (target >= ${
+    `\nMNIST test set: ${percent(accuracy, 2, "")} read right (target >= ${
       100 * TARGETS.mnistAccuracy
     }%: ${verdict(accuracy >= TARGETS.mnistAccuracy, "MNIST accuracy")}), ${
-      (100 * refused).toFixed(2)
-    }% refused (target <= ${100 * TARGETS.mnistRefused}%: ${
+      percent(refused, 2, "")
+    } refused (target <= ${100 * TARGETS.mnistRefused}%: ${
       verdict(refused <= TARGETS.mnistRefused, "MNIST refused")
     })`,
   );
@@ -291,7 +292,7 @@ async function main(args: string[]): Promise<number> {
   console.log(`  doodles drawn by hand: ${doodles}`);
   show(doodles);
   console.log(
-    `  all: ${all}/${total} (${(100 * all / total).toFixed(1)}%; target >= ${
+    `  all: ${all}/${total} (${percent(all / total, 1, "")}; target >= ${
       100 * TARGETS.nonDigitsRefused
     }%: ${verdict(all >= TARGETS.nonDigitsRefused * total, "non-digits")})`,
   );
@@ -304,11 +305,9 @@ async function main(args: string[]): Promise<number> {
   console.log(`  on photographed pages: ${pages}`);
   show(pages);
   console.log(
-    `  all: ${right}/${count} (${
-      (100 * right / count).toFixed(1)
-    }%; target >= ${100 * TARGETS.numbersRight}%: ${
-      verdict(right >= TARGETS.numbersRight * count, "numbers")
-    })`,
+    `  all: ${right}/${count} (${percent(right / count, 1, "")}; target >= ${
+      100 * TARGETS.numbersRight
+    }%: ${verdict(right >= TARGETS.numbersRight * count, "numbers")})`,
   );
   if (missed.length) console.log(`\nMissed: ${missed.join(", ")}`);
   return missed.length ? 1 : 0;

@@ -37,6 +37,7 @@ import {
   LETTERS,
   type Strokes,
 } from "../tests/_sample_drawings.ts";
+import { percent } from "../lib/ui/format.ts";
 
 /** The targets. */
 export const TARGETS = { styleRight: 0.8, mnistAccuracy: 0.983 };
@@ -93,8 +94,8 @@ async function main(args: string[]): Promise<number> {
   const before = readRight(base, drawings);
   console.log(
     `Fresh drawings in a handwriting of our own, before any correction: ${before.right}/${drawings.length} read right (${
-      (100 * before.share).toFixed(1)
-    }%)`,
+      percent(before.share, 1, "")
+    })`,
   );
 
   let tuned: Network = base.network;
@@ -137,8 +138,8 @@ async function main(args: string[]): Promise<number> {
   const ok = after.share >= TARGETS.styleRight;
   console.log(
     `Fresh drawings after: ${after.right}/${drawings.length} read right (${
-      (100 * after.share).toFixed(1)
-    }%; target >= ${100 * TARGETS.styleRight}%: ${ok ? "ok" : "MISSED"})`,
+      percent(after.share, 1, "")
+    }; target >= ${100 * TARGETS.styleRight}%: ${ok ? "ok" : "MISSED"})`,
   );
   if (after.wrong.length) console.log(`  wrong: ${after.wrong.join(" ")}`);
   const others = notDigits();
@@ -151,9 +152,9 @@ async function main(args: string[]): Promise<number> {
   const accuracy = evaluate(tuned, testSet).accuracy;
   const kept = accuracy >= TARGETS.mnistAccuracy;
   console.log(
-    `MNIST test set: ${(100 * accuracy).toFixed(2)}% read right (${
-      (100 * was).toFixed(2)
-    }% before; target >= ${100 * TARGETS.mnistAccuracy}%: ${
+    `MNIST test set: ${percent(accuracy, 2, "")} read right (${
+      percent(was, 2, "")
+    } before; target >= ${100 * TARGETS.mnistAccuracy}%: ${
       kept ? "ok" : "MISSED"
     })`,
   );

@@ -21,6 +21,7 @@ import { parseFlags, run, UsageError } from "../lib/cli.ts";
 import { DEFAULT_DATA_DIR, loadMnist, SIDE } from "../lib/data/mnist.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../lib/nn/model_file.ts";
 import { shiftedCheck, TOLERANCE_POINTS } from "../tests/_shifted_check.ts";
+import { percent } from "../lib/ui/format.ts";
 
 const HELP =
   `Check that preprocessing undoes position and size: MNIST test digits redrawn
@@ -75,7 +76,7 @@ async function main(args: string[]) {
   ]);
   const started = performance.now();
   const r = shiftedCheck(network, test, { canvas, seed });
-  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const pct = (x: number) => `${percent(x, 2, "")}`;
   const change = (x: number) =>
     `${x >= r.original ? "+" : ""}${
       ((x - r.original) * 100).toFixed(2)

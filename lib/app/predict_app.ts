@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { counted } from "../ui/format.ts";
+import { counted, percent } from "../ui/format.ts";
 import { parseArgs } from "node:util";
 import { UsageError } from "../cli.ts";
 import { ImageFileError, readImageFile } from "../data/image_file.ts";
@@ -175,9 +175,6 @@ function reasonOf(reading: NumberReading): string {
   return reading.digits.length === 0 ? "no ink" : reading.reason!;
 }
 
-/** A probability as a percentage with `digits` decimals, "97". */
-const pct = (p: number, digits: number) => (p * 100).toFixed(digits);
-
 /** Probabilities as JSON numbers, to six decimals. */
 const rounded = (probabilities: Float32Array) =>
   Array.from(probabilities, (p) => Number(p.toFixed(6)));
@@ -218,10 +215,12 @@ export function formatResult(result: FileResult, json: boolean): string {
   if (number === null) return `${result.file}: ? (${reasonOf(reading)})`;
   if (digits.length === 1) {
     const { digit, probabilities } = digits[0].reading;
-    return `${result.file}: ${digit} (${pct(probabilities[digit!], 1)}%)`;
+    return `${result.file}: ${digit} (${
+      percent(probabilities[digit!], 1, "")
+    })`;
   }
   const each = digits.map(({ reading: { digit, probabilities } }) =>
-    `${digit} ${pct(probabilities[digit!], 0)}%`
+    `${digit} ${percent(probabilities[digit!], 0, "")}`
   );
   return `${result.file}: ${number} (${each.join(", ")})`;
 }

@@ -17,6 +17,7 @@ import { TRAIN_OPTIONS, type TrainConfig } from "../nn/train_options.ts";
 import { holdOut, nonDigitExamples, parseTrainArgs } from "./train_app.ts";
 import { checkOutputDir, writeError } from "./output_dir.ts";
 import { ProgressBar } from "./report.ts";
+import { percent } from "../ui/format.ts";
 import { showCharts, writeCharts } from "./sweep_charts.ts";
 import { optionsHelp, type OptionSpec, parseOptions } from "../options.ts";
 
@@ -212,7 +213,7 @@ export function tableLine(r?: SweepResult): string {
       String(r.epochs),
       String(r.hidden),
       String(r.rate),
-      `${(100 * r.accuracy).toFixed(2)}%`,
+      percent(r.accuracy, 2, ""),
       `${r.seconds.toFixed(1)} s`,
     ]
     : ["axis", "value", "epochs", "hidden", "rate", "accuracy", "training"];

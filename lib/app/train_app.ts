@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { counted } from "../ui/format.ts";
+import { counted, percent } from "../ui/format.ts";
 import { dirname, join, resolve } from "node:path";
 import { loadBlas } from "../native/blas.ts";
 import { type Dataset, loadMnist, PIXELS } from "../data/mnist.ts";
@@ -183,7 +183,8 @@ async function readAdded(dir: string): Promise<Dataset> {
   return own.train;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+/** A share as the printed lines give it: "98.99%". */
+const pct = (x: number) => percent(x, 2, "");
 
 /**
  * `data` split into the images to train on and the last `holdout` (at most a
