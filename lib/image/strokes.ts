@@ -128,12 +128,21 @@ export function distanceTransform(
   const sq = new Float64Array(w * h);
   const INF = 1e20;
   const edge = outside ? INF : 0;
+  // Down the columns the mask is all 0 or INF, and the envelope is the
+  // squared distance to the nearest 0 above or below: two scans find it.
+  const up = new Float64Array(h);
   for (let x = 0; x < w; x++) {
-    f[0] = edge;
-    for (let y = 0; y < h; y++) f[y + 1] = mask[y * w + x] ? INF : 0;
-    f[h + 1] = edge;
-    envelope(f, h + 2, out, v, z);
-    for (let y = 0; y < h; y++) sq[y * w + x] = out[y + 1];
+    let last = outside ? -Infinity : -1;
+    for (let y = 0; y < h; y++) {
+      if (!mask[y * w + x]) last = y;
+      up[y] = y - last;
+    }
+    last = outside ? Infinity : h;
+    for (let y = h - 1; y >= 0; y--) {
+      if (!mask[y * w + x]) last = y;
+      const dy = Math.min(up[y], last - y);
+      sq[y * w + x] = dy === Infinity ? INF : dy * dy;
+    }
   }
   const d = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
@@ -164,12 +173,13 @@ function envelope(
   for (let q = 1; q < n; q++) {
     // Where the parabola from q overtakes the lowest so far; z[0] = -Infinity
     // stops the search.
+    const fq = f[q] + q * q;
     let p = v[k];
-    let s = ((f[q] + q * q) - (f[p] + p * p)) / (2 * (q - p));
+    let s = (fq - (f[p] + p * p)) / (2 * (q - p));
     while (s <= z[k]) {
       k--;
       p = v[k];
-      s = ((f[q] + q * q) - (f[p] + p * p)) / (2 * (q - p));
+      s = (fq - (f[p] + p * p)) / (2 * (q - p));
     }
     k++;
     v[k] = q;
