@@ -17,7 +17,8 @@
  *
  * `pumpEvents()` is one turn of the loop without the sleep: it handles the
  * events already queued and returns at once, so that a window stays alive
- * while a long computation runs between its calls.
+ * while a long computation runs between its calls (or, told to, sleeps until
+ * an event comes, as a paused training run does).
  *
  * Closing the window (or SDL's quit event) and a handler's "quit" end the
  * loop; the window is closed by its owner (`using`), and SDL is never shut
@@ -78,16 +79,19 @@ function handleQueued(
 }
 
 /**
- * Handles whatever events are queued for `win`, without waiting for more:
- * "quit" when the window was closed or `handle` says so, else whether any
- * event changed what is shown (window events do). One turn of the loop, for
- * a window that must answer while a long computation runs.
+ * Handles whatever events are queued for `win`, by default without waiting
+ * for more (`timeoutMs` -1 sleeps until the first comes): "quit" when the
+ * window was closed or `handle` says so, else whether any event changed what
+ * is shown (window events do). One turn of the loop, for a window that must
+ * answer while a long computation runs, or that waits inside it (a paused
+ * run).
  */
 export function pumpEvents(
   win: Window,
   handle: (event: SdlEvent) => EventResult,
+  timeoutMs = 0,
 ): EventResult {
-  return handleQueued(win, handle, 0).result;
+  return handleQueued(win, handle, timeoutMs).result;
 }
 
 /** Resolves once the tasks queued now (timers, a worker's messages) have run. */

@@ -162,16 +162,7 @@ export class WatchWindow implements Disposable {
    */
   #waitWhilePaused(network: Network): void {
     while (this.state.paused) {
-      const event = this.#win.waitEvent(-1);
-      let result: EventResult = event === null
-        ? false
-        : event.type === "quit"
-        ? "quit"
-        : event.type === "window" || this.#handle(event);
-      if (result !== "quit") {
-        const rest = pumpEvents(this.#win, this.#handle);
-        result = rest === "quit" ? rest : result || rest;
-      }
+      const result = pumpEvents(this.#win, this.#handle, -1);
       if (result === "quit") this.state.stop();
       else if (result) this.#frame(network);
     }
