@@ -25,6 +25,8 @@ Deno.test("linearTicks(): round steps between both ends", () => {
   assertEquals(linearTicks(0, 10), [0, 2, 4, 6, 8, 10]);
   assertEquals(linearTicks(1, 40), [1, 10, 20, 30, 40]);
   assertEquals(linearTicks(3, 3), [3]);
+  // Marked as written, not as floating point multiplies them.
+  assertEquals(linearTicks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
   for (const [lo, hi] of [[0.9, 0.99], [1, 7], [0, 1e5]]) {
     const t = linearTicks(lo, hi);
     assertEquals([t[0], t.at(-1)], [lo, hi]);

@@ -91,11 +91,9 @@ export function linearTicks(lo: number, hi: number, most = 5): number[] {
   if (!(hi > lo)) return [lo];
   const step = roundStep(lo, hi, most);
   const ticks = [lo];
-  for (
-    let v = Math.ceil(lo / step + 1e-9) * step;
-    v < hi - step / 2;
-    v += step
-  ) {
+  for (let k = Math.ceil(lo / step + 1e-9); k * step < hi - step / 2; k++) {
+    // Rounded, so that 3 x 0.2 is marked 0.6, not 0.6000000000000001.
+    const v = Number((k * step).toPrecision(12));
     if (v - ticks[ticks.length - 1] >= step / 2) ticks.push(v);
   }
   ticks.push(hi);
@@ -152,8 +150,9 @@ export function axisRange(
     // A wider range may take a longer step: round again until it holds.
     for (let step = 0; step !== roundStep(lo, hi, Y_TICKS);) {
       step = roundStep(lo, hi, Y_TICKS);
-      if (axis.from === undefined) lo = Math.floor(lo / step + 1e-9) * step;
-      if (axis.to === undefined) hi = Math.ceil(hi / step - 1e-9) * step;
+      const round = (k: number) => Number((k * step).toPrecision(12));
+      if (axis.from === undefined) lo = round(Math.floor(lo / step + 1e-9));
+      if (axis.to === undefined) hi = round(Math.ceil(hi / step - 1e-9));
     }
   }
   return [lo, hi];
