@@ -24,6 +24,7 @@ import {
   CHART_WIDTH,
   chartScene,
   heldLine,
+  writeCharts,
 } from "../lib/app/sweep_charts.ts";
 import { parseTrainArgs } from "../lib/app/train_app.ts";
 import { ProgressBar } from "../lib/app/report.ts";
@@ -237,5 +238,28 @@ Deno.test("a chart names the axis, what was held, and marks each value swept", (
   );
   for (const v of ["0.01", "0.1", "0.9", "learning rate"]) {
     assert(texts.includes(v), `no label '${v}'`);
+  }
+});
+
+Deno.test("writeCharts() writes a chart per axis swept and removes an earlier sweep's others", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(join(dir, "epochs.png"), new Uint8Array([1]));
+    await Deno.writeFile(join(dir, "other.png"), new Uint8Array([1]));
+    const result = (value: number) => ({
+      axis: "rate" as const,
+      value,
+      epochs: 1,
+      hidden: 200,
+      rate: value,
+      accuracy: 0.9 + value / 10,
+      seconds: 1,
+    });
+    const written = await writeCharts(dir, [result(0.1), result(0.3)], "talk");
+    assertEquals(written, [join(dir, "rate.png")]);
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assertEquals(names, ["other.png", "rate.png"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

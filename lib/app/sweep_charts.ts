@@ -24,7 +24,7 @@ import { COLOURS } from "../ui/palette.ts";
 import { drawPlot } from "../ui/plot.ts";
 import { burnLabels, Scene, showScene } from "../ui/scene.ts";
 import type { Box } from "../ui/unit_grid.ts";
-import type { Axis, SweepResult } from "./sweep.ts";
+import { AXES, type Axis, type SweepResult } from "./sweep.ts";
 
 /** How each axis is named and drawn. */
 const AXIS_LOOK: Record<
@@ -141,14 +141,27 @@ export function chartScene(
   return scene;
 }
 
-/** Writes `DIR/<axis>.png` for each axis in `results`; returns the paths. */
+/**
+ * Writes `DIR/<axis>.png` for each axis in `results`, and removes an earlier
+ * sweep's chart of any other axis, which results.csv no longer holds;
+ * returns the paths written.
+ */
 export async function writeCharts(
   dir: string,
   results: readonly SweepResult[],
   recipe: string,
 ): Promise<string[]> {
+  const charts = byAxis(results);
+  for (const axis of Object.keys(AXIS_LOOK)) {
+    if (charts.some(([a]) => a === axis)) continue;
+    try {
+      await Deno.remove(join(dir, `${axis}.png`));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
   const paths: string[] = [];
-  for (const [axis, rs] of byAxis(results)) {
+  for (const [axis, rs] of charts) {
     const raster = burnLabels(chartScene(axis, rs, recipe));
     const path = join(dir, `${axis}.png`);
     await replaceFile(

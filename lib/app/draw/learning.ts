@@ -359,7 +359,7 @@ export class LiveLearning {
     return {
       line: `wrote the tuned network to ${path}`,
       error: false,
-      status: { text: `Wrote ${basename(path)}`, rgb: COLOURS.text },
+      status: { text: "Wrote the tuned network", rgb: COLOURS.text },
     };
   }
 
