@@ -75,8 +75,18 @@ export function parseFlags<T extends ParseArgsOptionsConfig>(
     return parseArgs({ args, options, strict: true, allowPositionals: false })
       .values;
   } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]);
+    throw parseArgsError(e);
   }
+}
+
+/**
+ * node:util parseArgs's error as a `UsageError`: its first sentence, which
+ * names the option ("Unknown option '--bogus'"), without its advice on
+ * positional arguments that start with a dash.
+ */
+export function parseArgsError(e: unknown): UsageError {
+  const message = e instanceof Error ? e.message : String(e);
+  return new UsageError(message.split("\n")[0].split(/\.\s/)[0]);
 }
 
 /** Quotes a word for a POSIX shell when it needs it. */

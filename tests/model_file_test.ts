@@ -126,9 +126,14 @@ Deno.test("parseSafetensors() rejects files that break the format's rules", () =
       (() => {
         const b = new Uint8Array(16);
         new DataView(b.buffer).setBigUint64(0, 200_000_000n, true);
+        b[8] = "{".charCodeAt(0);
         return b;
       })(),
       "exceeds the limit",
+    ],
+    [
+      new TextEncoder().encode("# a text file, not a model\n"),
+      "not a model file",
     ],
     [
       (() => {

@@ -16,7 +16,7 @@
  */
 import { counted, percent } from "../ui/format.ts";
 import { parseArgs } from "node:util";
-import { UsageError } from "../cli.ts";
+import { parseArgsError, UsageError } from "../cli.ts";
 import { ImageFileError, readImageFile } from "../data/image_file.ts";
 import { boxInPicture, photoInk, type PlacedInk } from "../image/photo.ts";
 import type { Box } from "../image/preprocess.ts";
@@ -102,7 +102,7 @@ export function parsePredictArgs(args: string[]): PredictOptions | null {
       allowPositionals: true,
     });
   } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]);
+    throw parseArgsError(e);
   }
   const { values, positionals } = parsed;
   if (values.help) return null;

@@ -116,6 +116,15 @@ export function parseSafetensors(bytes: Uint8Array, what: string): SafeTensors {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
+  // A length no model has, and no JSON object after it: text, an image or
+  // anything else but a model.
+  const header8 = bytes.byteLength > 8 ? bytes[8] : undefined;
+  if (
+    header8 !== "{".charCodeAt(0) &&
+    (headerLength > BigInt(MAX_HEADER) || 8n + headerLength > bytes.byteLength)
+  ) {
+    fail("not a model file (safetensors: no JSON header after its length)");
+  }
   if (headerLength > BigInt(MAX_HEADER)) {
     fail(`header length ${headerLength} exceeds the limit of ${MAX_HEADER}`);
   }
