@@ -11,7 +11,7 @@ import type { Random } from "../random.ts";
 export type Stroke = number[];
 
 /** The points of a circle of radius r about (cx, cy), from angle a0 to a1. */
-function arc(
+export function arc(
   cx: number,
   cy: number,
   rx: number,
@@ -103,13 +103,17 @@ export const SCRIBBLES: ((rng: Random) => Stroke[])[] = [
 
 /** Shapes and doodles, in the unit square. */
 export const DOODLES: ((rng: Random) => Stroke[])[] = [
-  // A smiley: a face, two eyes, a smile or a frown.
+  // A smiley: a face, a smile or a frown, and two eyes; or no eyes, as a
+  // face looks once its eyes, dots too small for a digit's stroke, are
+  // dropped as specks when a page is read.
   (rng) => {
     const mood = rng.next() < 0.7 ? 1 : -1;
+    const eyes = rng.next() < 0.5
+      ? [arc(0.33, 0.37, 0.05, 0.06), arc(0.67, 0.37, 0.05, 0.06)]
+      : [];
     return [
       arc(0.5, 0.5, 0.5, 0.5),
-      arc(0.33, 0.37, 0.05, 0.06),
-      arc(0.67, 0.37, 0.05, 0.06),
+      ...eyes,
       mood > 0
         ? arc(0.5, 0.5, 0.28, 0.25, 0.2 * Math.PI, 0.8 * Math.PI)
         : arc(0.5, 0.85, 0.25, 0.18, 1.2 * Math.PI, 1.8 * Math.PI),

@@ -3,7 +3,8 @@
  * these" (the label NOT_A_DIGIT, whose targets are all 0): what people draw
  * or photograph besides digits. Five kinds:
  *
- * - letters and symbols, rendered from fonts by the caller (`glyphs`);
+ * - letters and symbols, rendered from fonts by the caller (`glyphs`), and
+ *   drawn by hand (lib/image/hand_letters.ts);
  * - scribbles and strokes: random scrawls, bars that lie down, zigzags,
  *   waves, crosses;
  * - shapes and doodles: a smiley, a star, a heart, a house, an arrow, a sun,
@@ -26,6 +27,7 @@ import type { Random } from "../random.ts";
 import { Canvas } from "./canvas.ts";
 import { type GreyImage, preprocess } from "./preprocess.ts";
 import { between, DOODLES, SCRIBBLES, type Stroke } from "./doodles.ts";
+import { handLetter } from "./hand_letters.ts";
 
 /** The kinds of examples, as the trainer's option and the model's metadata name them. */
 export const NON_DIGIT_KINDS = [
@@ -170,10 +172,16 @@ function drawOne(
   {
     switch (kind) {
       case "letters": {
-        // Half as printed, half with the even pen of handwriting.
-        const glyph = varied(pick(rng, sources.glyphs), rng);
-        if (rng.next() < 0.5) preprocess(glyph, { out });
-        else penned(sketch, glyph, rng, out);
+        // A third as printed, a third from the fonts with the even pen of
+        // handwriting, a third drawn by hand.
+        const way = rng.next();
+        if (way < 2 / 3) {
+          const glyph = varied(pick(rng, sources.glyphs), rng);
+          if (way < 1 / 3) preprocess(glyph, { out });
+          else penned(sketch, glyph, rng, out);
+        } else {
+          drawStrokes(sketch, handLetter(rng), rng, out);
+        }
         break;
       }
       case "scribbles":
