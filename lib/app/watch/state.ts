@@ -20,6 +20,12 @@ export const STRIP_SIZE = 20;
 export const FRAME_MS = 250;
 /** The window's events are handled this often while training runs (ms). */
 export const EVENTS_MS = 50;
+/**
+ * Seconds of training after the first step before the speed and the time
+ * left are shown: the first step starts the threads and warms the code up,
+ * and a few steps after it are too few to tell the pace.
+ */
+export const MEASURE_S = 0.5;
 /** About this many loss points over the whole run... */
 export const LOSS_POINTS = 400;
 /** ...and at most this many in one epoch. */
@@ -127,6 +133,7 @@ export class WatchState {
   #sum = 0;
   #count = 0;
   #started = 0;
+  #first: { seen: number; seconds: number; elapsed: number } | undefined;
   #pausedSince = 0;
   #pausedMs = 0;
   #dirty = true;
@@ -160,6 +167,13 @@ export class WatchState {
    * about `LOSS_POINTS` in all, at most `MAX_LOSS_POINTS_PER_EPOCH` an epoch.
    */
   step(report: StepReport): void {
+    // The first step, slow as it starts the threads and warms the code up,
+    // is where speed and time left are measured from.
+    this.#first ??= {
+      seen: this.#seenBy(report),
+      seconds: report.seconds,
+      elapsed: this.elapsed,
+    };
     this.last = report;
     if (this.#every === 0) {
       this.#every = Math.max(
@@ -285,17 +299,22 @@ export class WatchState {
 
   /** Images seen so far, all epochs. */
   get seen(): number {
-    const r = this.last;
-    return r ? (r.epoch - 1) * r.total + r.done : 0;
+    return this.last ? this.#seenBy(this.last) : 0;
+  }
+
+  #seenBy(r: StepReport): number {
+    return (r.epoch - 1) * r.total + r.done;
   }
 
   /**
    * Training speed in images per second, as the trainer counts it (time
-   * spent in the hooks, drawing this window included, left out).
+   * spent in the hooks, drawing this window included, left out), since the
+   * first step; NaN until MEASURE_S of training have passed since then.
    */
   get imagesPerSecond(): number {
-    const r = this.last;
-    return r && r.seconds > 0 ? this.seen / r.seconds : NaN;
+    const r = this.last, first = this.#first;
+    if (!r || !first || r.seconds - first.seconds < MEASURE_S) return NaN;
+    return (this.seen - first.seen) / (r.seconds - first.seconds);
   }
 
   /** Wall-clock seconds of training so far, pauses left out. */
@@ -306,15 +325,18 @@ export class WatchState {
   }
 
   /**
-   * Seconds until the run ends at the pace so far: wall-clock time, so that
-   * evaluating the test set and drawing this window count; NaN before the
-   * first step, 0 once done.
+   * Seconds until the run ends at the pace since the first step: wall-clock
+   * time, so that evaluating the test set and drawing this window count; NaN
+   * until MEASURE_S have passed since the first step, 0 once done.
    */
   get secondsLeft(): number {
     if (this.phase === "done") return 0;
-    const r = this.last;
-    const seen = this.seen;
-    if (!r || seen === 0) return NaN;
-    return this.elapsed * (this.epochs * r.total - seen) / seen;
+    const r = this.last, first = this.#first;
+    const since = this.elapsed - (first?.elapsed ?? 0);
+    if (!r || !first || since < MEASURE_S || this.seen === first.seen) {
+      return NaN;
+    }
+    return since * (this.epochs * r.total - this.seen) /
+      (this.seen - first.seen);
   }
 }
