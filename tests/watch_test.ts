@@ -173,11 +173,11 @@ Deno.test("WatchState pauses and resumes on SPACE, leaving the pause out of the 
   assertEquals(state.elapsed, 25);
 });
 
-Deno.test("WatchState stops on ESC, paused or not, and says the model is not saved", () => {
-  for (const pauseFirst of [false, true]) {
+Deno.test("WatchState stops on ESC, paused or not, or before training starts, and says the model is not saved", () => {
+  for (const when of ["loading", "training", "paused"]) {
     const state = new WatchState(2);
-    state.start(undefined);
-    if (pauseFirst) state.key(Key.SPACE);
+    if (when !== "loading") state.start(undefined);
+    if (when === "paused") state.key(Key.SPACE);
     assertEquals(state.key(Key.ESCAPE), "quit");
     assert(state.stopped);
     assertEquals(state.summary, "Stopped: the model is not saved");

@@ -223,6 +223,7 @@ export function nonDigitExamples(
   seed: number,
   share: number,
   otherShare = 0,
+  stopHere?: () => boolean,
 ): Dataset {
   const epoch = trainSet.count / (1 - share - otherShare);
   return nonDigits(
@@ -230,6 +231,8 @@ export function nonDigitExamples(
     // Their own stream: the weights and the order are drawn as without them.
     new Random((seed ^ 0x6e6f6e65) >>> 0),
     { glyphs: renderGlyphs(NON_DIGIT_CHARACTERS), digits: trainSet },
+    undefined,
+    stopHere,
   );
 }
 
@@ -292,12 +295,21 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   if (added.length) {
     extra.push({ data: concatDatasets(added), share: options.addShare });
   }
+  // Making the examples takes seconds: the window answers meanwhile, and
+  // ESC there stops the run before it starts.
+  const stopHere = watch ? () => watch.stoppedWhileLoading() : undefined;
   const negatives = options.negatives === "none" ? undefined : nonDigitExamples(
     trainSet,
     config.seed,
     options.negativesShare,
     options.addShare * (added.length ? 1 : 0),
+    stopHere,
   );
+  if (stopHere?.()) {
+    worker?.terminate();
+    console.log("Stopped: the model is not saved");
+    return;
+  }
   if (negatives) {
     extra.push({ data: negatives, share: options.negativesShare });
     console.log(

@@ -108,17 +108,23 @@ export interface NonDigitSources {
   digits: Dataset;
 }
 
+/** Examples made between two calls of `nonDigits()`'s `stopHere`. */
+const PROGRESS_EVERY = 100;
+
 /**
  * `count` examples that are no digit, as a data set labelled NOT_A_DIGIT:
  * the `kinds` in turn, each as often as its weight says, drawn from `rng`.
  * Pieces and pairs are made from the digits there are: without the digits
- * they need (a small data set), those kinds are left out.
+ * they need (a small data set), those kinds are left out. `stopHere`, asked
+ * every PROGRESS_EVERY examples, may end the making early (a window whose
+ * user stopped the run): the examples made so far are returned.
  */
 export function nonDigits(
   count: number,
   rng: Random,
   sources: NonDigitSources,
   kinds: readonly NonDigitKind[] = NON_DIGIT_KINDS,
+  stopHere?: () => boolean,
 ): Dataset {
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(
@@ -144,6 +150,10 @@ export function nonDigits(
   }
   const turns = possible.flatMap((k) => Array(WEIGHTS[k]).fill(k));
   for (let n = 0; n < count; n++) {
+    if (n % PROGRESS_EVERY === 0 && stopHere?.()) {
+      count = n;
+      break;
+    }
     const out = images.subarray(n * PIXELS, (n + 1) * PIXELS);
     const kind = turns[n % turns.length];
     for (let t = 0; t < TRIES; t++) {
@@ -154,7 +164,7 @@ export function nonDigits(
   return {
     split: "train",
     count,
-    images,
+    images: images.subarray(0, count * PIXELS),
     labels: new Uint8Array(count).fill(NOT_A_DIGIT),
   };
 }

@@ -145,6 +145,17 @@ export class WatchWindow implements Disposable {
     };
   }
 
+  /**
+   * Before training starts (the data being read, the examples that are no
+   * digit being made): handles the window's events; true once the user
+   * stopped the run.
+   */
+  stoppedWhileLoading(): boolean {
+    if (pumpEvents(this.#win, this.#handle) === "quit") this.state.stop();
+    if (this.state.stopped) this.draw();
+    return this.state.stopped;
+  }
+
   /** The hooks' work between two steps: events, a frame, a pause. */
   #turn(network: Network, due: Due): HookResult {
     if (due === "none") return;

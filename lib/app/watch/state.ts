@@ -266,9 +266,9 @@ export class WatchState {
     return true;
   }
 
-  /** The user stops the run (ESC, or closing the window) while it trains. */
+  /** The user stops the run (ESC, or closing the window) before it ends. */
   stop(): boolean {
-    if (this.phase !== "training" && this.phase !== "paused") return false;
+    if (this.phase === "done" || this.phase === "stopped") return false;
     if (this.phase === "paused") this.togglePause();
     this.phase = "stopped";
     this.summary = "Stopped: the model is not saved";
@@ -289,7 +289,6 @@ export class WatchState {
    */
   key(code: number): boolean | "quit" {
     if (code === Key.ESCAPE) {
-      if (this.phase === "done" || this.phase === "loading") return "quit";
       this.stop();
       return "quit";
     }
