@@ -704,8 +704,9 @@ Deno.test("drawSketchPanel() shows one digit's answer large, its percentage, the
   const big = fake.texts.filter((t) => t.size === 72);
   assertEquals(big.map((t) => [t.text, t.rgb]), [["1", COLOURS.accent]]);
   const p = onlyPiece(sketch).reading.probabilities[1];
-  const pct = `${Math.round(p * 100)} %`;
-  assertEquals(fake.textsWith(pct).length >= 1, true, pct);
+  // Under the answer as beside its bar, to the same tenth of a percent.
+  const pct = `${(p * 100).toFixed(1)} %`;
+  assertEquals(fake.textsWith(pct).length >= 2, true, pct);
   assertEquals(fake.textsWith("Eraser on")[0].rgb, COLOURS.wrong);
   assertEquals(fake.textsWith("Saved as 1")[0].rgb, COLOURS.text);
   assertEquals(fake.textsWith("Draw a").length, 0);
@@ -716,7 +717,7 @@ Deno.test("drawSketchPanel() shows one digit's answer large, its percentage, the
   assertEquals(rectsOf(fake, COLOURS.accent).length, 1);
 });
 
-Deno.test("drawSketchPanel() shows '?' and why for a drawing that is no digit, the bars grey", () => {
+Deno.test("drawSketchPanel() shows '?' and why for a drawing that is no digit, its raw outputs grey", () => {
   const sketch = new Sketch(reader, drawStrokes(LETTERS.X, 300));
   sketch.classify();
   const reason = onlyPiece(sketch).reading.reason!;
@@ -732,8 +733,14 @@ Deno.test("drawSketchPanel() shows '?' and why for a drawing that is no digit, t
   // Between the preview and the bars.
   const first = fake.texts.find((t) => t.text === "0")!; // the bars' first row
   assert(why[0].y > 232 && why[0].y + 17 <= first.y, `line at ${why[0].y}`);
-  // The probabilities are shown, but none as the answer.
+  // The raw outputs are shown, all under the threshold as the reason says,
+  // none as the answer.
+  const outputs = onlyPiece(sketch).reading.outputs;
   assertEquals(fake.textsWith(" %").length, 10);
+  for (const v of outputs) {
+    const shown = `${(v * 100).toFixed(1)} %`;
+    assert(fake.textsWith(shown).length >= 1, shown);
+  }
   assertEquals(rectsOf(fake, COLOURS.accent), []);
   assertEquals(fake.textsWith("Draw a").length, 0);
 });

@@ -118,10 +118,17 @@ Deno.test("predict --json prints one object per file, null for no ink", async ()
   assertEquals(Object.keys(a.digits[0]), [
     "prediction",
     "probabilities",
+    "outputs",
     "box",
   ]);
   assertEquals(a.digits[0].prediction, a.prediction);
   assertEquals(a.digits[0].probabilities, a.probabilities);
+  // The raw outputs, which the probabilities are made from.
+  const outputs: number[] = a.digits[0].outputs;
+  const total = outputs.reduce((s, v) => s + v, 0);
+  outputs.forEach((v, j) =>
+    assert(Math.abs(v / total - a.probabilities[j]) < 1e-4, `output ${j}`)
+  );
   // The ink's box inside the 28x28 picture.
   const [x, y, w, h] = a.digits[0].box;
   assert(

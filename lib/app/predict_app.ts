@@ -46,11 +46,11 @@ For each file prints one line:
                              digit (which one, and why), or a file that
                              cannot be read
 The ink is split into digits where they stand apart, and touching digits
-are cut where their parts read best. A piece is "not a digit" when none of the network's ten
-outputs reaches the threshold stored in the model (calibrated when it was
-trained, on digits kept apart; the network also learnt from letters,
-scribbles and doodles that it must give no digit); a dot is not a digit
-either. The exit code is 1 when a file cannot be read.
+are cut where their parts read best. A piece is "not a digit" when none of
+the network's ten outputs reaches the threshold stored in the model
+(calibrated when it was trained, on digits kept apart; the network also
+learnt from letters, scribbles and doodles that it must give no digit); a
+dot is not a digit either. The exit code is 1 when a file cannot be read.
 
 Options:
   --model PATH   trained model to use
@@ -58,11 +58,15 @@ Options:
   --json         print one JSON object per file instead:
                    {"file": ..., "prediction": 7, "probabilities": [10],
                     "number": "7", "digits": [{"prediction": 7,
-                    "probabilities": [10], "box": [x, y, w, h]}]}
+                    "probabilities": [10], "outputs": [10],
+                    "box": [x, y, w, h]}]}
                  "number" is the digits read ("42"), or null with a "reason";
                  "digits" has one object per piece of ink, left to right,
                  its "box" in the file's pixels ("prediction" null with a
-                 "reason" for a piece that is not a digit); "prediction" and
+                 "reason" for a piece that is not a digit); "outputs" are the
+                 network's ten raw outputs, which the threshold and the
+                 reason speak of ("probabilities" are them made to sum to
+                 one, so one is high even for what is no digit); "prediction" and
                  "probabilities" are those of the one piece when there is
                  only one, else null; a file that cannot be read has an
                  "error", null "number" and no digits
@@ -175,7 +179,7 @@ function reasonOf(reading: NumberReading): string {
   return reading.digits.length === 0 ? "no ink" : reading.reason!;
 }
 
-/** Probabilities as JSON numbers, to six decimals. */
+/** Probabilities or outputs as JSON numbers, to six decimals. */
 const rounded = (probabilities: Float32Array) =>
   Array.from(probabilities, (p) => Number(p.toFixed(6)));
 
@@ -205,6 +209,7 @@ export function formatResult(result: FileResult, json: boolean): string {
       digits: digits.map(({ reading: r }, k) => ({
         prediction: r.digit,
         probabilities: rounded(r.probabilities),
+        outputs: rounded(r.outputs),
         box: [boxes[k].x, boxes[k].y, boxes[k].width, boxes[k].height],
         ...(r.reason === undefined ? {} : { reason: r.reason }),
         ...(shown ? { shown: shown[k] } : {}),

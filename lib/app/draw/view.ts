@@ -125,7 +125,8 @@ export function drawSketchPanel(
 
 /**
  * Draws one digit's part of the panel: the 28x28 the network read, its
- * answer large (or a red "?" and why) and the ten probabilities; `null`
+ * answer large (or a red "?" and why) and the ten probabilities (the raw
+ * outputs of a piece that is no digit); `null`
  * while nothing is drawn.
  */
 function drawDigitPanel(
@@ -146,8 +147,15 @@ function drawDigitPanel(
     PREVIEW_CELL,
   );
 
-  const answer = piece ? answerOf(piece.reading.probabilities, 0) : null;
   const refused = piece?.reading.digit === null;
+  // A refused piece shows its raw outputs, all under the threshold, as the
+  // reason says; made to sum to one, one of them would look sure.
+  const answer = piece
+    ? answerOf(
+      refused ? piece.reading.outputs : piece.reading.probabilities,
+      0,
+    )
+    : null;
   const centre = ANSWER_BOX.x + ANSWER_BOX.w / 2;
   // The big answer, and a line under it.
   const big: TextOptions = {
@@ -169,7 +177,7 @@ function drawDigitPanel(
     );
   } else if (refused) {
     // Not read: a question mark in the answer's place, the reason under the
-    // preview, and the probabilities greyed, none of them the answer.
+    // preview, and the raw outputs greyed, none of them the answer.
     drawText(window, fonts, "?", { ...big, colour: COLOURS.wrong });
     drawText(window, fonts, "no digit", under);
     drawText(
@@ -183,7 +191,7 @@ function drawDigitPanel(
       ...big,
       colour: COLOURS.accent,
     });
-    drawText(window, fonts, percent(answer.p, 0), under);
+    drawText(window, fonts, percent(answer.p, 1), under);
   }
 
   drawProbBars(
