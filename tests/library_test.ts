@@ -53,7 +53,6 @@ Deno.test("libraryCandidates() on Linux tries the sonames tried before any other
       "libopenblas.so.0",
       "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
       "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
-      "libopenblas.dylib",
     ],
     SDL2: ["libSDL2-2.0.so.0", "libSDL2-2.0.so"],
     SDL2_ttf: ["libSDL2_ttf-2.0.so.0", "libSDL2_ttf-2.0.so"],
@@ -70,6 +69,10 @@ Deno.test("libraryCandidates() on Linux tries the sonames tried before any other
   const blas = libraryCandidates("OpenBLAS", "linux");
   assert(blas.includes("libopenblasp.so.0"), blas.join());
   assert(blas.includes("libopenblas_pthreads.so.0"), blas.join());
+  for (const name of NAMES) {
+    const names = libraryCandidates(name, "linux");
+    assert(!names.some((n) => n.endsWith(".dylib")), names.join());
+  }
   // Other ELF systems use the same names.
   assertEquals(libraryCandidates("SDL2", "freebsd"), before.SDL2);
 });

@@ -25,7 +25,7 @@ import {
   padOdd,
   squareFilter,
   wholeLevel,
-} from "../lib/image/_grey_filters.ts";
+} from "../lib/image/grey_filters.ts";
 import { type Box, inkBox, preprocess } from "../lib/image/preprocess.ts";
 import { imageAt, loadMnist, PIXELS } from "../lib/data/mnist.ts";
 import { loadModel } from "../lib/nn/model_file.ts";

@@ -70,7 +70,7 @@ import {
   padOdd,
   squareFilter,
   wholeLevel,
-} from "./_grey_filters.ts";
+} from "./grey_filters.ts";
 
 export type { GreyLevels };
 

@@ -49,7 +49,6 @@ const LINUX: CandidateTable = {
     "libopenblas.so.0",
     "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
     "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
-    "libopenblas.dylib",
     "libopenblasp.so.0",
     "libopenblas_pthreads.so.0",
   ],
