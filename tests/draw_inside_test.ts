@@ -43,11 +43,11 @@ import {
   topContributions,
 } from "../lib/app/draw/inside.ts";
 import { readerOf } from "../lib/read/read_number.ts";
+import { litColour } from "../lib/image/colour_map.ts";
 import { DIGITS, LETTERS, type Strokes } from "./_sample_drawings.ts";
 import {
   drawInsidePanel,
   INSIDE_LAYOUT,
-  litColour,
   litGrid,
   weightImage,
 } from "../lib/app/draw/inside_view.ts";

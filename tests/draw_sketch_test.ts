@@ -707,7 +707,7 @@ Deno.test("drawSketchPanel() shows one digit's answer large, its percentage, the
   // Under the answer as beside its bar, to the same tenth of a percent.
   const pct = `${(p * 100).toFixed(1)} %`;
   assertEquals(fake.textsWith(pct).length >= 2, true, pct);
-  assertEquals(fake.textsWith("Eraser on")[0].rgb, COLOURS.wrong);
+  assertEquals(fake.textsWith("Eraser on")[0].rgb, COLOURS.eraser);
   assertEquals(fake.textsWith("Saved as 1")[0].rgb, COLOURS.text);
   assertEquals(fake.textsWith("Draw a").length, 0);
   assertEquals(fake.textsWith("The network sees").map((t) => t.text), [

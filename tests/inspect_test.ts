@@ -72,7 +72,7 @@ import {
   TAB_WIDTH,
   TOP,
   WIDTH,
-} from "../lib/app/inspect/scene.ts";
+} from "../lib/ui/wide_window.ts";
 import { hitCell, MATRIX } from "../lib/app/inspect/test_view.ts";
 import {
   DETAIL_ZOOM,

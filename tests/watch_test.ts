@@ -9,7 +9,7 @@ import { CLASSES, type Dataset, PIXELS } from "../lib/data/mnist.ts";
 import { Key } from "../lib/native/sdl2.ts";
 import type { EpochReport, StepReport } from "../lib/nn/train.ts";
 import { parseTrainArgs } from "../lib/app/train_app.ts";
-import { HEIGHT, WIDTH } from "../lib/app/inspect/scene.ts";
+import { HEIGHT, WIDTH } from "../lib/ui/wide_window.ts";
 import { Scene } from "../lib/ui/scene.ts";
 import { COLOURS } from "../lib/ui/palette.ts";
 import {

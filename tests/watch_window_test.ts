@@ -22,7 +22,7 @@ import {
   type Xvfb,
 } from "./_x11.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
-import { HEIGHT, WIDTH } from "../lib/app/inspect/scene.ts";
+import { HEIGHT, WIDTH } from "../lib/ui/wide_window.ts";
 
 /** A screen the 1200x800 window fits on. */
 const SCREEN = { width: WIDTH + 80, height: HEIGHT + 80 };

@@ -24,7 +24,7 @@ import { COLOURS } from "../ui/palette.ts";
 import { drawPlot } from "../ui/plot.ts";
 import { burnLabels, Scene, showScene } from "../ui/scene.ts";
 import type { Box } from "../ui/unit_grid.ts";
-import { AXES, type Axis, type SweepResult } from "./sweep.ts";
+import type { Axis, SweepResult } from "./sweep.ts";
 
 /** How each axis is named and drawn. */
 const AXIS_LOOK: Record<

@@ -111,3 +111,28 @@ export function symmetricScale(values: ArrayLike<number>, q = 0.99): number {
   abs.sort();
   return abs[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))];
 }
+
+/**
+ * Stops of the drawing window's map of activations, matplotlib's inferno
+ * from 0 to 1: a unit at rest is near-black and lights up through red to pale yellow, so an
+ * active unit reads as lit at a glance.
+ */
+const LIT_STOPS = [
+  0x000004,
+  0x160b39,
+  0x420a68,
+  0x6a176e,
+  0x932667,
+  0xbc3754,
+  0xdd513a,
+  0xf37819,
+  0xfca50a,
+  0xf6d746,
+  0xfcffa4,
+];
+
+/** The grid colour of activation `t` (0 to 1, clamped): dark to lit. */
+export function litColour(t: number): number {
+  const u = Number.isNaN(t) ? 0 : Math.max(0, Math.min(1, t));
+  return stopsColour(LIT_STOPS, u);
+}

@@ -5,6 +5,7 @@
  */
 import { SIDE } from "../data/mnist.ts";
 import type { Window } from "../native/sdl2.ts";
+import { COLOURS } from "./palette.ts";
 
 /** Side of one cell in pixels, as in the original demo. */
 export const CELL = 24;
@@ -36,7 +37,7 @@ export function drawDigitGrid(
   }
   // Background first, then only the cells with ink: most of an MNIST digit is
   // background, so this is a few hundred draw calls instead of 784.
-  window.setColour(0xffffff);
+  window.setColour(COLOURS.paper);
   window.fillRect(x, y, SIDE * cell, SIDE * cell);
   for (let row = 0; row < SIDE; row++) {
     for (let col = 0; col < SIDE; col++) {

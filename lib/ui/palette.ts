@@ -32,13 +32,19 @@ export const COLOURS = {
   bar: 0xa9b4bb,
   /** What stands out: the network's answer, a record's true label, the tab shown. */
   accent: 0x1565c0,
-  /** What the user chose (a hidden unit, a confusion cell); a third curve. */
+  /** What the user chose (a hidden unit, a confusion cell, a piece shown). */
   select: 0xe65100,
+  /** A third curve, beside `accent`'s and `right`'s: the learning rate. */
+  third: 0xe65100,
+  /** A run that waits: training paused. */
+  paused: 0xe65100,
   /** The network is right: text, and the box behind it. */
   right: 0x2e7d32,
   rightBack: 0xe1efe1,
-  /** The network is wrong, or something failed; the eraser. */
+  /** The network is wrong, or something failed. */
   wrong: 0xc62828,
+  /** The eraser, while it is on. */
+  eraser: 0xc62828,
   wrongBack: 0xf8dfdc,
   /** Behind a grid of lit cells, showing between them. */
   board: 0x2b2b2b,

@@ -2,11 +2,16 @@
  * A grid of tiles, one per hidden unit, fitted into a box: how many columns,
  * how large each tile is, where tile i goes, and which tile a point is on.
  * inspect's "Hidden units" view lays out its weight pictures with it, the
- * drawing window's inside view its cells lit by activation; drawing and hit
- * testing share one layout, so a click lands where the tile is drawn.
+ * drawing window's inside view its cells lit by activation, the training
+ * window its weight pictures as they form; drawing and hit testing share one
+ * layout, so a click lands where the tile is drawn. `drawWeightTiles()` paints
+ * the units' weights into the tiles.
  *
  * @module
  */
+import { PIXELS, SIDE } from "../data/mnist.ts";
+import { divergingColour } from "../image/colour_map.ts";
+import type { Raster } from "../image/raster.ts";
 
 /** A rectangle on screen, in pixels. */
 export interface Box {
@@ -113,4 +118,22 @@ export function hitTile(grid: UnitGrid, x: number, y: number): number {
   if (dx % grid.pitch >= grid.tile || dy % grid.pitch >= grid.tile) return -1;
   const i = row * grid.columns + col;
   return i < grid.count ? i : -1;
+}
+
+/**
+ * Draws each hidden unit's incoming weights (its row of `w1`, (H, 784)) into
+ * its tile of `grid`, on the diverging map that saturates at ±`scale`.
+ */
+export function drawWeightTiles(
+  raster: Raster,
+  grid: UnitGrid,
+  w1: Float32Array,
+  scale: number,
+): void {
+  const zoom = grid.tile / SIDE;
+  for (let u = 0; u < grid.count; u++) {
+    const { x, y } = tileAt(grid, u);
+    const off = u * PIXELS;
+    raster.image(x, y, SIDE, zoom, (i) => divergingColour(w1[off + i], scale));
+  }
 }

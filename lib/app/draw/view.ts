@@ -111,7 +111,7 @@ export function drawSketchPanel(
       x,
       y: 542,
       font: "bold",
-      colour: COLOURS.wrong,
+      colour: COLOURS.eraser,
     });
   }
   drawText(window, fonts, panel.status.text, {

@@ -7,7 +7,7 @@
 import { SIDE } from "../../data/mnist.ts";
 import { LOW, SPAN } from "../../nn/backquery.ts";
 import { COLOURS } from "../../ui/palette.ts";
-import { MARGIN, TOP, WIDTH } from "./scene.ts";
+import { MARGIN, TOP, WIDTH } from "../../ui/wide_window.ts";
 import { type Scene } from "../../ui/scene.ts";
 import type { Inspection } from "./state.ts";
 

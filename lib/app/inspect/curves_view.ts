@@ -11,7 +11,7 @@ import type { Rgb } from "../../image/raster.ts";
 import { counted, percent } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { drawPlot } from "../../ui/plot.ts";
-import { HEIGHT, MARGIN, TOP, WIDTH } from "./scene.ts";
+import { HEIGHT, MARGIN, TOP, WIDTH } from "../../ui/wide_window.ts";
 import { type Scene } from "../../ui/scene.ts";
 import type { RefusalTraining, TrainingRecord } from "./state.ts";
 
@@ -109,7 +109,7 @@ export function drawCurves(c: Scene, training: TrainingRecord) {
       title: "Learning rate (end of epoch)",
       values: history.map((e) => e.rate),
       format: (v) => String(Number(v.toPrecision(2))),
-      colour: COLOURS.select,
+      colour: COLOURS.third,
       from: 0,
     },
   ];

@@ -15,7 +15,7 @@ import { EventLoop } from "../../ui/event_loop.ts";
 import { hitTile } from "../../ui/unit_grid.ts";
 import { checkPngDir, writePngs } from "./png_files.ts";
 import { inspect, type Inspection, UiState, VIEWS } from "./state.ts";
-import { HEIGHT, WIDTH } from "./scene.ts";
+import { HEIGHT, WIDTH } from "../../ui/wide_window.ts";
 import { hitCell } from "./test_view.ts";
 import { weightGrid } from "./units_view.ts";
 import { hitTab, renderView, TAB_TITLES } from "./views.ts";

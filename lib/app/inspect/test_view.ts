@@ -8,7 +8,7 @@ import { CLASSES, PIXELS, SIDE } from "../../data/mnist.ts";
 import { sequentialColour } from "../../image/colour_map.ts";
 import { counted, percent } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
-import { HEIGHT, MARGIN, TOP, WIDTH } from "./scene.ts";
+import { HEIGHT, MARGIN, TOP, WIDTH } from "../../ui/wide_window.ts";
 import { type Scene } from "../../ui/scene.ts";
 import type { Inspection } from "./state.ts";
 

@@ -8,11 +8,15 @@
  */
 import { CLASSES, PIXELS, SIDE } from "../../data/mnist.ts";
 import { divergingColour, WEIGHT_QUANTILE } from "../../image/colour_map.ts";
-import type { Raster } from "../../image/raster.ts";
 import { signed } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
-import { tileAt, type UnitGrid, unitGrid } from "../../ui/unit_grid.ts";
-import { HEIGHT, MARGIN, TOP, WIDTH } from "./scene.ts";
+import {
+  drawWeightTiles,
+  tileAt,
+  type UnitGrid,
+  unitGrid,
+} from "../../ui/unit_grid.ts";
+import { HEIGHT, MARGIN, TOP, WIDTH } from "../../ui/wide_window.ts";
 import { type Scene } from "../../ui/scene.ts";
 import type { Inspection } from "./state.ts";
 
@@ -31,24 +35,6 @@ export function weightGrid(hidden: number): UnitGrid {
     columns: 20,
     step: SIDE,
   });
-}
-
-/**
- * Draws each hidden unit's incoming weights (its row of `w1`, (H, 784)) into
- * its tile of `grid`, on the diverging map that saturates at ±`scale`.
- */
-export function drawWeightTiles(
-  raster: Raster,
-  grid: UnitGrid,
-  w1: Float32Array,
-  scale: number,
-): void {
-  const zoom = grid.tile / SIDE;
-  for (let u = 0; u < grid.count; u++) {
-    const { x, y } = tileAt(grid, u);
-    const off = u * PIXELS;
-    raster.image(x, y, SIDE, zoom, (i) => divergingColour(w1[off + i], scale));
-  }
 }
 
 /** How many times its size the chosen unit is shown under the grid. */

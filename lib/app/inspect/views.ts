@@ -10,7 +10,13 @@
 import { COLOURS } from "../../ui/palette.ts";
 import { drawBackquery } from "./backquery_view.ts";
 import { drawCurves } from "./curves_view.ts";
-import { HEIGHT, MARGIN, TAB_HEIGHT, TAB_WIDTH, WIDTH } from "./scene.ts";
+import {
+  HEIGHT,
+  MARGIN,
+  TAB_HEIGHT,
+  TAB_WIDTH,
+  WIDTH,
+} from "../../ui/wide_window.ts";
 import { Scene } from "../../ui/scene.ts";
 import { type Inspection, type UiState, VIEWS } from "./state.ts";
 import { drawTest } from "./test_view.ts";

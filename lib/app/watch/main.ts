@@ -24,7 +24,7 @@ import {
 import { Fonts } from "../../ui/fonts.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { Scene, showScene } from "../../ui/scene.ts";
-import { HEIGHT, WIDTH } from "../inspect/scene.ts";
+import { HEIGHT, WIDTH } from "../../ui/wide_window.ts";
 import { type Due, WatchState } from "./state.ts";
 import { drawWatch, type Weights } from "./view.ts";
 

@@ -16,8 +16,8 @@ import { percent, signed } from "../../ui/format.ts";
 import { COLOURS } from "../../ui/palette.ts";
 import { drawPlot, type Surface } from "../../ui/plot.ts";
 import { type Box, type UnitGrid, unitGrid } from "../../ui/unit_grid.ts";
-import { MARGIN, TAB_HEIGHT, TOP, WIDTH } from "../inspect/scene.ts";
-import { drawWeightTiles } from "../inspect/units_view.ts";
+import { MARGIN, TAB_HEIGHT, TOP, WIDTH } from "../../ui/wide_window.ts";
+import { drawWeightTiles } from "../../ui/unit_grid.ts";
 import type { Phase, WatchState } from "./state.ts";
 
 /** The left column: the weight tiles. */
@@ -106,7 +106,7 @@ const PHASES: Record<Phase, { text: string; colour: number; keys: string }> = {
   },
   paused: {
     text: "paused",
-    colour: COLOURS.select,
+    colour: COLOURS.paused,
     keys: "SPACE resume · ESC stop (the model is not saved)",
   },
   stopped: { text: "stopped", colour: COLOURS.wrong, keys: "" },

@@ -1,7 +1,8 @@
 /**
- * The layout every view of `deno task inspect` shares, and the training
- * window with it: the window's size, the tab bar, the margins. The views are
- * drawn into a `Scene` of that size (lib/ui/scene.ts).
+ * The layout of the wide windows, `deno task inspect`'s views and the
+ * training window of `deno task train --watch`: the window's size, the tab
+ * bar, the margins. Their views are drawn into a `Scene` of that size
+ * (lib/ui/scene.ts).
  *
  * @module
  */
