@@ -51,3 +51,21 @@ Deno.test("Raster.toArgb() gives opaque 0xAARRGGBB pixels", () => {
   assertEquals([...out], [0xff123456, 0xff123456]);
   assertThrows(() => r.toArgb(new Uint32Array(3)), RangeError, "3 pixels");
 });
+
+Deno.test("Raster.ink() lays a colour over the picture as the ink covers it, clipped at the edges", () => {
+  const r = new Raster(4, 3, 0x000000);
+  const ink = {
+    width: 3,
+    height: 2,
+    data: Uint8Array.from([255, 128, 0, 0, 255, 255]),
+  };
+  r.ink(2, 2, ink, 0xff8040);
+  const at = (x: number, y: number) =>
+    Array.from(r.rgb.subarray(3 * (y * 4 + x), 3 * (y * 4 + x) + 3));
+  assertEquals(at(2, 2), [0xff, 0x80, 0x40]); // full ink
+  assertEquals(at(3, 2), [128, 64, 32]); // half: 128 / 255 of the way
+  assertEquals(at(0, 0), [0, 0, 0]); // outside the ink
+  assertEquals(at(1, 2), [0, 0, 0]);
+  // The ink's second row and third column fall outside the picture.
+  assertEquals(r.rgb.length, 36);
+});

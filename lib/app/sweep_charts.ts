@@ -22,7 +22,7 @@ import { Fonts } from "../ui/fonts.ts";
 import { counted, percent } from "../ui/format.ts";
 import { COLOURS } from "../ui/palette.ts";
 import { drawPlot } from "../ui/plot.ts";
-import { burnLabels, Scene, showScene } from "../ui/scene.ts";
+import { burnLabels, pictureFonts, Scene, showScene } from "../ui/scene.ts";
 import type { Box } from "../ui/unit_grid.ts";
 import type { Axis, SweepResult } from "./sweep.ts";
 
@@ -38,13 +38,13 @@ const AXIS_LOOK: Record<
     unit: (v) => `rate ${v}`,
   },
   epochs: {
-    noun: "the number of epochs",
+    noun: "epochs",
     label: "epochs",
     log: false,
     unit: (v) => counted(v, "epoch"),
   },
   hidden: {
-    noun: "the number of hidden units",
+    noun: "hidden units",
     label: "hidden units",
     log: true,
     unit: (v) => `${v} hidden units`,
@@ -79,7 +79,9 @@ export function heldLine(
   const held = (["epochs", "hidden", "rate"] as const)
     .filter((a) => a !== axis)
     .map((a) => AXIS_LOOK[a].unit(r[a]));
-  return `${recipe} recipe: ${held.join(", ")} (${results.length} runs)`;
+  return `${recipe} recipe: ${held.join(", ")} (${
+    counted(results.length, "run")
+  })`;
 }
 
 /** Draws the chart of `axis` into `box` of `scene`. */
@@ -161,8 +163,9 @@ export async function writeCharts(
     }
   }
   const paths: string[] = [];
+  using fonts = pictureFonts();
   for (const [axis, rs] of charts) {
-    const raster = burnLabels(chartScene(axis, rs, recipe));
+    const raster = burnLabels(chartScene(axis, rs, recipe), fonts);
     const path = join(dir, `${axis}.png`);
     await replaceFile(
       path,
@@ -173,33 +176,40 @@ export async function writeCharts(
   return paths;
 }
 
-/** Width of one chart in the window, where they stand side by side. */
-const WINDOW_CHART = 440;
+/**
+ * Width of one chart in the window, where they stand side by side: a chart
+ * alone as wide as its picture, three narrower, to fit a screen 1400 wide.
+ */
+const WINDOW_CHART = [CHART_WIDTH, CHART_WIDTH, 600, 460];
+/** Height of the line of keys under the charts. */
+const KEYS_HEIGHT = 24;
 
-/** Every axis's chart side by side, as the window shows them. */
+/** Every axis's chart side by side, as the window shows them, the keys under. */
 export function chartsScene(
   results: readonly SweepResult[],
   recipe: string,
 ): Scene {
   const axes = byAxis(results);
+  const w = WINDOW_CHART[Math.min(axes.length, 3)];
   const scene = new Scene(
-    Math.max(1, axes.length) * WINDOW_CHART,
-    CHART_HEIGHT,
+    Math.max(1, axes.length) * w,
+    CHART_HEIGHT + KEYS_HEIGHT,
   );
   axes.forEach(([axis, rs], k) =>
     drawChart(
       scene,
-      {
-        x: k * WINDOW_CHART + 16,
-        y: 16,
-        w: WINDOW_CHART - 32,
-        h: CHART_HEIGHT - 32,
-      },
+      { x: k * w + 16, y: 16, w: w - 32, h: CHART_HEIGHT - 32 },
       axis,
       rs,
       recipe,
     )
   );
+  scene.text("ESC close", {
+    x: scene.raster.width - 16,
+    y: CHART_HEIGHT - 8,
+    colour: COLOURS.muted,
+    align: "right",
+  });
   return scene;
 }
 

@@ -144,6 +144,36 @@ export class Raster {
     return w;
   }
 
+  /**
+   * Lays `rgb` over the picture through `ink` (a `width` x `height` image of
+   * coverage, 0 none to 255 full, e.g. anti-aliased text), its top-left at
+   * (x, y); what falls outside the picture is dropped.
+   */
+  ink(
+    x: number,
+    y: number,
+    ink: { width: number; height: number; data: Uint8Array },
+    rgb: Rgb,
+  ): void {
+    const r = rgb >> 16 & 255, g = rgb >> 8 & 255, b = rgb & 255;
+    for (let j = 0; j < ink.height; j++) {
+      const py = y + j;
+      if (py < 0 || py >= this.height) continue;
+      for (let i = 0; i < ink.width; i++) {
+        const px = x + i, a = ink.data[j * ink.width + i];
+        if (a === 0 || px < 0 || px >= this.width) continue;
+        const k = 3 * (py * this.width + px), t = a / 255;
+        this.rgb[k] = Math.round(this.rgb[k] + (r - this.rgb[k]) * t);
+        this.rgb[k + 1] = Math.round(
+          this.rgb[k + 1] + (g - this.rgb[k + 1]) * t,
+        );
+        this.rgb[k + 2] = Math.round(
+          this.rgb[k + 2] + (b - this.rgb[k + 2]) * t,
+        );
+      }
+    }
+  }
+
   /** Copies the picture into 0xAARRGGBB pixels for an SDL texture. */
   toArgb(out: Uint32Array): void {
     if (out.length !== this.width * this.height) {

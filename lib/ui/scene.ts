@@ -2,15 +2,18 @@
  * What a view is drawn into before it is shown: a `Scene`, the RGB pixels of
  * the picture (a `Raster`) and the lines of text to write over them, as
  * labels. A window writes the labels with the real fonts (`showScene()`); a
- * PNG file gets them burnt into the pixels with the raster's pixel font
- * (`burnLabels()`). inspect's views, the training window and the sweep's
+ * PNG file gets them burnt into the pixels (`burnLabels()`), in the same
+ * fonts rendered in memory, or the raster's pixel font where those are
+ * missing. inspect's views, the training window and the sweep's
  * charts are all drawn this way, so a window and its pictures match.
  *
  * @module
  */
-import { Raster } from "../image/raster.ts";
+import { alignedLeft, Raster } from "../image/raster.ts";
 import type { PixelTexture, Window } from "../native/sdl2.ts";
-import type { FontName, Fonts } from "./fonts.ts";
+import { renderInk } from "../native/sdl2_ttf.ts";
+import { isUserError } from "../errors.ts";
+import { type FontName, Fonts } from "./fonts.ts";
 import { COLOURS } from "./palette.ts";
 import { drawText, type TextOptions, textOptions } from "./text.ts";
 
@@ -49,13 +52,42 @@ const PIXEL_FONTS: Partial<Record<FontName, { scale: number; dy: number }>> = {
   title: { scale: 3, dy: 4 },
 };
 
-/** Writes a scene's labels into its raster with the pixel font (for PNGs). */
-export function burnLabels(scene: Scene): Raster {
+/**
+ * Writes a scene's labels into its raster, for a picture file: in the
+ * windows' `fonts`, rendered in memory (no window needed), so that the file
+ * looks as the window does; without them, in the raster's pixel font.
+ */
+export function burnLabels(scene: Scene, fonts?: Fonts): Raster {
   for (const l of scene.labels) {
-    const s = PIXEL_FONTS[l.font] ?? PIXEL_FONTS.body!;
-    scene.raster.label(l.text, l.x, l.y + s.dy, l.colour, s.scale, l.align);
+    if (fonts) {
+      if (l.text === "") continue;
+      const ink = renderInk(fonts[l.font], l.text);
+      scene.raster.ink(
+        alignedLeft(l.x, ink.width, l.align),
+        l.y,
+        ink,
+        l.colour,
+      );
+    } else {
+      const s = PIXEL_FONTS[l.font] ?? PIXEL_FONTS.body!;
+      scene.raster.label(l.text, l.x, l.y + s.dy, l.colour, s.scale, l.align);
+    }
   }
   return scene.raster;
+}
+
+/**
+ * The windows' fonts for writing pictures, or undefined where they cannot be
+ * opened (the fonts or SDL2_ttf missing): the pictures then get the pixel
+ * font, and are written all the same.
+ */
+export function pictureFonts(): Fonts | undefined {
+  try {
+    return new Fonts();
+  } catch (e) {
+    if (isUserError(e)) return undefined;
+    throw e;
+  }
 }
 
 /**

@@ -12,7 +12,7 @@ import { SIDE } from "../../data/mnist.ts";
 import { UserError } from "../../errors.ts";
 import { encodePng } from "../../image/png.ts";
 import { toGrey } from "../../nn/backquery.ts";
-import { burnLabels } from "../../ui/scene.ts";
+import { burnLabels, pictureFonts } from "../../ui/scene.ts";
 import { type Inspection, UiState, type View, VIEWS } from "./state.ts";
 import { renderView } from "./views.ts";
 import { checkOutputDir, statOrNull, writeError } from "../output_dir.ts";
@@ -96,9 +96,10 @@ export async function writePngs(
     );
   }
   const ui = new UiState(ins);
+  using fonts = pictureFonts();
   for (const [name, view] of VIEW_FILES) {
     ui.showView(VIEWS.indexOf(view));
-    const raster = burnLabels(renderView(ins, ui));
+    const raster = burnLabels(renderView(ins, ui), fonts);
     await write(name, encodePng(raster.width, raster.height, 3, raster.rgb));
   }
   return written;
