@@ -373,3 +373,52 @@ Deno.test("segment() rejects an image whose data does not fit its size", () => {
   const good = { width: 10, height: 10, data: new Float32Array(100) };
   assertThrows(() => segment(good, { full: 0 }), RangeError, "Full ink");
 });
+
+/** `top` over `bottom`, `gap` rows apart, both at the left. */
+function stacked(top: FloatImage, bottom: FloatImage, gap: number): FloatImage {
+  const width = Math.max(top.width, bottom.width);
+  const height = top.height + gap + bottom.height;
+  const data = new Float32Array(width * height);
+  for (const [img, y0] of [[top, 0], [bottom, top.height + gap]] as const) {
+    for (let y = 0; y < img.height; y++) {
+      data.set(
+        img.data.subarray(y * img.width, (y + 1) * img.width),
+        (y0 + y) * width,
+      );
+    }
+  }
+  return { width, height, data };
+}
+
+Deno.test("segment() reads lines of writing apart: '12' over '34' is two lines of two pieces", () => {
+  for (const judged of [false, true]) {
+    const top = compose(written("12", 160), { gap: 40 });
+    const bottom = compose(written("34", 160), { gap: 40 });
+    const image = stacked(top.image, bottom.image, 10);
+    const pieces = segment(image, judged ? { judge } : {});
+    assertEquals(pieces.map((p) => p.line), [0, 0, 1, 1], `judged ${judged}`);
+    // Each line left to right, each piece within its own line's rows.
+    assert(
+      pieces[0].box.x < pieces[1].box.x && pieces[2].box.x < pieces[3].box.x,
+    );
+    assert(pieces[1].box.y + pieces[1].box.height <= top.image.height);
+    assert(pieces[2].box.y >= top.image.height);
+  }
+});
+
+Deno.test("segment() keeps one line where no line holds digits side by side: an 8 of two loops, a single digit over another", () => {
+  const loop = (cy: number): Strokes[number] =>
+    Array.from({ length: 25 }, (_, k) => {
+      const a = 2 * Math.PI * k / 24;
+      return [0.3 + 0.28 * Math.cos(a), cy + 0.22 * Math.sin(a)] as [
+        number,
+        number,
+      ];
+    });
+  const eight = compose([drawn([loop(0.25), loop(0.76)], 250, THIN)]);
+  const pieces = segment(eight.image, { judge });
+  assertEquals(pieces.map((p) => p.line), [0]);
+  const one = compose(written("1", 160)), two = compose(written("2", 160));
+  const lines = segment(stacked(one.image, two.image, 20)).map((p) => p.line);
+  assert(lines.every((l) => l === 0), `${lines}`);
+});

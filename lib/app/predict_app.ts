@@ -43,8 +43,8 @@ For each file prints one line:
   FILE: 42 (4 97%, 2 99%)    a number: its digits, left to right, each with
                              its probability
   FILE: ? (reason)           no number: no ink, a piece of ink that is not a
-                             digit (which one, and why), or a file that
-                             cannot be read
+                             digit (which one, and why), several lines of
+                             writing, or a file that cannot be read
 The ink is split into digits where they stand apart, and touching digits
 are cut where their parts read best. A piece is "not a digit" when none of
 the network's ten outputs reaches the threshold stored in the model

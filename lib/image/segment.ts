@@ -6,6 +6,9 @@
  * 1. Regions: 8-connected pixels above `INK_FRACTION` of full ink, found in
  *    one pass over the rows as runs of ink joined by union-find; those with
  *    under `SPECK_FRACTION` of the largest one's ink are specks, dropped.
+ *    Regions on rows apart are lines of writing apart, where there are
+ *    digits side by side on one of them (`LINE_HEIGHT`); the steps below
+ *    work on each line alone.
  * 2. Groups: regions whose columns overlap by more than `GROUP_OVERLAP` of
  *    the narrower are one digit in several strokes (a 5 and its flag, a 4
  *    or a 7 in two strokes, "=", "X"), transitively; a group under
@@ -20,7 +23,8 @@
  *    (`SPLIT_GAIN`, `WIDE_DOUBT`, `MIN_PART`). Without one, a group from
  *    `SPLIT_WIDE`, wider than any one digit, is cut at its cheapest cuts
  *    into as many digits as its width holds (`DIGIT_ASPECT`).
- * 4. The pieces are ordered left to right by the centres of their boxes.
+ * 4. The pieces are ordered line by line, top to bottom, and left to right
+ *    on a line by the centres of their boxes.
  *
  * A piece's ink is the image's values inside its box that belong to it, not
  * those of another digit reaching into the box. Everything after the scan
@@ -44,12 +48,17 @@ import {
 export interface Piece {
   /** The piece's box in the image's pixels (x, y, width, height). */
   box: Box;
+  /** The line of writing the piece is on, 0 the top one (see `LINE_HEIGHT`). */
+  line: number;
   /**
    * The piece's ink alone: the image's values inside `box` that belong to
    * this piece, every other pixel 0. Same value type and scale as the image.
    */
   ink: GreyImage;
 }
+
+/** A candidate piece's box and ink, before it is placed on a line. */
+type Ink = Omit<Piece, "line">;
 
 /** Options of `segment()`. */
 export interface SegmentOptions {
@@ -61,6 +70,13 @@ export interface SegmentOptions {
    */
   judge?: (ink: GreyImage) => number;
 }
+
+/**
+ * Bands of rows at least this part as tall as the tallest are lines of
+ * writing of their own, when one of them holds digits side by side; lower,
+ * a part of the line nearest to them (see `intoLines()`).
+ */
+export const LINE_HEIGHT = 0.5;
 
 /**
  * Pixels above this fraction of full ink are ink: low, so that anti-aliased
@@ -181,13 +197,53 @@ export function segment(
     throw new RangeError(`Full ink must be positive, got ${full}`);
   }
   const scan = { image, runs: findRuns(image, ink * INK_FRACTION), full: ink };
-  const groups = joinFragments(
-    groupByColumns(findRegions(scan.runs, SPECK_FRACTION)),
+  return intoLines(findRegions(scan.runs, SPECK_FRACTION)).flatMap(
+    (regions, line) =>
+      joinFragments(groupByColumns(regions))
+        .flatMap((g) => split(scan, g, judge))
+        .map((part) => ({ ...extract(scan, part), line }))
+        .sort((a, b) =>
+          (2 * a.box.x + a.box.width) - (2 * b.box.x + b.box.width)
+        ),
   );
-  return groups
-    .flatMap((g) => split(scan, g, judge))
-    .map((part) => extract(scan, part))
-    .sort((a, b) => (2 * a.box.x + a.box.width) - (2 * b.box.x + b.box.width));
+}
+
+/**
+ * Step 1, lines: the regions in lines of writing, top to bottom. Regions
+ * whose rows overlap, transitively, are on one line. Several lines there are
+ * only when two or more of them are at least LINE_HEIGHT as tall as the
+ * tallest and one holds digits side by side (regions apart by their
+ * columns): "12" over "34" is two lines, but an "8" written as two loops one
+ * above the other, or a "5" whose flag floats over it, is one digit. A line
+ * lower than that (a flag, a stray stroke) joins the line nearest to it.
+ */
+function intoLines(regions: Region[]): Region[][] {
+  const sorted = [...regions].sort((a, b) => a.y0 - b.y0);
+  const bands: { y0: number; y1: number; regions: Region[] }[] = [];
+  for (const r of sorted) {
+    const last = bands.at(-1);
+    if (last && r.y0 < last.y1) {
+      last.y1 = Math.max(last.y1, r.y1);
+      last.regions.push(r);
+    } else {
+      bands.push({ y0: r.y0, y1: r.y1, regions: [r] });
+    }
+  }
+  const tallest = Math.max(0, ...bands.map((b) => b.y1 - b.y0));
+  const lines = bands.filter((b) => b.y1 - b.y0 >= LINE_HEIGHT * tallest);
+  if (
+    lines.length < 2 ||
+    !lines.some((b) => groupByColumns(b.regions).length >= 2)
+  ) {
+    return regions.length ? [regions] : [];
+  }
+  for (const b of bands) {
+    if (lines.includes(b)) continue;
+    const gap = (l: typeof b) => Math.max(l.y0 - b.y1, b.y0 - l.y1, 0);
+    const nearest = lines.reduce((n, l) => gap(l) < gap(n) ? l : n);
+    nearest.regions.push(...b.regions);
+  }
+  return lines.map((l) => l.regions);
 }
 
 /** The image, its runs of ink and its value of full ink. */
@@ -270,7 +326,7 @@ interface Cut {
 function seams(
   scan: Scan,
   region: Region,
-  piece: Piece,
+  piece: Ink,
   minWidth: number,
 ): Cut[] {
   const { box, ink } = piece;
@@ -368,7 +424,7 @@ function split(
 }
 
 /** True when a piece is large enough to be a part of a split. */
-function fits(piece: Piece, limits: Limits): boolean {
+function fits(piece: Ink, limits: Limits): boolean {
   return piece.box.width >= limits.width && piece.box.height >= limits.height;
 }
 
@@ -380,7 +436,7 @@ function fits(piece: Piece, limits: Limits): boolean {
 function splitWide(
   scan: Scan,
   part: Part,
-  piece: Piece,
+  piece: Ink,
   count: number,
   limits: Limits,
 ): Part[] {
@@ -466,7 +522,7 @@ function plausible(confidence: number, aspect: number): number {
 }
 
 /** A part's box and its ink alone, in the image's value type. */
-function extract({ image, runs }: Scan, part: Part): Piece {
+function extract({ image, runs }: Scan, part: Part): Ink {
   const { region, left, right } = part;
   let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
   for (const k of region.runs) {

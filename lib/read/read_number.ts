@@ -72,10 +72,20 @@ function judgeWith(network: Network) {
   };
 }
 
-/** The number of `digits`, or why there is none ("nothing drawn" when there are no pieces). */
-function numberOf(digits: DigitReading[]): NumberReading {
+/**
+ * The number of `digits`, or why there is none: "nothing drawn" when there
+ * are no pieces, and a number is one line of writing (`lines` of them).
+ */
+function numberOf(digits: DigitReading[], lines: number): NumberReading {
   if (digits.length === 0) {
     return { number: null, digits, reason: "nothing drawn" };
+  }
+  if (lines > 1) {
+    return {
+      number: null,
+      digits,
+      reason: `${lines} lines of writing: a number is read one line at a time`,
+    };
   }
   const refused = digits.findIndex((d) => d.reading.digit === null);
   if (refused < 0) {
@@ -102,16 +112,19 @@ export function readInk(
   { full }: { full?: number } = {},
 ): NumberReading {
   const pieces = segment(image, { full, judge: judgeWith(reader.network) });
-  return numberOf(pieces.map((piece) => {
-    const input = preprocess(piece.ink, { full });
-    return {
-      box: piece.box,
-      input,
-      reading: readDigit(reader.network, input, {
-        threshold: reader.threshold,
-      }),
-    };
-  }));
+  return numberOf(
+    pieces.map((piece) => {
+      const input = preprocess(piece.ink, { full });
+      return {
+        box: piece.box,
+        input,
+        reading: readDigit(reader.network, input, {
+          threshold: reader.threshold,
+        }),
+      };
+    }),
+    lineCount(pieces),
+  );
 }
 
 /**
@@ -128,19 +141,27 @@ export function readDrawing(
 ): NumberReading {
   const pieces = segment(canvas, { judge: judgeWith(reader.network) });
   const owners = strokeOwners(canvas.paths, pieces);
-  return numberOf(pieces.map((piece, k) => {
-    const { input, drawn } = owners.shared.has(k)
-      ? { input: preprocess(piece.ink), drawn: asDrawn(piece, canvas) }
-      : drawingInput(pieceCanvas(canvas, owners.paths[k]));
-    return {
-      box: piece.box,
-      input,
-      reading: readDigit(reader.network, input, {
-        threshold: reader.threshold,
-        drawn,
-      }),
-    };
-  }));
+  return numberOf(
+    pieces.map((piece, k) => {
+      const { input, drawn } = owners.shared.has(k)
+        ? { input: preprocess(piece.ink), drawn: asDrawn(piece, canvas) }
+        : drawingInput(pieceCanvas(canvas, owners.paths[k]));
+      return {
+        box: piece.box,
+        input,
+        reading: readDigit(reader.network, input, {
+          threshold: reader.threshold,
+          drawn,
+        }),
+      };
+    }),
+    lineCount(pieces),
+  );
+}
+
+/** How many lines of writing `pieces` are on. */
+function lineCount(pieces: Piece[]): number {
+  return pieces.reduce((n, p) => Math.max(n, p.line + 1), 0);
 }
 
 /** The drawing of one piece as it is on its canvas, for the dot check. */
