@@ -8,6 +8,7 @@ import {
 } from "../lib/image/preprocess.ts";
 import { INK_FRACTION, type Piece, segment } from "../lib/image/segment.ts";
 import { loadModel } from "../lib/nn/model_file.ts";
+import { readInk } from "../lib/read/read_number.ts";
 import { FIXTURE_MODEL } from "./_app.ts";
 import {
   compose,
@@ -403,6 +404,12 @@ Deno.test("segment() reads lines of writing apart: '12' over '34' is two lines o
     );
     assert(pieces[1].box.y + pieces[1].box.height <= top.image.height);
     assert(pieces[2].box.y >= top.image.height);
+    // Read, they are no number, and the reason says why.
+    const reading = readInk({ network, threshold: 0 }, image);
+    assertEquals(
+      [reading.number, reading.reason],
+      [null, "2 lines of writing, not one number"],
+    );
   }
 });
 

@@ -84,7 +84,7 @@ function numberOf(digits: DigitReading[], lines: number): NumberReading {
     return {
       number: null,
       digits,
-      reason: `${lines} lines of writing: a number is read one line at a time`,
+      reason: `${lines} lines of writing, not one number`,
     };
   }
   const refused = digits.findIndex((d) => d.reading.digit === null);
