@@ -429,3 +429,40 @@ Deno.test("segment() keeps one line where no line holds digits side by side: an 
   const lines = segment(stacked(one.image, two.image, 20)).map((p) => p.line);
   assert(lines.every((l) => l === 0), `${lines}`);
 });
+
+Deno.test("segment() cuts no closed line open: a face stays whole where touching rings are cut", () => {
+  // A judge that reads any narrow ink as a sure digit and wide ink as none:
+  // without the rule on holes, a face's arcs would be its digits.
+  const narrowJudge = (ink: GreyImage) =>
+    ink.width < 0.8 * ink.height ? 0.999 : 0.05;
+  const ring = (cx: number, r: number): Strokes[number] =>
+    Array.from({ length: 33 }, (_, k) => {
+      const a = 2 * Math.PI * k / 32;
+      return [cx + r * Math.cos(a), 0.5 + 0.5 * Math.sin(a)] as [
+        number,
+        number,
+      ];
+    });
+  const smile: Strokes[number] = Array.from({ length: 9 }, (_, k) => {
+    const a = Math.PI * (0.2 + 0.6 * k / 8);
+    return [0.5 + 0.28 * Math.cos(a), 0.5 + 0.25 * Math.sin(a)] as [
+      number,
+      number,
+    ];
+  });
+  for (const radius of [THIN, WIDE]) {
+    const face = compose([drawn([ring(0.5, 0.5), smile], 250, radius)]);
+    assertEquals(
+      segment(face.image, { judge: narrowJudge }).length,
+      1,
+      `a face, pen ${radius}`,
+    );
+  }
+  // Touching rings are cut where they meet, which runs through no hole.
+  const rings = compose(
+    [0, 1].map(() => drawn([ring(0.3, 0.3)], 250, THIN)),
+    { touch: 0 },
+  );
+  assert(touches(rings));
+  assertEquals(segment(rings.image, { judge: narrowJudge }).length, 2);
+});

@@ -66,7 +66,6 @@ import {
   type GreyLevels,
   medianFilter,
   openAndClose,
-  squareFilter,
   wholeLevel,
 } from "./grey_filters.ts";
 import { subtractBackground } from "./background.ts";

@@ -7,8 +7,9 @@
  *    one pass over the rows as runs of ink joined by union-find; those with
  *    under `SPECK_FRACTION` of the largest one's ink are specks, dropped.
  *    Regions on rows apart are lines of writing apart, where there are
- *    digits side by side on one of them (`LINE_HEIGHT`); the steps below
- *    work on each line alone.
+ *    digits side by side on one of them (`LINE_HEIGHT`, in
+ *    lib/image/ink_regions.ts, as the groups' rules); the steps below work
+ *    on each line alone.
  * 2. Groups: regions whose columns overlap by more than `GROUP_OVERLAP` of
  *    the narrower are one digit in several strokes (a 5 and its flag, a 4
  *    or a 7 in two strokes, "=", "X"), transitively; a group under
@@ -20,7 +21,9 @@
  *    `judge` (how confidently some ink reads as one digit), a group from
  *    `SPLIT_TRY` times as wide as tall is cut where its parts read best,
  *    recursively, only when they read clearly better than the whole
- *    (`SPLIT_GAIN`, `WIDE_DOUBT`, `MIN_PART`). Without one, a group from
+ *    (`SPLIT_GAIN`, `WIDE_DOUBT`, `MIN_PART`). No cut runs through a large
+ *    hole (`HOLE_SHARE`): that would open a closed line, a face or a ring,
+ *    into arcs that read as digits. Without a judge, a group from
  *    `SPLIT_WIDE`, wider than any one digit, is cut at its cheapest cuts
  *    into as many digits as its width holds (`DIGIT_ASPECT`).
  * 4. The pieces are ordered line by line, top to bottom, and left to right
@@ -36,10 +39,11 @@
  */
 import type { Box, GreyImage } from "./preprocess.ts";
 import {
-  find,
   findRegions,
   findRuns,
-  merge,
+  groupByColumns,
+  intoLines,
+  joinFragments,
   type Region,
   type Runs,
 } from "./ink_regions.ts";
@@ -72,13 +76,6 @@ export interface SegmentOptions {
 }
 
 /**
- * Bands of rows at least this part as tall as the tallest are lines of
- * writing of their own, when one of them holds digits side by side; lower,
- * a part of the line nearest to them (see `intoLines()`).
- */
-export const LINE_HEIGHT = 0.5;
-
-/**
  * Pixels above this fraction of full ink are ink: low, so that anti-aliased
  * edges join their stroke and thin MNIST diagonals hold together; above 0,
  * so that faint noise or shading left in a photo joins nothing.
@@ -90,23 +87,6 @@ export const INK_FRACTION = 0.05;
  * apart 0.3 to 0.45 of its body (MNIST); dirt or a full stop, under 0.05.
  */
 export const SPECK_FRACTION = 0.05;
-/**
- * Regions whose column extents overlap by more than this fraction of the
- * narrower one's width are one digit. MNIST 5s' flags drawn apart overlap
- * their bodies by 0.63 to 0.8; a 4's upright drawn apart, all of its width;
- * the tail of a 2 under the next digit, a small part of that digit.
- */
-export const GROUP_OVERLAP = 0.5;
-/**
- * A group less tall than this fraction of the tallest is part of a digit:
- * a 5's flag beside its body (0.31 in MNIST test digit 694), a broken bar.
- */
-export const FRAGMENT_HEIGHT = 0.5;
-/**
- * ...and joins the nearest group at most this fraction of the tallest's
- * height away (694's flag: 0.02); farther, it is a piece of its own.
- */
-export const FRAGMENT_REACH = 0.25;
 /**
  * Without a judge, groups this many times as wide as tall are split: the
  * widest of the first thousand MNIST test digits is 1.52 (a "2" with a long
@@ -176,6 +156,12 @@ export const CUTS_PER_HEIGHT = 4;
 export const BEND = 0.4;
 /** A cut leaves this much of the ink on each side (a thin "1": 0.15). */
 export const MIN_SIDE = 0.05;
+/**
+ * Background closed in by a group's ink over at least this part of its box
+ * is a hole no cut may run through (a face's, a ring's); the holes of
+ * digits, and the gaps where touching digits meet, are smaller.
+ */
+export const HOLE_SHARE = 0.15;
 
 /**
  * The pieces of ink of `image` that are one digit each, left to right
@@ -208,44 +194,6 @@ export function segment(
   );
 }
 
-/**
- * Step 1, lines: the regions in lines of writing, top to bottom. Regions
- * whose rows overlap, transitively, are on one line. Several lines there are
- * only when two or more of them are at least LINE_HEIGHT as tall as the
- * tallest and one holds digits side by side (regions apart by their
- * columns): "12" over "34" is two lines, but an "8" written as two loops one
- * above the other, or a "5" whose flag floats over it, is one digit. A line
- * lower than that (a flag, a stray stroke) joins the line nearest to it.
- */
-function intoLines(regions: Region[]): Region[][] {
-  const sorted = [...regions].sort((a, b) => a.y0 - b.y0);
-  const bands: { y0: number; y1: number; regions: Region[] }[] = [];
-  for (const r of sorted) {
-    const last = bands.at(-1);
-    if (last && r.y0 < last.y1) {
-      last.y1 = Math.max(last.y1, r.y1);
-      last.regions.push(r);
-    } else {
-      bands.push({ y0: r.y0, y1: r.y1, regions: [r] });
-    }
-  }
-  const tallest = Math.max(0, ...bands.map((b) => b.y1 - b.y0));
-  const lines = bands.filter((b) => b.y1 - b.y0 >= LINE_HEIGHT * tallest);
-  if (
-    lines.length < 2 ||
-    !lines.some((b) => groupByColumns(b.regions).length >= 2)
-  ) {
-    return regions.length ? [regions] : [];
-  }
-  for (const b of bands) {
-    if (lines.includes(b)) continue;
-    const gap = (l: typeof b) => Math.max(l.y0 - b.y1, b.y0 - l.y1, 0);
-    const nearest = lines.reduce((n, l) => gap(l) < gap(n) ? l : n);
-    nearest.regions.push(...b.regions);
-  }
-  return lines.map((l) => l.regions);
-}
-
 /** The image, its runs of ink and its value of full ink. */
 type Scan = { image: GreyImage; runs: Runs; full: number };
 
@@ -256,57 +204,6 @@ interface Part {
   left: Int32Array | null;
   /** Per image row, one past the part's last column; `null`: no limit. */
   right: Int32Array | null;
-}
-
-/** Step 2: regions whose columns overlap enough, joined transitively. */
-function groupByColumns(regions: Region[]): Region[] {
-  const sorted = [...regions].sort((a, b) => a.x0 - b.x0);
-  const n = sorted.length;
-  const parent = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < n; i++) {
-    const a = sorted[i];
-    for (let j = i + 1; j < n && sorted[j].x0 < a.x1; j++) {
-      const b = sorted[j];
-      const overlap = Math.min(a.x1, b.x1) - b.x0;
-      if (overlap > GROUP_OVERLAP * Math.min(a.x1 - a.x0, b.x1 - b.x0)) {
-        const ra = find(parent, i), rb = find(parent, j);
-        parent[Math.max(ra, rb)] = Math.min(ra, rb);
-      }
-    }
-  }
-  const groups: Region[][] = [];
-  for (let i = 0; i < n; i++) (groups[find(parent, i)] ??= []).push(sorted[i]);
-  return groups.filter((g) => g !== undefined).map(merge);
-}
-
-/**
- * Step 2, fragments: a group less than FRAGMENT_HEIGHT as tall as the
- * tallest joins the group of digit height nearest to it (by the columns
- * between them, then by their centres), if within FRAGMENT_REACH.
- */
-function joinFragments(groups: Region[]): Region[] {
-  const tallest = Math.max(...groups.map((g) => g.y1 - g.y0));
-  const small = groups.map((g) => g.y1 - g.y0 < FRAGMENT_HEIGHT * tallest);
-  const joined = groups.map((g) => [g]);
-  for (let i = 0; i < groups.length; i++) {
-    if (!small[i]) continue;
-    const f = groups[i];
-    let best = -1, bestGap = Infinity, bestOff = Infinity;
-    for (let j = 0; j < groups.length; j++) {
-      if (small[j]) continue;
-      const g = groups[j];
-      const gap = Math.max(g.x0 - f.x1, f.x0 - g.x1, 0);
-      const off = Math.abs(g.x0 + g.x1 - f.x0 - f.x1);
-      if (gap < bestGap || gap === bestGap && off < bestOff) {
-        [best, bestGap, bestOff] = [j, gap, off];
-      }
-    }
-    if (best >= 0 && bestGap <= FRAGMENT_REACH * tallest) {
-      joined[best].push(f);
-      joined[i] = [];
-    }
-  }
-  return joined.filter((g) => g.length > 0).map(merge);
 }
 
 /** A cut from top to bottom: per image row, the first column right of it. */
@@ -365,6 +262,7 @@ function seams(
   for (let x = 0; x < w; x++) {
     if (Math.min(side[x], total - side[x]) >= MIN_SIDE * total) ends.push(x);
   }
+  const holes = largeHoles(piece, k);
   ends.sort((a, b) => price[a] - price[b]);
   const chosen: Cut[] = [];
   for (const end of ends) {
@@ -377,9 +275,60 @@ function seams(
     }
     at.fill(at[box.y], 0, box.y);
     at.fill(at[box.y + h - 1], box.y + h);
-    if (cutsOne(scan.runs, region, at)) chosen.push({ at, mean });
+    const opens = holes !== null &&
+      at.subarray(box.y, box.y + h).some((x, y) => holes[y * w + x - box.x]);
+    if (!opens && cutsOne(scan.runs, region, at)) chosen.push({ at, mean });
   }
   return chosen;
+}
+
+/**
+ * The pixels of `piece` (ink `k` times a value counting as full) inside its
+ * large holes: background that ink closes in, in pieces of at least
+ * HOLE_SHARE of the piece's box; `null` when there are none. A cut through
+ * one would open a closed line (a face, a ring), whose arcs can read as
+ * digits; touching digits meet where no line closes round.
+ */
+function largeHoles(piece: Ink, k: number): Uint8Array | null {
+  const { box: { width: w, height: h }, ink } = piece;
+  // 1 for ink, 0 for background not yet reached by a flood.
+  const seen = new Uint8Array(w * h);
+  for (let i = 0; i < seen.length; i++) {
+    seen[i] = ink.data[i] * k > INK_FRACTION ? 1 : 0;
+  }
+  // The background 4-connected to `starts`, marked seen; its pixels.
+  const flood = (starts: number[]): number[] => {
+    const stack = starts.filter((i) => seen[i] === 0);
+    for (const i of stack) seen[i] = 1;
+    const area: number[] = [];
+    while (stack.length) {
+      const i = stack.pop()!, x = i % w;
+      area.push(i);
+      for (
+        const n of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]
+      ) {
+        if (n >= 0 && n < seen.length && seen[n] === 0) {
+          seen[n] = 1;
+          stack.push(n);
+        }
+      }
+    }
+    return area;
+  };
+  const edge: number[] = [];
+  for (let x = 0; x < w; x++) edge.push(x, (h - 1) * w + x);
+  for (let y = 0; y < h; y++) edge.push(y * w, y * w + w - 1);
+  flood(edge);
+  // What no flood from the edge reached lies in holes.
+  let holes: Uint8Array | null = null;
+  for (let i = 0; i < seen.length; i++) {
+    if (seen[i]) continue;
+    const hole = flood([i]);
+    if (hole.length < HOLE_SHARE * w * h) continue;
+    holes ??= new Uint8Array(w * h);
+    for (const j of hole) holes[j] = 1;
+  }
+  return holes;
 }
 
 /** True unless `at` cuts through several of a group's regions (as "="). */
