@@ -15,6 +15,9 @@ async function main() {
     return;
   }
   await runDraw(options);
+  // The window is closed and what was asked saved: the worker that learns
+  // from corrections, terminated mid-job, is not waited for.
+  Deno.exit(0);
 }
 
 if (import.meta.main) {
