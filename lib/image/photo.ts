@@ -43,7 +43,8 @@
  *    ink level is the 90th percentile of the clearly inked pixels, however
  *    few: a thin pen on a clean page is ink. No such pixel means no ink.
  *    Levels up to a floor above the noise become 0 and the ink level 255,
- *    with a linear ramp in between, which keeps soft edges;
+ *    with a linear ramp in between, which keeps soft edges. On ruled paper,
+ *    the printed lines are then cleared (lib/image/ruling.ts);
  * 7. specks: connected pieces of ink with less than `SPECK_FRACTION` of the
  *    largest piece's ink are removed (a single speck would otherwise widen the
  *    box that the ink is cropped to). When no piece left is `MIN_INK_SIDE`
@@ -69,6 +70,7 @@ import {
   wholeLevel,
 } from "./grey_filters.ts";
 import { subtractBackground } from "./background.ts";
+import { removeRuling } from "./ruling.ts";
 
 export type { GreyLevels };
 
@@ -351,6 +353,9 @@ function inkInPlace(grey: GreyLevels): InkImage {
     const level = (v.data[i] - floor) * scale;
     out.data[i] = level <= 0 ? 0 : level >= 255 ? 255 : (level + 0.5) | 0;
   }
+
+  // The printed lines of ruled paper.
+  removeRuling(out);
 
   // 7. Specks, and dust: no piece of ink as long as MIN_INK_SIDE.
   if (removeSpecks(out) < MIN_INK_SIDE) out.data.fill(0);
