@@ -11,7 +11,7 @@ import {
 } from "../lib/ui/plot.ts";
 import { COLOURS } from "../lib/ui/palette.ts";
 import { Scene } from "../lib/ui/scene.ts";
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertAlmostEquals, assertEquals } from "./_assert.ts";
 
 Deno.test("logTicks(): 1, 2 and 5 times powers of ten, thinned to the powers", () => {
   assertEquals(logTicks(0.1, 1), [0.1, 0.2, 0.5, 1]);
@@ -65,6 +65,14 @@ Deno.test("axisRange(): given ends kept, others fitted with room", () => {
   for (const t of ticks) {
     assert(Math.abs(t * 100 - Math.round(t * 100)) < 1e-6, `${ticks}`);
   }
+  // One value on a log axis: in the middle of a decade.
+  const [l0, l1] = axisRange(
+    { label: "", format: f, log: true },
+    [5, 5],
+    false,
+  );
+  assertAlmostEquals(Math.sqrt(l0 * l1), 5, 1e-9);
+  assert(l1 / l0 > 9, `${l0} ${l1}`);
   // One value: a range around it.
   const [a, b] = axisRange({ label: "", format: f }, [0.9, 0.9], true);
   assert(a < 0.9 && b > 0.9);

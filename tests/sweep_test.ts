@@ -241,6 +241,24 @@ Deno.test("a chart names the axis, what was held, and marks each value swept", (
   }
 });
 
+Deno.test({
+  name: "sweep() trains a setting two axes share once, and reports it on both",
+  sanitizeResources: false,
+  async fn() {
+    // The talk's recipe is rate 0.1 and one epoch: these two runs are it.
+    const results = await sweep(
+      { ...SMALL, axes: { rate: [0.1], epochs: [1] }, limit: 500 },
+      () => {},
+      new ProgressBar(1, Deno.stderr),
+    );
+    assertEquals(results.map((r) => r.axis), ["rate", "epochs"]);
+    const [a, b] = results;
+    assertEquals([a.epochs, a.hidden, a.rate], [b.epochs, b.hidden, b.rate]);
+    // One training: the same accuracy, and the same seconds to the last bit.
+    assertEquals([a.accuracy, a.seconds], [b.accuracy, b.seconds]);
+  },
+});
+
 Deno.test("writeCharts() writes a chart per axis swept and removes an earlier sweep's others", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -284,6 +284,9 @@ export async function sweep(
   );
   log(tableLine());
   const results: SweepResult[] = [];
+  // A setting two axes share (the recipe's own: rate 0.1 on one axis, one
+  // epoch on another) is trained once; training is the same every time.
+  const trained = new Map<string, ReturnType<BackgroundTrainer["train"]>>();
   const started = performance.now();
   let next = 0, done = 0, printed = 0;
   const show = () =>
@@ -298,10 +301,14 @@ export async function sweep(
     await Promise.all(trainers.map(async (trainer) => {
       while (next < runs.length) {
         const k = next++, run = runs[k];
-        const { evaluation, seconds } = await trainer.train({
-          config: run.config,
-          extra: data.extra,
-        });
+        const key = JSON.stringify(run.config);
+        if (!trained.has(key)) {
+          trained.set(
+            key,
+            trainer.train({ config: run.config, extra: data.extra }),
+          );
+        }
+        const { evaluation, seconds } = await trained.get(key)!;
         results[k] = {
           axis: run.axis,
           value: run.value,

@@ -128,7 +128,8 @@ export function axisRange(
   let hi = axis.to ?? Math.max(...finite);
   if (axis.log) {
     if (!room || axis.from !== undefined || axis.to !== undefined) {
-      return [lo, hi > lo ? hi : lo * 10];
+      // One value alone in the middle, a decade wide.
+      return hi > lo ? [lo, hi] : [lo / Math.sqrt(10), lo * Math.sqrt(10)];
     }
     // From the round value under the lowest point to the one over the
     // highest, so that both ends are marked: at least a factor of two apart.
