@@ -320,8 +320,13 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   }
   const bar = new ProgressBar(config.epochs, Deno.stderr);
   const history: EpochReport[] = [];
+  // Images in an epoch: the training set's, and the extras mixed in.
+  let perEpoch = trainSet.count;
   const hooks: TrainHooks = {
-    afterStep: (step) => bar.update(step),
+    afterStep: (step) => {
+      perEpoch = step.total;
+      bar.update(step);
+    },
     afterEpoch: (r) => {
       history.push(r);
       bar.clear();
@@ -353,9 +358,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
       counted(config.epochs, "epoch")
     }: ` +
       `${trainSeconds.toFixed(2)} s training ` +
-      `(${
-        Math.round(trainSet.count * config.epochs / trainSeconds)
-      } images/s), ` +
+      `(${Math.round(perEpoch * config.epochs / trainSeconds)} images/s), ` +
       `${((performance.now() - started) / 1000).toFixed(2)} s in all`,
   );
   console.log(`\nConfusion matrix (rows: true digit, columns: predicted):`);
