@@ -251,6 +251,9 @@ Deno.test("browserPanel() describes the record on screen and the answer for it",
   assertEquals(panel.answer?.threshold, 0);
   const refusing = browserPanel(data, b, predictAll(reader, data));
   assertEquals(refusing.answer?.refused, true);
+  // A refused record's bars are its raw outputs: the largest is the one the
+  // threshold line gives.
+  assertEquals(refusing.answer?.p, refusing.answer?.highest);
   assertEquals(refusing.answer?.threshold, reader.threshold);
   assertEquals(refusing.refusedCount, 12);
   const none = browserPanel(data, b, null);

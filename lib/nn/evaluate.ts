@@ -13,6 +13,11 @@ import { argmaxRow, type Network, normaliseRows, OUTPUTS } from "./network.ts";
 export interface Evaluation {
   /** (count, 10) probabilities, each row summing to one. */
   probs: Float32Array;
+  /**
+   * (count, 10) raw outputs, each a sigmoid in 0..1, the probabilities
+   * before the normalisation.
+   */
+  outputs: Float32Array;
   /** Each image's most probable digit. */
   predicted: Uint8Array;
   /**
@@ -43,6 +48,14 @@ export function evaluate(network: Network, data: Dataset): Evaluation {
     confusion[data.labels[i] * OUTPUTS + p]++;
     if (p === data.labels[i]) correct++;
   }
+  const outputs = probs.slice();
   normaliseRows(probs, count);
-  return { probs, predicted, highest, confusion, accuracy: correct / count };
+  return {
+    probs,
+    outputs,
+    predicted,
+    highest,
+    confusion,
+    accuracy: correct / count,
+  };
 }

@@ -22,6 +22,8 @@ export function windowTitle(split: Split, index: number, count: number) {
 export interface Predictions {
   /** (count, 10) probabilities: the raw outputs normalised to sum to one. */
   probs: Float32Array;
+  /** (count, 10) raw outputs, which the threshold refuses by. */
+  outputs: Float32Array;
   /** The most probable digit of each record. */
   predicted: Uint8Array;
   /** The largest raw output of each record. */
@@ -45,7 +47,10 @@ export interface Predictions {
  * does.
  */
 export function predictAll(reader: DigitReader, data: Dataset): Predictions {
-  const { probs, predicted, highest } = evaluate(reader.network, data);
+  const { probs, outputs, predicted, highest } = evaluate(
+    reader.network,
+    data,
+  );
   const refused = new Uint8Array(data.count);
   const wrong: number[] = [];
   let refusedCount = 0;
@@ -58,6 +63,7 @@ export function predictAll(reader: DigitReader, data: Dataset): Predictions {
   }
   return {
     probs,
+    outputs,
     predicted,
     highest,
     threshold: reader.threshold,

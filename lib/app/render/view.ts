@@ -68,7 +68,12 @@ export function browserPanel(
     labelShown: browser.labelShown,
     answer: predictions
       ? {
-        ...answerOf(predictions.probs, i),
+        // A refused record shows its raw outputs, all under the threshold,
+        // as the line under the answer says.
+        ...answerOf(
+          predictions.refused[i] ? predictions.outputs : predictions.probs,
+          i,
+        ),
         refused: predictions.refused[i] === 1,
         highest: predictions.highest[i],
         threshold: predictions.threshold,
