@@ -27,7 +27,8 @@ interface Ink {
 /**
  * A line of the ruling runs on across at least this part of the picture's
  * width: further than a digit's bar or an underline, short of the whole
- * width where the photo's light fades at an edge.
+ * width where the photo's light fades at an edge. At least a half, which
+ * `bands()` relies on to skip lines.
  */
 export const RULE_LENGTH = 0.5;
 /**
@@ -78,9 +79,13 @@ function bands(ink: Ink, columns: boolean): Band[] {
     : (line: number, k: number) => data[line * w + k];
   const found: Band[] = [];
   let open: Band | null = null;
+  // A run at least half as long as the line covers one of its two middle
+  // pixels: a line with ink at neither has none, and is not scanned.
+  const mid = length >> 1;
   for (let line = 0; line < count; line++) {
     let long = false;
-    for (let k = 0; k < length;) {
+    const scan = at(line, mid) !== 0 || (mid > 0 && at(line, mid - 1) !== 0);
+    for (let k = scan ? 0 : length; k < length;) {
       if (at(line, k) === 0) {
         k++;
         continue;
