@@ -16,13 +16,7 @@
  *
  * @module
  */
-
-/** A grey byte image, row-major, 0 = background (as photo.ts's `InkImage`). */
-interface Ink {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+import type { InkImage } from "./photo.ts";
 
 /**
  * A line of the ruling runs on across at least this part of the picture's
@@ -36,7 +30,7 @@ export const RULE_LENGTH = 0.5;
  * than a "1" written between the lines.
  */
 export const MARGIN_LENGTH = 0.8;
-/** ...and is at most this part of its length thick (at least 3 pixels). */
+/** A line or a margin is at most this part of its length thick (at least 3 pixels). */
 export const RULE_THICKNESS = 0.012;
 /** A picture is ruled with at least this many lines across it. */
 export const RULED_LINES = 3;
@@ -53,7 +47,7 @@ interface Band {
  * Clears the ruling from `ink`, in place, when it is ruled (see the module
  * comment); returns how many lines it cleared (0: not ruled, unchanged).
  */
-export function removeRuling(ink: Ink): number {
+export function removeRuling(ink: InkImage): number {
   const across = bands(ink, false);
   if (across.length < RULED_LINES) return 0;
   const down = bands(ink, true);
@@ -66,7 +60,7 @@ export function removeRuling(ink: Ink): number {
  * The thin bands of long runs of ink: along the rows, or with `columns`
  * along the columns.
  */
-function bands(ink: Ink, columns: boolean): Band[] {
+function bands(ink: InkImage, columns: boolean): Band[] {
   const { width: w, height: h, data } = ink;
   const length = columns ? h : w, count = columns ? w : h;
   const least = Math.max(
@@ -115,7 +109,7 @@ function bands(ink: Ink, columns: boolean): Band[] {
  * Clears `band` where nothing crosses it: the pixels along it whose
  * neighbours just outside the band, on either side, are paper.
  */
-function clear(ink: Ink, band: Band, columns: boolean): void {
+function clear(ink: InkImage, band: Band, columns: boolean): void {
   const { width: w, height: h, data } = ink;
   const count = columns ? w : h;
   const index = columns
