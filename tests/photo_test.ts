@@ -301,7 +301,9 @@ Deno.test("extractInk() turns dark ink on shaded paper into light ink on black",
       const edge = (x === 49 || x === 50 || x === 57 || x === 58) ||
         (y === 19 || y === 20 || y === 79 || y === 80);
       if (edge) continue;
-      assert(stroke ? v === 255 : v === 0, `${v} at ${x},${y}`);
+      // Full ink to within a level or two: the background under the stroke
+      // follows the shading's slope.
+      assert(stroke ? v >= 250 : v === 0, `${v} at ${x},${y}`);
     }
   }
 });
@@ -438,6 +440,12 @@ Deno.test("photoInk() keeps every stroke across a shadow's edge or under a stron
     ["the left half in shadow", 560, (x) => x < 600 ? 0.4 : 1],
     ["the left 60% in shadow", 680, (x) => x < 720 ? 0.4 : 1],
     ["the top left in shadow", 500, (x, y) => x + y < 950 ? 0.4 : 1],
+    // A phone's round shadow, darkest over the digit.
+    [
+      "a round shadow over the digit",
+      500,
+      (x, y) => 1 - 0.2 * Math.exp(-((x - 575) ** 2 + (y - 425) ** 2) / 45000),
+    ],
   ];
   for (const digit of [2, 5]) {
     for (const [name, x, light] of lights) {

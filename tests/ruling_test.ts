@@ -96,3 +96,15 @@ Deno.test("photoInk() of a number on a ruled page with a margin finds the number
     `${ink.width} x ${ink.height}`,
   );
 });
+
+Deno.test("removeRuling() bridges the short gaps where a photographed line fades", () => {
+  const img = blank(400, 300);
+  for (let y = 30; y < 300; y += 40) {
+    // 46 pixels of line, 3 of paper (under RULE_GAP of the width), and again.
+    for (let x = 0; x < 400; x += 49) {
+      fill(img, x, y, Math.min(400, x + 46), y + 2, 120);
+    }
+  }
+  assertEquals(removeRuling(img), 7);
+  assert(img.data.every((v) => v === 0), "lines left");
+});

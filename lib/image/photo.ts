@@ -28,13 +28,16 @@
  *    background, the coarse copy's opening (for dark ink, its closing,
  *    inverted), brought back to full resolution by bilinear interpolation:
  *    its window is wider than any pen stroke, so strokes fall through it
- *    while shading and gradients stay in it. Where the background steps sharply (the edge of a shadow),
- *    the interpolated ramp would leave a false stroke along the step; there
- *    the background is an opening of the full picture with a window a few
- *    coarse pixels wide, which keeps the step sharp, held between the coarse
- *    values around. Dark ink's top-hat is divided by the paper's brightness
- *    (see `subtractBackground()`), so that ink in a shadow is as strong as
- *    in the light;
+ *    while shading and gradients stay in it. Where the shading curves (the
+ *    middle of a round shadow) the opening falls short of it, and the median
+ *    of the same window lifts it, by at most `MEDIAN_LIFT`. Where the
+ *    background steps sharply (the edge of a shadow), the interpolated ramp
+ *    would leave a false stroke along the step; there the background is an
+ *    opening of the full picture with a window a few coarse pixels wide,
+ *    which keeps the step sharp, held between the coarse values around. Dark
+ *    ink's top-hat is divided by the paper's brightness (see
+ *    `subtractBackground()`), so that ink in a shadow is as strong as in the
+ *    light;
  * 6. levels: most pixels are paper however little ink there is, so the
  *    median and spread (MAD) of the top-hat give the paper's level and
  *    noise, then again over the pixels below the clear-ink level (paper plus
@@ -108,6 +111,12 @@ export interface PlacedInk extends InkImage {
 
 /** Longer side of the coarse copy that polarity and background are found on. */
 export const WORK_SIDE = 160;
+/**
+ * How far above the opening the median may lift the background where the
+ * shading curves (step 5 of the module comment), in levels of 255: the
+ * depth of the middle of a round shadow, well under the contrast of ink.
+ */
+const MEDIAN_LIFT = 24;
 /** Pictures with a side this long or longer are blurred against fine noise. */
 export const BLUR_SIDE = 100;
 /** Pieces of ink with less than this part of the largest one's ink are dropped. */
@@ -317,13 +326,22 @@ function inkInPlace(grey: GreyLevels): InkImage {
   const r = Math.max(1, Math.round(Math.max(coarse.width, coarse.height) / 8));
   const { open, close } = openAndClose(coarse, r);
   let background = open;
-  const dark = inkIsDark(coarse, open, close, medianFilter(coarse, r));
+  const local = medianFilter(coarse, r);
+  const dark = inkIsDark(coarse, open, close, local);
   if (dark) {
     background = close;
     for (let i = 0; i < background.length; i++) {
       background[i] = 255 - background[i];
+      local[i] = 255 - local[i];
     }
     for (let i = 0; i < n; i++) v.data[i] = 255 - v.data[i];
+  }
+  // Where the paper's shading curves (the middle of a round shadow), the
+  // opening falls short of it; the median of the same window, which thin
+  // strokes do not move, follows it: up to MEDIAN_LIFT above the opening.
+  for (let i = 0; i < background.length; i++) {
+    const lifted = Math.min(local[i], background[i] + MEDIAN_LIFT);
+    if (lifted > background[i]) background[i] = lifted;
   }
 
   // 5. White top-hat, in place: v is now the ink above the paper.

@@ -32,6 +32,8 @@ export const RULE_LENGTH = 0.5;
 export const MARGIN_LENGTH = 0.8;
 /** A line or a margin is at most this part of its length thick (at least 3 pixels). */
 export const RULE_THICKNESS = 0.012;
+/** Gaps in a line up to this part of its length are bridged. */
+export const RULE_GAP = 0.01;
 /** A picture is ruled with at least this many lines across it. */
 export const RULED_LINES = 3;
 
@@ -71,21 +73,38 @@ function bands(ink: InkImage, columns: boolean): Band[] {
   const at = columns
     ? (line: number, k: number) => data[k * w + line]
     : (line: number, k: number) => data[line * w + k];
+  // A printed line fades in places, on a photo: gaps this short are
+  // bridged.
+  const gap = Math.round(RULE_GAP * length);
   const found: Band[] = [];
   let open: Band | null = null;
-  // A run at least half as long as the line covers one of its two middle
-  // pixels: a line with ink at neither has none, and is not scanned.
+  // A run at least half as long as the line covers its middle, or a gap
+  // there: a line with no ink near its middle has none, and is not scanned.
   const mid = length >> 1;
+  const near = (line: number) => {
+    for (
+      let k = Math.max(0, mid - gap - 1);
+      k <= mid + gap && k < length;
+      k++
+    ) {
+      if (at(line, k) !== 0) return true;
+    }
+    return false;
+  };
   for (let line = 0; line < count; line++) {
     let long = false;
-    const scan = at(line, mid) !== 0 || (mid > 0 && at(line, mid - 1) !== 0);
-    for (let k = scan ? 0 : length; k < length;) {
+    for (let k = near(line) ? 0 : length; k < length;) {
       if (at(line, k) === 0) {
         k++;
         continue;
       }
-      let end = k;
-      while (end < length && at(line, end) !== 0) end++;
+      // The run from k, across gaps of at most `gap` paper pixels.
+      let end = k, last = k;
+      while (end < length && end - last <= gap + 1) {
+        if (at(line, end) !== 0) last = end;
+        end++;
+      }
+      end = last + 1;
       if (end - k >= least) {
         if (!long && !open) {
           open = { from: line, to: line + 1, along: new Uint8Array(length) };
