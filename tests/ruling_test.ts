@@ -108,3 +108,17 @@ Deno.test("removeRuling() bridges the short gaps where a photographed line fades
   assertEquals(removeRuling(img), 7);
   assert(img.data.every((v) => v === 0), "lines left");
 });
+
+Deno.test("removeRuling() clears a margin that a photo's blur has widened, on a small picture", () => {
+  const img = blank(200, 150);
+  for (let y = 20; y < 150; y += 25) fill(img, 0, y, 200, y + 4, 120);
+  fill(img, 20, 0, 27, 150, 90); // 7 pixels wide
+  fill(img, 100, 30, 112, 117); // a bold "1" across three lines
+  removeRuling(img);
+  for (let y = 0; y < 150; y++) {
+    for (let x = 0; x < 200; x++) {
+      const inStroke = x >= 100 && x < 112 && y >= 30 && y < 117;
+      assertEquals(img.data[y * 200 + x] !== 0, inStroke, `(${x}, ${y})`);
+    }
+  }
+});

@@ -30,8 +30,11 @@ export const RULE_LENGTH = 0.5;
  * than a "1" written between the lines.
  */
 export const MARGIN_LENGTH = 0.8;
-/** A line or a margin is at most this part of its length thick (at least 3 pixels). */
-export const RULE_THICKNESS = 0.012;
+/**
+ * A line or a margin is at most this part of its length thick, and at least
+ * 8 pixels: a photo's blur widens a printed line of 2 or 3 pixels to 6 or 8.
+ */
+export const RULE_THICKNESS = 0.03;
 /** Gaps in a line up to this part of its length are bridged. */
 export const RULE_GAP = 0.01;
 /** A picture is ruled with at least this many lines across it. */
@@ -69,7 +72,7 @@ function bands(ink: InkImage, columns: boolean): Band[] {
     1,
     Math.round((columns ? MARGIN_LENGTH : RULE_LENGTH) * length),
   );
-  const thickest = Math.max(3, Math.round(RULE_THICKNESS * length));
+  const thickest = Math.max(8, Math.round(RULE_THICKNESS * length));
   const at = columns
     ? (line: number, k: number) => data[k * w + line]
     : (line: number, k: number) => data[line * w + k];
