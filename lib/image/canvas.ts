@@ -42,6 +42,26 @@ export interface StrokePath {
   readonly points: number[];
 }
 
+/**
+ * Calls `visit` at the points of the line through `points` (flat
+ * [x0, y0, x1, y1, ...], as a `StrokePath`'s): its first point, then every
+ * pixel or so along each segment, the segment's end included.
+ */
+export function alongPath(
+  points: readonly number[],
+  visit: (x: number, y: number) => void,
+): void {
+  visit(points[0], points[1]);
+  for (let k = 2; k < points.length; k += 2) {
+    const ax = points[k - 2], ay = points[k - 1];
+    const bx = points[k], by = points[k + 1];
+    const n = Math.ceil(Math.hypot(bx - ax, by - ay));
+    for (let s = 1; s <= n; s++) {
+      visit(ax + (bx - ax) * s / n, ay + (by - ay) * s / n);
+    }
+  }
+}
+
 /** Side of the default canvas: 28 cells of 24 pixels. */
 export const CANVAS_SIDE = 672;
 

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { Canvas, replay, type StrokePath } from "./canvas.ts";
+import { alongPath, Canvas, replay, type StrokePath } from "./canvas.ts";
 import {
   FIT,
   inkBox,
@@ -85,17 +85,7 @@ export function keptExtent(canvas: Canvas): Extent | null {
     if (y > y1) y1 = y;
   };
   for (const path of canvas.paths) {
-    if (path.tool !== "ink") continue;
-    const p = path.points;
-    visit(p[0], p[1]);
-    for (let k = 2; k < p.length; k += 2) {
-      const ax = p[k - 2], ay = p[k - 1], bx = p[k], by = p[k + 1];
-      // Every pixel or so along the segment, its end included.
-      const n = Math.ceil(Math.hypot(bx - ax, by - ay));
-      for (let s = 1; s <= n; s++) {
-        visit(ax + (bx - ax) * s / n, ay + (by - ay) * s / n);
-      }
-    }
+    if (path.tool === "ink") alongPath(path.points, visit);
   }
   return x1 < x0 ? null : { x0, y0, x1, y1 };
 }

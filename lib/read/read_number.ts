@@ -13,7 +13,7 @@
  * @module
  */
 import { PIXELS } from "../data/mnist.ts";
-import { Canvas, replay, type StrokePath } from "../image/canvas.ts";
+import { alongPath, Canvas, replay, type StrokePath } from "../image/canvas.ts";
 import {
   type Box,
   type GreyImage,
@@ -210,22 +210,13 @@ function strokeOwners(
 /** How many points of `path`'s line, about a pixel apart, lie on `piece`'s ink. */
 function pointsOn(path: StrokePath, piece: Piece): number {
   const { box, ink } = piece;
-  const p = path.points;
   let n = 0;
-  const visit = (x: number, y: number) => {
+  alongPath(path.points, (x, y) => {
     const i = Math.floor(x) - box.x, j = Math.floor(y) - box.y;
     if (i >= 0 && j >= 0 && i < box.width && j < box.height) {
       if (ink.data[j * box.width + i] > 0) n++;
     }
-  };
-  visit(p[0], p[1]);
-  for (let k = 2; k < p.length; k += 2) {
-    const ax = p[k - 2], ay = p[k - 1], bx = p[k], by = p[k + 1];
-    const steps = Math.ceil(Math.hypot(bx - ax, by - ay));
-    for (let s = 1; s <= steps; s++) {
-      visit(ax + (bx - ax) * s / steps, ay + (by - ay) * s / steps);
-    }
-  }
+  });
   return n;
 }
 
