@@ -272,6 +272,33 @@ export function pixel(s: Screenshot, px: number, py: number): number[] {
   return [s.rgb[i], s.rgb[i + 1], s.rgb[i + 2]];
 }
 
+/**
+ * How many pixels of the rectangle (x, y, w, h), by default the whole
+ * picture, differ between two screenshots of one size.
+ */
+export function changedPixels(
+  a: Screenshot,
+  b: Screenshot,
+  rect = { x: 0, y: 0, w: a.width, h: a.height },
+): number {
+  if (a.width !== b.width || a.height !== b.height) {
+    throw new Error(
+      `screenshots of ${a.width}x${a.height} and ${b.width}x${b.height}`,
+    );
+  }
+  let n = 0;
+  for (let py = rect.y; py < rect.y + rect.h; py++) {
+    for (let px = rect.x; px < rect.x + rect.w; px++) {
+      const i = (py * a.width + px) * 3;
+      if (
+        a.rgb[i] !== b.rgb[i] || a.rgb[i + 1] !== b.rgb[i + 1] ||
+        a.rgb[i + 2] !== b.rgb[i + 2]
+      ) n++;
+    }
+  }
+  return n;
+}
+
 /** How many pixels of the rectangle (x, y, w, h) have red below `below`. */
 export function countDark(
   s: Screenshot,

@@ -60,6 +60,7 @@ import {
 import { App, FIXTURE_MODEL, taskArgs } from "./_app.ts";
 import { fakeFonts, FakeWindow } from "./_fake_window.ts";
 import {
+  changedPixels,
   countDark,
   cpuWhileIdle,
   focus,
@@ -510,25 +511,6 @@ const PANEL = {
   h: WINDOW_HEIGHT,
 };
 
-/** How many pixels of `rect` differ between two screenshots. */
-function changed(
-  a: Screenshot,
-  b: Screenshot,
-  rect: { x: number; y: number; w: number; h: number },
-): number {
-  let n = 0;
-  for (let py = rect.y; py < rect.y + rect.h; py++) {
-    for (let px = rect.x; px < rect.x + rect.w; px++) {
-      const i = (py * a.width + px) * 3;
-      if (
-        a.rgb[i] !== b.rgb[i] || a.rgb[i + 1] !== b.rgb[i + 1] ||
-        a.rgb[i + 2] !== b.rgb[i + 2]
-      ) n++;
-    }
-  }
-  return n;
-}
-
 /** How many pixels of `rect` are bright (red and green at least 160). */
 function countLit(
   s: Screenshot,
@@ -615,9 +597,9 @@ Deno.test({
       const empty = await shotWhen(
         "inside-empty",
         "the panel changes after TAB",
-        (s) => changed(usual, s, PANEL) > 5000,
+        (s) => changedPixels(usual, s, PANEL) > 5000,
       );
-      assertEquals(changed(usual, empty, CANVAS), 0, "the canvas stays");
+      assertEquals(changedPixels(usual, empty, CANVAS), 0, "the canvas stays");
       // Nothing drawn: the grid is dark, no unit lit.
       assert(countDark(empty, GRID) > GRID.w * GRID.h * 0.9, "a dark grid");
       assertEquals(countLit(empty, GRID), 0);
@@ -632,19 +614,19 @@ Deno.test({
       assertEquals(pixel(seven, 340, 140), [0, 0, 0], "ink on the canvas");
       const lit = countLit(seven, GRID);
       assert(lit > 200, `the grid lights up (${lit} px)`);
-      assert(changed(empty, seven, GRID) > 2000, "the grid changed");
+      assert(changedPixels(empty, seven, GRID) > 2000, "the grid changed");
       // The top units' weight pictures, in the diverging map's colours.
       const p = INSIDE_LAYOUT.pictures;
       const pics = { x: p.x, y: p.y, w: 5 * p.pitch - 4, h: p.side };
-      assert(changed(empty, seven, pics) > 5000, "weight pictures drawn");
+      assert(changedPixels(empty, seven, pics) > 5000, "weight pictures drawn");
 
       // The drawing goes on: the grid follows it.
       await stroke(x, id, [[150, 400], [600, 400]]);
       await pressKeys(x, "space");
       await app.waitForLines(22);
       const more = await shot("inside-more");
-      assert(changed(seven, more, CANVAS) > 1000, "the new stroke shows");
-      assert(changed(seven, more, GRID) > 200, "the grid follows it");
+      assert(changedPixels(seven, more, CANVAS) > 1000, "the new stroke shows");
+      assert(changedPixels(seven, more, GRID) > 200, "the grid follows it");
 
       // An idle window sleeps, with this panel too.
       const used = await cpuWhileIdle(app.child.pid, 1000);
@@ -655,9 +637,9 @@ Deno.test({
       const back = await shotWhen(
         "usual-back",
         "the usual panel comes back",
-        (s) => changed(more, s, PANEL) > 5000,
+        (s) => changedPixels(more, s, PANEL) > 5000,
       );
-      assertEquals(changed(more, back, CANVAS), 0, "the canvas stays");
+      assertEquals(changedPixels(more, back, CANVAS), 0, "the canvas stays");
       assert(countDark(back, PREVIEW) > 500);
       // Its key help and bars are where they were before TAB.
       const foot = {
@@ -665,7 +647,7 @@ Deno.test({
         y: SKETCH_KEYS_TOP - 4,
         h: WINDOW_HEIGHT - SKETCH_KEYS_TOP + 4,
       };
-      assertEquals(changed(usual, back, foot), 0, "the key help is back");
+      assertEquals(changedPixels(usual, back, foot), 0, "the key help is back");
 
       // A number drawn while the inside panel shows: it shows the piece
       // that is no digit, and says which in its heading.

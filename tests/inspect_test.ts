@@ -9,6 +9,7 @@ import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { writeDataDir } from "./_fixtures.ts";
 import { bareEnv, FIXTURE_MODEL, ROOT, taskArgs } from "./_app.ts";
 import {
+  changedPixels,
   cpuSeconds,
   delay,
   focus,
@@ -701,18 +702,6 @@ const rgbOf = (s: Screenshot, x: number, y: number) => {
   return r << 16 | g << 8 | b;
 };
 
-/** Pixels that differ between two screenshots of the same size. */
-function changed(a: Screenshot, b: Screenshot): number {
-  let n = 0;
-  for (let i = 0; i < a.rgb.length; i += 3) {
-    if (
-      a.rgb[i] !== b.rgb[i] || a.rgb[i + 1] !== b.rgb[i + 1] ||
-      a.rgb[i + 2] !== b.rgb[i + 2]
-    ) n++;
-  }
-  return n;
-}
-
 Deno.test({
   name:
     "mnist_inspect.ts switches views with TAB and clicks, enlarges a unit and idles",
@@ -747,7 +736,7 @@ Deno.test({
       await pressKeys(x, "Tab");
       await title("inspect · Backquery");
       const second = await screenshot(x, id);
-      assert(changed(first, second) > 50_000, "TAB changed too little");
+      assert(changedPixels(first, second) > 50_000, "TAB changed too little");
       await pressKeys(x, "Tab");
       await title(
         `inspect · Test set · ${

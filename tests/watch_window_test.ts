@@ -8,6 +8,7 @@ import { assert, assertEquals } from "./_assert.ts";
 import { writeDataDir } from "./_fixtures.ts";
 import { App, runToEnd, taskArgs } from "./_app.ts";
 import {
+  changedPixels,
   cpuWhileIdle,
   delay,
   focus,
@@ -70,19 +71,6 @@ async function startWatch(
   return app;
 }
 
-/** How many pixels differ between two screenshots of one size. */
-function differing(a: Screenshot, b: Screenshot): number {
-  assertEquals([a.width, a.height], [b.width, b.height]);
-  let n = 0;
-  for (let i = 0; i < a.rgb.length; i += 3) {
-    if (
-      a.rgb[i] !== b.rgb[i] || a.rgb[i + 1] !== b.rgb[i + 1] ||
-      a.rgb[i + 2] !== b.rgb[i + 2]
-    ) n++;
-  }
-  return n;
-}
-
 /** Waits until the window's title says `what`. */
 function titleSays(x: Xvfb, app: App, what: string) {
   let seen = "";
@@ -98,7 +86,8 @@ async function changes(x: Xvfb, app: App, before: Screenshot) {
   let last = 0;
   await until(
     () => `the window to change while training (${last} pixels differ)`,
-    async () => (last = differing(await screenshot(x, app.id), before)) > 500,
+    async () =>
+      (last = changedPixels(await screenshot(x, app.id), before)) > 500,
     20_000,
   );
 }
@@ -151,7 +140,7 @@ Deno.test("mnist_train --watch: SPACE pauses (the window holds still and idles) 
   // Paused, the run waits for the window's events, asleep.
   const used = await cpuWhileIdle(app.child.pid, 1500);
   assert(used <= 0.1, `the paused run used ${used} s of CPU in 1.5 s`);
-  assertEquals(differing(await screenshot(x, app.id), paused), 0);
+  assertEquals(changedPixels(await screenshot(x, app.id), paused), 0);
   const lines = app.lines.length;
 
   await pressKeys(x, "space");
@@ -200,7 +189,7 @@ Deno.test("mnist_train --watch saves the model as usual, then shows the final ne
   const done = await screenshot(x, app.id);
   await delay(500);
   assert(await isAlive(app.child.pid), "the window stays open");
-  assertEquals(differing(await screenshot(x, app.id), done), 0);
+  assertEquals(changedPixels(await screenshot(x, app.id), done), 0);
 
   await pressKeys(x, "Escape");
   assertEquals(await app.exitCode(), 0, app.stderr);
