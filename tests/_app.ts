@@ -7,6 +7,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { assert, assertEquals } from "./_assert.ts";
 import { isAlive, waitForWindow, type Xvfb } from "./_x11.ts";
 
 /** The repository's root folder. */
@@ -187,4 +188,21 @@ export async function runToEnd(
   await using app = new App(args, env);
   const code = await app.exitCode();
   return { code, stdout: app.lines.join("\n"), stderr: app.stderr };
+}
+
+/**
+ * The command that `task`'s one line on stderr gives for writing pictures
+ * into `dir`, a folder outside the project the task may not write to.
+ */
+export function rerunCommand(
+  task: string,
+  dir: string,
+  stderr: string,
+): string {
+  const lines = stderr.trim().split("\n");
+  assertEquals(lines.length, 1, stderr);
+  const prefix =
+    `${task}: cannot write the pictures into '${dir}': the ${task} task may write only inside the project folder; to write there, run: `;
+  assert(lines[0].startsWith(prefix), lines[0]);
+  return lines[0].slice(prefix.length);
 }

@@ -7,7 +7,13 @@ import { FileFormatError } from "../lib/errors.ts";
 import { readPng } from "./_png.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { writeDataDir } from "./_fixtures.ts";
-import { bareEnv, FIXTURE_MODEL, ROOT, taskArgs } from "./_app.ts";
+import {
+  bareEnv,
+  FIXTURE_MODEL,
+  rerunCommand,
+  ROOT,
+  taskArgs,
+} from "./_app.ts";
 import {
   changedPixels,
   cpuSeconds,
@@ -534,12 +540,7 @@ Deno.test("mnist_inspect.ts --png outside the project gives the command that may
     const args = ["--model", `${inside}/none.safetensors`, "--png", dir];
     const r = await finish(startInspect(null, ["--data", data, ...args]));
     assertEquals(r.code, 1, r.stderr);
-    const lines = r.stderr.trim().split("\n");
-    assertEquals(lines.length, 1, r.stderr);
-    const prefix =
-      `inspect: cannot write the pictures into '${dir}': the inspect task may write only inside the project folder; to write there, run: `;
-    assert(lines[0].startsWith(prefix), lines[0]);
-    const command = lines[0].slice(prefix.length);
+    const command = rerunCommand("inspect", dir, r.stderr);
     assertEquals(
       command,
       [
