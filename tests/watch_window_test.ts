@@ -51,15 +51,24 @@ const trainArgs = (dir: string) =>
   );
 
 /**
- * Starts `train --watch` on `x` with `args`, writing only to `dir`, and waits
- * for its window; then for training to start.
+ * Starts `train --watch` on `x` on the data of `f`, saving to its model and
+ * writing only to its output folder, with `args`, and waits for its window;
+ * then for training to start.
  */
 async function startWatch(
   x: Xvfb,
-  dir: string,
+  f: { data: string; out: string; model: string },
   args: string[],
 ): Promise<App> {
-  const app = new App([...trainArgs(dir), "--watch", ...args], x.env);
+  const app = new App([
+    ...trainArgs(f.out),
+    "--watch",
+    "--data",
+    f.data,
+    "--out",
+    f.model,
+    ...args,
+  ], x.env);
   try {
     await focus(x, await app.waitForWindow(x));
     await app.waitForLines(1, 30_000);
@@ -98,13 +107,7 @@ const LONG_RUN = ["--limit", "1500", "--epochs", "2000", "--negatives", "none"];
 Deno.test("mnist_train --watch shows the run as it trains; ESC stops it: exit 0, nothing saved", async () => {
   await using f = await folders(2000, 200);
   await using x = await startXvfb(SCREEN);
-  await using app = await startWatch(x, f.out, [
-    "--data",
-    f.data,
-    "--out",
-    f.model,
-    ...LONG_RUN,
-  ]);
+  await using app = await startWatch(x, f, LONG_RUN);
   await titleSays(x, app, "· epoch ");
   const first = await screenshot(x, app.id);
   await changes(x, app, first);
@@ -126,13 +129,7 @@ Deno.test("mnist_train --watch shows the run as it trains; ESC stops it: exit 0,
 Deno.test("mnist_train --watch: SPACE pauses (the window holds still and idles) and resumes; closing the window stops", async () => {
   await using f = await folders(2000, 200);
   await using x = await startXvfb(SCREEN);
-  await using app = await startWatch(x, f.out, [
-    "--data",
-    f.data,
-    "--out",
-    f.model,
-    ...LONG_RUN,
-  ]);
+  await using app = await startWatch(x, f, LONG_RUN);
   await titleSays(x, app, "· epoch ");
   await pressKeys(x, "space");
   await titleSays(x, app, "· paused");
@@ -162,11 +159,7 @@ Deno.test("mnist_train --watch: SPACE pauses (the window holds still and idles) 
 Deno.test("mnist_train --watch saves the model as usual, then shows the final network until ESC", async () => {
   await using f = await folders(600, 200);
   await using x = await startXvfb(SCREEN);
-  await using app = await startWatch(x, f.out, [
-    "--data",
-    f.data,
-    "--out",
-    f.model,
+  await using app = await startWatch(x, f, [
     "--epochs",
     "2",
     "--negatives",
