@@ -299,19 +299,37 @@ export function changedPixels(
   return n;
 }
 
-/** How many pixels of the rectangle (x, y, w, h) have red below `below`. */
-export function countDark(
+/** A rectangle of a screenshot, in pixels. */
+export type Rect = { x: number; y: number; w: number; h: number };
+
+/** How many pixels of `rect` have an [r, g, b] that `test` accepts. */
+export function countPixels(
   s: Screenshot,
-  rect: { x: number; y: number; w: number; h: number },
-  below = 64,
+  rect: Rect,
+  test: (rgb: number[]) => boolean,
 ): number {
   let n = 0;
   for (let py = rect.y; py < rect.y + rect.h; py++) {
     for (let px = rect.x; px < rect.x + rect.w; px++) {
-      if (pixel(s, px, py)[0] < below) n++;
+      if (test(pixel(s, px, py))) n++;
     }
   }
   return n;
+}
+
+/** How many pixels of `rect` have red below `below`. */
+export function countDark(s: Screenshot, rect: Rect, below = 64): number {
+  return countPixels(s, rect, ([r]) => r < below);
+}
+
+/** How many pixels of `rect` are within 40 of colour `rgb` in each channel. */
+export function countColour(s: Screenshot, rect: Rect, rgb: number): number {
+  const want = [rgb >> 16 & 255, rgb >> 8 & 255, rgb & 255];
+  return countPixels(
+    s,
+    rect,
+    (got) => got.every((v, c) => Math.abs(v - want[c]) <= 40),
+  );
 }
 
 /** Photographs window `id` with ImageMagick's `import`, as binary PPM. */

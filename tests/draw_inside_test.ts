@@ -61,11 +61,14 @@ import { App, FIXTURE_MODEL, taskArgs } from "./_app.ts";
 import { fakeFonts, FakeWindow } from "./_fake_window.ts";
 import {
   changedPixels,
+  countColour,
   countDark,
+  countPixels,
   cpuWhileIdle,
   focus,
   pixel,
   pressKeys,
+  type Rect,
   savePng,
   type Screenshot,
   screenshot,
@@ -512,35 +515,8 @@ const PANEL = {
 };
 
 /** How many pixels of `rect` are bright (red and green at least 160). */
-function countLit(
-  s: Screenshot,
-  rect: { x: number; y: number; w: number; h: number },
-): number {
-  let n = 0;
-  for (let py = rect.y; py < rect.y + rect.h; py++) {
-    for (let px = rect.x; px < rect.x + rect.w; px++) {
-      const [r, g] = pixel(s, px, py);
-      if (r >= 160 && g >= 160) n++;
-    }
-  }
-  return n;
-}
-
-/** How many pixels of `rect` are within 40 of colour `rgb` in each channel. */
-function countColour(
-  s: Screenshot,
-  rect: { x: number; y: number; w: number; h: number },
-  rgb: number,
-): number {
-  const want = [rgb >> 16 & 255, rgb >> 8 & 255, rgb & 255];
-  let n = 0;
-  for (let py = rect.y; py < rect.y + rect.h; py++) {
-    for (let px = rect.x; px < rect.x + rect.w; px++) {
-      const got = pixel(s, px, py);
-      if (got.every((v, c) => Math.abs(v - want[c]) <= 40)) n++;
-    }
-  }
-  return n;
+function countLit(s: Screenshot, rect: Rect): number {
+  return countPixels(s, rect, ([r, g]) => r >= 160 && g >= 160);
 }
 
 Deno.test({

@@ -25,6 +25,7 @@ import {
 } from "./_draw_window.ts";
 import { FIXTURE_MODEL, runToEnd } from "./_app.ts";
 import {
+  countColour,
   countDark,
   cpuWhileIdle,
   pixel,
@@ -270,23 +271,6 @@ const SMALL: {
   { name: "nine", digit: 9, strokes: DIGITS.nine, x: 500, y: 60, h: 55 },
   { name: "three", digit: 3, strokes: DIGITS.three, x: 200, y: 480, h: 55 },
 ];
-
-/** How many pixels of `rect` are near colour `rgb` (within 40 in each channel). */
-function countColour(
-  s: Screenshot,
-  rect: { x: number; y: number; w: number; h: number },
-  rgb: number,
-): number {
-  const want = [rgb >> 16 & 255, rgb >> 8 & 255, rgb & 255];
-  let n = 0;
-  for (let py = rect.y; py < rect.y + rect.h; py++) {
-    for (let px = rect.x; px < rect.x + rect.w; px++) {
-      const got = pixel(s, px, py);
-      if (got.every((v, c) => Math.abs(v - want[c]) <= 40)) n++;
-    }
-  }
-  return n;
-}
 
 /** How many pixels of `rect` are the red of a refusal (COLOURS.wrong). */
 function countRed(
