@@ -57,7 +57,8 @@ import {
   assertEquals,
   assertThrows,
 } from "./_assert.ts";
-import { App, FIXTURE_MODEL, taskArgs } from "./_app.ts";
+import { App, FIXTURE_MODEL } from "./_app.ts";
+import { drawTaskArgs, SHOTS } from "./_draw_window.ts";
 import { fakeFonts, FakeWindow } from "./_fake_window.ts";
 import {
   changedPixels,
@@ -503,7 +504,6 @@ Deno.test("HELP and the usual panel's key help name TAB", () => {
 // ---------------------------------------------------------------------------
 // The window, driven by real input on a private X server.
 
-const SHOTS = Deno.env.get("MNIST_TEST_SCREENSHOTS");
 const GRID = INSIDE_LAYOUT.grid;
 const CANVAS = { x: 0, y: 0, w: CANVAS_SIDE, h: CANVAS_SIDE };
 /** The panel, less the line along its left edge. */
@@ -527,12 +527,8 @@ Deno.test({
     await using x = await startXvfb();
     const own = await Deno.makeTempDir({ prefix: "draw-inside-test-" });
     try {
-      const args = taskArgs(
-        "draw",
-        (f) => f === "--allow-write=data/own" ? `--allow-write=${own}` : f,
-      );
       await using app = new App(
-        [...args, "--model", FIXTURE_MODEL, "--own", own],
+        [...drawTaskArgs(own), "--model", FIXTURE_MODEL, "--own", own],
         x.env,
       );
       const id = await app.waitForWindow(x);
