@@ -38,7 +38,9 @@ function inkSize(pixels: Uint8Array): { width: number; height: number } {
 
 Deno.test("nonDigits() makes MNIST-style images labelled NOT_A_DIGIT, of every kind", () => {
   for (const kind of NON_DIGIT_KINDS) {
-    const set = nonDigits(40, new Random(3), { glyphs, digits }, [kind]);
+    const set = nonDigits(40, new Random(3), { glyphs, digits }, {
+      kinds: [kind],
+    });
     assertEquals(set.count, 40);
     assertEquals(set.images.length, 40 * PIXELS);
     assert(set.labels.every((l) => l === NOT_A_DIGIT), kind);
@@ -72,15 +74,17 @@ Deno.test("nonDigits() leaves out pieces and pairs without the digits to make th
   assertEquals(set.count, 30);
   assertThrows(
     () =>
-      nonDigits(5, new Random(1), { glyphs, digits: none }, [
-        "pieces",
-        "pairs",
-      ]),
+      nonDigits(5, new Random(1), { glyphs, digits: none }, {
+        kinds: ["pieces", "pairs"],
+      }),
     RangeError,
     "no digits",
   );
   assertThrows(
-    () => nonDigits(5, new Random(1), { glyphs: [], digits }, ["letters"]),
+    () =>
+      nonDigits(5, new Random(1), { glyphs: [], digits }, {
+        kinds: ["letters"],
+      }),
     RangeError,
     "letters need glyphs",
   );

@@ -26,13 +26,8 @@ import {
   train,
   type TrainHooks,
 } from "../nn/train.ts";
-import {
-  NON_DIGIT_CHARACTERS,
-  NON_DIGIT_KINDS,
-  nonDigits,
-} from "../image/non_digits.ts";
-import { Random } from "../random.ts";
-import { renderGlyphs } from "./glyphs.ts";
+import { NON_DIGIT_KINDS } from "../image/non_digits.ts";
+import { nonDigitExamples } from "./non_digit_examples.ts";
 import {
   recipeOptions,
   TRAIN_OPTIONS,
@@ -213,29 +208,6 @@ export function holdOut(
   };
 }
 
-/**
- * The examples that are no digit for a run on `trainSet`, drawn from `seed`:
- * as many as make up `share` of an epoch in which other extras make up
- * `otherShare`, so that each is seen once an epoch, distorted anew.
- */
-export function nonDigitExamples(
-  trainSet: Dataset,
-  seed: number,
-  share: number,
-  otherShare = 0,
-  stopHere?: () => boolean,
-): Dataset {
-  const epoch = trainSet.count / (1 - share - otherShare);
-  return nonDigits(
-    Math.max(1, Math.round(share * epoch)),
-    // Their own stream: the weights and the order are drawn as without them.
-    new Random((seed ^ 0x6e6f6e65) >>> 0),
-    { glyphs: renderGlyphs(NON_DIGIT_CHARACTERS), digits: trainSet },
-    undefined,
-    stopHere,
-  );
-}
-
 /** Trains as `options` say, prints the progress and the report, saves the model. */
 export async function runTrain(options: TrainOptions): Promise<void> {
   const { config } = options;
@@ -302,8 +274,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     trainSet,
     config.seed,
     options.negativesShare,
-    options.addShare * (added.length ? 1 : 0),
-    stopHere,
+    { otherShare: options.addShare * (added.length ? 1 : 0), stopHere },
   );
   if (stopHere?.()) {
     worker?.terminate();

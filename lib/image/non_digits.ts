@@ -123,8 +123,10 @@ export function nonDigits(
   count: number,
   rng: Random,
   sources: NonDigitSources,
-  kinds: readonly NonDigitKind[] = NON_DIGIT_KINDS,
-  stopHere?: () => boolean,
+  { kinds = NON_DIGIT_KINDS, stopHere }: {
+    kinds?: readonly NonDigitKind[];
+    stopHere?: () => boolean;
+  } = {},
 ): Dataset {
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(

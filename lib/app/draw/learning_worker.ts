@@ -6,10 +6,8 @@
  * @module
  */
 import { loadMnist } from "../../data/mnist.ts";
-import { NON_DIGIT_CHARACTERS, nonDigits } from "../../image/non_digits.ts";
 import { serveJobs } from "../../nn/parallel/background.ts";
-import { Random } from "../../random.ts";
-import { renderGlyphs } from "../glyphs.ts";
+import { nonDigitExamples } from "../non_digit_examples.ts";
 import { FINE_TUNING, type LearningInit } from "./learning.ts";
 
 declare const self: Worker;
@@ -19,12 +17,9 @@ serveJobs(self, async (init) => {
   const trainSet = await loadMnist("train", { dir: dataDir });
   if (negativesShare === 0) return { trainSet };
   // As many as make up their share of a job's epoch, each seen once.
-  const epoch = FINE_TUNING.replay /
-    (1 - FINE_TUNING.ownShare - negativesShare);
-  const examples = nonDigits(
-    Math.round(negativesShare * epoch),
-    new Random(0x6e6f6e65),
-    { glyphs: renderGlyphs(NON_DIGIT_CHARACTERS), digits: trainSet },
-  );
+  const examples = nonDigitExamples(trainSet, 0, negativesShare, {
+    perEpoch: FINE_TUNING.replay,
+    otherShare: FINE_TUNING.ownShare,
+  });
   return { trainSet, extra: [{ data: examples, share: negativesShare }] };
 });
