@@ -163,7 +163,12 @@ export class BackgroundTrainer {
     });
   }
 
-  /** Stops the worker; jobs not answered yet are dropped, never answered. */
+  /**
+   * Stops the worker; jobs not answered yet are dropped, never answered.
+   * Deno lets a terminated worker finish the synchronous work it is in
+   * before the process may end (seconds, mid-job), so a script that must end
+   * at once exits itself (scripts/mnist_draw.ts).
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
